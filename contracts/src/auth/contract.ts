@@ -1,0 +1,127 @@
+/** The auth service's procedures: public REST surface (API.md "Auth") and internal lookups. */
+import { mutation, query } from '../contract';
+import * as s from './schemas';
+
+export const authContract = {
+  auth: {
+    register: mutation({
+      access: 'public',
+      summary: 'Create an account; answers with a session',
+      input: s.ZRegisterRequestSchema,
+      output: s.ZSessionResponseSchema,
+      rest: { method: 'POST', path: '/auth/register', status: 201 },
+    }),
+    login: mutation({
+      access: 'public',
+      summary: 'Sign in with username and password (or the SDK-derived login secret)',
+      input: s.ZLoginRequestSchema,
+      output: s.ZSessionResponseSchema,
+      rest: { method: 'POST', path: '/auth/login' },
+    }),
+    refresh: mutation({
+      access: 'public',
+      summary: 'Trade a refresh token for a new session; the old one is spent',
+      input: s.ZRefreshRequestSchema,
+      output: s.ZSessionResponseSchema,
+      rest: { method: 'POST', path: '/auth/refresh' },
+    }),
+    logout: mutation({
+      access: 'user',
+      summary: "End the caller's session: its tokens stop working",
+      input: s.ZEmpty,
+      output: s.ZNoContent,
+      rest: { method: 'POST', path: '/auth/logout', status: 204 },
+    }),
+    me: query({
+      access: 'user',
+      summary: 'Who the access token belongs to',
+      input: s.ZEmpty,
+      output: s.ZUser,
+      rest: { method: 'GET', path: '/auth/me' },
+    }),
+    verify: query({
+      access: 'public',
+      summary: 'Check an access token (kept from the original LockBox); never logged',
+      input: s.ZVerifyRequestSchema,
+      output: s.ZUser,
+      rest: { method: 'GET', path: '/auth/verify/{token}' },
+    }),
+    prelogin: mutation({
+      access: 'public',
+      summary: "The account's client KDF parameters (same shape for unknown users)",
+      input: s.ZPreloginRequestSchema,
+      output: s.ZPreloginResponseSchema,
+      rest: { method: 'POST', path: '/auth/prelogin' },
+    }),
+    jwks: query({
+      access: 'public',
+      summary: 'Public keys that verify access tokens',
+      input: s.ZEmpty,
+      output: s.ZJwksSchema,
+      rest: { method: 'GET', path: '/auth/.well-known/jwks.json' },
+    }),
+  },
+  keys: {
+    publish: mutation({
+      access: 'user',
+      summary: "Publish the caller's self-signed public key bundle",
+      input: s.ZKeyBundleSchema,
+      output: s.ZPublishedKeyBundleSchema,
+      rest: { method: 'POST', path: '/auth/keys', status: 201 },
+    }),
+    get: query({
+      access: 'user',
+      summary: "A user's current public key bundle",
+      input: s.ZGetKeysRequestSchema,
+      output: s.ZPublishedKeyBundleSchema,
+      rest: { method: 'GET', path: '/auth/keys/{user_id}' },
+    }),
+  },
+  vault: {
+    get: query({
+      access: 'user',
+      summary: "The caller's encrypted key vault",
+      input: s.ZEmpty,
+      output: s.ZVaultSchema,
+      rest: { method: 'GET', path: '/auth/vault' },
+    }),
+    put: mutation({
+      access: 'user',
+      summary: "Store the caller's encrypted key vault",
+      input: s.ZPutVaultRequestSchema,
+      output: s.ZVaultSchema,
+      rest: { method: 'PUT', path: '/auth/vault' },
+    }),
+  },
+  users: {
+    search: query({
+      access: 'user',
+      summary: 'Find users by username prefix, paginated',
+      input: s.ZSearchUsersRequestSchema,
+      output: s.ZSearchUsersResponseSchema,
+      rest: { method: 'GET', path: '/users/search' },
+    }),
+  },
+  internal: {
+    usersByIds: query({
+      access: 'internal',
+      summary: 'Batch lookup by id',
+      input: s.ZUsersByIdsRequestSchema,
+      output: s.ZUsersResponseSchema,
+    }),
+    usersByUsernames: query({
+      access: 'internal',
+      summary: 'Batch lookup by username (case-insensitive)',
+      input: s.ZUsersByNamesRequestSchema,
+      output: s.ZUsersResponseSchema,
+    }),
+    revocationsSince: query({
+      access: 'internal',
+      summary: 'Sessions revoked after a cursor',
+      input: s.ZRevocationsRequestSchema,
+      output: s.ZRevocationsResponseSchema,
+    }),
+  },
+};
+
+export type AuthContract = typeof authContract;

@@ -1,0 +1,119 @@
+/** Wire shapes of the auth service (snake_case, as the original LockBox clients expect). */
+import { z } from 'zod';
+import { PASSWORD_MAX, ZPassword, ZUsername, zBase64, zBase64Bytes, zLimit } from '../fields';
+import { ZUserId } from '../ids';
+
+export const ZUser = z.object({ id: ZUserId, username: z.string() });
+export type TUser = z.infer<typeof ZUser>;
+
+/** argon2id parameters the client uses to turn a password into its master key (see docs/SECURITY.md). */
+export const ZClientKdf = z.strictObject({
+  algorithm: z.literal('argon2id'),
+  salt: zBase64Bytes(16),
+  memory_kib: z.number().int().min(19_456).max(1_048_576),
+  iterations: z.number().int().min(2).max(16),
+  parallelism: z.number().int().min(1).max(4),
+});
+export type TClientKdf = z.infer<typeof ZClientKdf>;
+
+export const ZRegisterRequestSchema = z.strictObject({
+  username: ZUsername,
+  password: ZPassword,
+  /** Set by the SDK, which sends a derived login secret as `password`; absent for curl users. */
+  client_kdf: ZClientKdf.optional(),
+});
+export type TRegisterRequest = z.infer<typeof ZRegisterRequestSchema>;
+
+/** Login does not re-check the username pattern: a wrong name is just wrong credentials. */
+export const ZLoginRequestSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`),
+});
+export type TLoginRequest = z.infer<typeof ZLoginRequestSchema>;
+
+export const ZSessionResponseSchema = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string(),
+  user: ZUser,
+});
+export type TSessionResponse = z.infer<typeof ZSessionResponseSchema>;
+
+export const ZRefreshRequestSchema = z.strictObject({ refresh_token: z.string().min(1).max(256) });
+
+export const ZVerifyRequestSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+
+export const ZPreloginRequestSchema = z.strictObject({ username: z.string().min(1).max(64) });
+export const ZPreloginResponseSchema = ZClientKdf.extend({ version: z.literal(1) });
+export type TPreloginResponse = z.infer<typeof ZPreloginResponseSchema>;
+
+/** Self-signed public identity (DESIGN §4): Ed25519 signing key, hybrid X25519 + ML-KEM-768 encryption key. */
+export const ZKeyBundleSchema = z.strictObject({
+  version: z.literal(1),
+  identity_key: zBase64Bytes(32),
+  x25519_key: zBase64Bytes(32),
+  mlkem768_key: zBase64Bytes(1184),
+  created_at: z.iso.datetime(),
+  signature: zBase64Bytes(64),
+});
+export type TKeyBundle = z.infer<typeof ZKeyBundleSchema>;
+
+export const ZPublishedKeyBundleSchema = ZKeyBundleSchema.extend({
+  user_id: ZUserId,
+  published_at: z.string(),
+});
+export type TPublishedKeyBundle = z.infer<typeof ZPublishedKeyBundleSchema>;
+
+export const ZGetKeysRequestSchema = z.strictObject({ user_id: ZUserId });
+
+export const VAULT_MAX_BASE64 = 256 * 1024;
+export const ZVaultSchema = z.object({
+  vault: z.string().nullable(),
+  version: z.number().int().min(0),
+  updated_at: z.string().nullable(),
+});
+export type TVault = z.infer<typeof ZVaultSchema>;
+export const ZPutVaultRequestSchema = z.strictObject({
+  vault: zBase64(VAULT_MAX_BASE64),
+  /** Optimistic concurrency: the version the client last read; a stale write gets 409. */
+  expected_version: z.number().int().min(0).optional(),
+});
+
+export const ZSearchUsersRequestSchema = z.strictObject({
+  q: z.string().min(1).max(32),
+  limit: zLimit(20, 50),
+  /** Keyset pagination: the last username of the previous page. */
+  after: z.string().max(32).optional(),
+});
+export const ZSearchUsersResponseSchema = z.array(ZUser);
+
+export const ZJwksSchema = z.object({
+  keys: z.array(
+    z.object({
+      kty: z.string(),
+      crv: z.string().optional(),
+      x: z.string().optional(),
+      kid: z.string(),
+      alg: z.string(),
+      use: z.string(),
+    }),
+  ),
+});
+
+export const ZEmpty = z.strictObject({}).optional();
+export const ZNoContent = z.null();
+
+/** Internal: batch lookups other services use. */
+export const ZUsersByIdsRequestSchema = z.strictObject({ ids: z.array(ZUserId).min(1).max(200) });
+export const ZUsersByNamesRequestSchema = z.strictObject({
+  usernames: z.array(z.string().min(1).max(64)).min(1).max(200),
+});
+export const ZUsersResponseSchema = z.array(ZUser);
+
+/** Internal: sessions revoked since a cursor, so other services can refuse their still-unexpired tokens. */
+export const ZRevocationsRequestSchema = z.strictObject({ after: z.number().int().min(0) });
+export const ZRevocationsResponseSchema = z.object({
+  cursor: z.number().int(),
+  revoked: z.array(z.object({ session_id: z.string(), user_id: ZUserId })),
+});

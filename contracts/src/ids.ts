@@ -1,0 +1,44 @@
+/**
+ * Prefixed ids (`usr_…`, `ses_…`): a glance at a log says what an id is.
+ * 16 random bytes in lowercase Crockford base32 (26 chars) after the prefix.
+ */
+import { z } from 'zod';
+
+export const ID_PREFIXES = {
+  user: 'usr',
+  session: 'ses',
+  request: 'req',
+  message: 'msg',
+  conversation: 'cnv',
+} as const;
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const ID_BODY = '[0-9a-hjkmnp-tv-z]{26}';
+
+export const zId = (kind: IdKind) =>
+  z.string().regex(new RegExp(`^${ID_PREFIXES[kind]}_${ID_BODY}$`), `must be a ${kind} id`);
+
+export const ZUserId = zId('user');
+export type TUserId = z.infer<typeof ZUserId>;
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** A fresh random id of the given kind (128 bits from the platform CSPRNG). */
+export const newId = (kind: IdKind): string => {
+  const bytes = crypto.getRandomValues(new Uint8Array(17));
+  bytes[0] = (bytes[0] as number) & 0x03; // 2 + 128 bits = 26 base32 chars exactly
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    acc = (acc << 8) | (bytes[i] as number);
+    bits += 8;
+    if (i === 0) bits = 2;
+    while (bits >= 5) {
+      bits -= 5;
+      out += CROCKFORD[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return `${ID_PREFIXES[kind]}_${out}`;
+};

@@ -1,0 +1,4 @@
+import { runService } from '@lockbox/service-kit';
+import { authService } from './definition';
+
+await runService(authService);

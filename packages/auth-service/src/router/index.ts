@@ -1,0 +1,18 @@
+/** The auth service's router: the contract implemented by one small handler file per namespace. */
+import { authContract } from '@lockbox/contracts';
+import { implement } from '@lockbox/service-kit';
+import type { AuthDeps } from '../deps';
+import { authHandlers } from './auth';
+import { internalHandlers } from './internal';
+import { keysHandlers } from './keys';
+import { usersHandlers } from './users';
+import { vaultHandlers } from './vault';
+
+export const createAuthRouter = (deps: AuthDeps) =>
+  implement(authContract, {
+    auth: authHandlers(deps),
+    keys: keysHandlers(deps),
+    vault: vaultHandlers(deps),
+    users: usersHandlers(deps),
+    internal: internalHandlers(deps),
+  });

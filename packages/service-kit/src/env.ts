@@ -1,0 +1,51 @@
+/**
+ * Environment, read once and parsed with zod: a typo'd or missing setting stops
+ * the process at start with a clear message instead of failing later.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const ZBaseEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Also log to stdout (the log file is always written). */
+  LOCKBOX_LOG_STDOUT: boolish.default(true),
+  LOCKBOX_DATA_DIR: z.string().default('data'),
+  LOCKBOX_LOG_DIR: z.string().default('logs'),
+  /** Shared secret for service-to-service calls; generated under the data dir when unset. */
+  LOCKBOX_INTERNAL_SECRET: z.string().min(32).optional(),
+  /** postgres://… for real Postgres (Supabase included); unset means embedded PGlite. */
+  DATABASE_URL: z.url().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.url().optional(),
+  HOST: z.string().default('127.0.0.1'),
+  /** Names this instance in logs and metrics when several run (e.g. auth-2). */
+  LOCKBOX_INSTANCE: z.string().optional(),
+  /** Largest request body a service reads, in bytes. */
+  LOCKBOX_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+});
+export type BaseEnv = z.infer<typeof ZBaseEnv>;
+
+export const loadEnv = <S extends z.ZodObject>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): z.infer<S> => {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    console.error(`invalid environment:\n${lines}`);
+    process.exit(78); // EX_CONFIG
+  }
+  return parsed.data;
+};
+
+export const resolveDir = (dir: string) => path.resolve(process.env.LOCKBOX_ROOT ?? process.cwd(), dir);

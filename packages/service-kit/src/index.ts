@@ -1,0 +1,12 @@
+export * from './db';
+export * from './env';
+export * from './errors';
+export { createServiceHttpServer } from './http/server';
+export * from './internal-auth';
+export * from './internal-client';
+export * from './logger';
+export * from './metrics';
+export * from './rate-limit';
+export * from './service';
+export * from './tokens';
+export * from './trpc';

@@ -1,0 +1,71 @@
+/**
+ * pino to `<log dir>/<service>.log` and stdout. Secrets never reach a log line:
+ * credentials, tokens and bodies are redacted by path, and URLs that carry a
+ * token (`/auth/verify/…`, `?token=`) are masked before they are logged.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'encrypted_blob',
+  '*.encrypted_blob',
+  'vault',
+  '*.vault',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["sec-websocket-protocol"]',
+  'req.headers["x-lockbox-internal"]',
+  'req.headers["x-lockbox-gateway"]',
+  'body',
+  'input',
+];
+
+/** Masks the secret parts of a request URL so it can be logged. */
+export const safeUrl = (url: string | undefined): string => {
+  if (!url) return '';
+  let out = url.replace(/^(\/auth\/verify\/)[^?#]*/, '$1[redacted]');
+  out = out.replace(/([?&](?:token|access_token|refresh_token|input)=)[^&#]*/g, '$1[redacted]');
+  return out;
+};
+
+export interface LoggerOptions {
+  service: string;
+  logDir: string;
+  level: string;
+  stdout: boolean;
+  instance?: string;
+}
+
+export const createLogger = (opts: LoggerOptions): Logger => {
+  fs.mkdirSync(opts.logDir, { recursive: true });
+  const file = pino.destination({
+    dest: path.join(opts.logDir, `${opts.instance ?? opts.service}.log`),
+    mkdir: true,
+    sync: false,
+  });
+  const streams: pino.StreamEntry[] = [{ stream: file, level: opts.level as pino.Level }];
+  if (opts.stdout) streams.push({ stream: process.stdout, level: opts.level as pino.Level });
+  return pino(
+    {
+      level: opts.level,
+      base: { service: opts.service, ...(opts.instance ? { instance: opts.instance } : {}) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.multistream(streams),
+  );
+};
