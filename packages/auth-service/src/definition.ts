@@ -33,7 +33,7 @@ export const authService: ServiceDefinition<typeof ZAuthEnv> = {
       issuer,
       sessions,
       passwords: await createPasswordHasher(env),
-      limits: createAuthLimits(env, redis),
+      limits: createAuthLimits(env, redis, env.LOCKBOX_REDIS_PREFIX),
       prelogin: await createPreloginSalts(db),
     };
     return {

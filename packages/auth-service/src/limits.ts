@@ -16,14 +16,16 @@ export interface AuthLimits {
   preloginPerIp: Limiter;
 }
 
-export const createAuthLimits = (env: AuthEnv, redis?: Redis): AuthLimits => ({
+export const createAuthLimits = (env: AuthEnv, redis: Redis | undefined, prefix: string): AuthLimits => ({
   registerPerIp: createLimiter(
     { name: 'register-ip', points: env.RL_REGISTER_PER_IP, windowSeconds: env.RL_REGISTER_WINDOW_S },
     redis,
+    prefix,
   ),
   loginPerIp: createLimiter(
     { name: 'login-ip', points: env.RL_LOGIN_PER_IP, windowSeconds: env.RL_LOGIN_WINDOW_S },
     redis,
+    prefix,
   ),
   loginFailsPerAccountIp: createLimiter(
     {
@@ -33,6 +35,7 @@ export const createAuthLimits = (env: AuthEnv, redis?: Redis): AuthLimits => ({
       blockSeconds: env.RL_LOGIN_BLOCK_S,
     },
     redis,
+    prefix,
   ),
   loginFailsPerAccount: createLimiter(
     {
@@ -42,9 +45,11 @@ export const createAuthLimits = (env: AuthEnv, redis?: Redis): AuthLimits => ({
       blockSeconds: env.RL_LOGIN_BLOCK_S,
     },
     redis,
+    prefix,
   ),
   preloginPerIp: createLimiter(
     { name: 'prelogin-ip', points: env.RL_PRELOGIN_PER_IP, windowSeconds: 60 },
     redis,
+    prefix,
   ),
 });

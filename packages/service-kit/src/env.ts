@@ -22,6 +22,11 @@ export const ZBaseEnv = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.url().optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  LOCKBOX_REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/i)
+    .default('lockbox'),
   HOST: z.string().default('127.0.0.1'),
   /** Names this instance in logs and metrics when several run (e.g. auth-2). */
   LOCKBOX_INSTANCE: z.string().optional(),

@@ -29,9 +29,9 @@ export interface Limiter {
 
 const retryAfterOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-export const createLimiter = (rule: LimitRule, redis?: Redis): Limiter => {
+export const createLimiter = (rule: LimitRule, redis?: Redis, prefix = 'lockbox'): Limiter => {
   const opts = {
-    keyPrefix: `lockbox:rl:${rule.name}`,
+    keyPrefix: `${prefix}:rl:${rule.name}`,
     points: rule.points,
     duration: rule.windowSeconds,
     ...(rule.blockSeconds ? { blockDuration: rule.blockSeconds } : {}),

@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'gateway',
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    passWithNoTests: true,
+    // Integration tests start real processes (PGlite boots in seconds): generous hooks, no timing asserts.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+  },
+});

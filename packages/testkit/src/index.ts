@@ -1,0 +1,4 @@
+export * from './client';
+export * from './ports';
+export * from './postgres';
+export * from './stack';
