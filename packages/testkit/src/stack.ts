@@ -171,7 +171,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
         const h = makeHandle(name, service, port, { ...opts.serviceEnv?.[service] }, '/ready');
         serviceHandles.push(h);
         processes.push(h);
-        (upstreams[service] ??= []).push(h.url);
+        upstreams[service] = [...(upstreams[service] ?? []), h.url];
       }
     }
     // Instances of one service share migrations; start the first of each alone, then the rest together.
