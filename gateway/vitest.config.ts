@@ -4,7 +4,6 @@ export default defineProject({
   test: {
     name: 'gateway',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    passWithNoTests: true,
     // Integration tests start real processes (PGlite boots in seconds): generous hooks, no timing asserts.
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * The README's commands, with no dependency of their own so they run on a
+ * fresh clone: install what is missing (pnpm at the pinned version, then the
+ * workspace), then start / stop / test / bench.
+ *
+ *   npm start [-- --scale realtime=2]   install if needed, start everything at http://localhost:8000
+ *   npm run stop                        stop what npm start started
+ *   npm test                            install if needed, lint, typecheck, run every test
+ *   npm run bench:<name>                run scripts/bench/<name>.ts
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const PNPM_VERSION = JSON.parse(
+  fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
+).packageManager.split('@')[1];
+
+process.env.TURBO_TELEMETRY_DISABLED ??= '1';
+
+const log = (msg) => process.stderr.write(`[lockbox] ${msg}\n`);
+
+const run = (cmd, args, opts = {}) => {
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts });
+  if (res.error) throw res.error;
+  return res.status ?? 1;
+};
+
+const mustRun = (cmd, args, opts) => {
+  const status = run(cmd, args, opts);
+  if (status !== 0) {
+    log(`${cmd} ${args.join(' ')} failed (exit ${status})`);
+    process.exit(status);
+  }
+};
+
+const pnpmVersion = () => {
+  try {
+    return execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** pnpm at the pinned version: newer releases may refuse this lockfile. */
+const ensurePnpm = () => {
+  if (pnpmVersion() === PNPM_VERSION) return;
+  log(`installing pnpm@${PNPM_VERSION}`);
+  mustRun('npm', ['install', '--global', '--allow-scripts=pnpm', `pnpm@${PNPM_VERSION}`]);
+  if (pnpmVersion() !== PNPM_VERSION) {
+    log(`pnpm ${PNPM_VERSION} is not on PATH after install`);
+    process.exit(1);
+  }
+};
+
+/** Installs the workspace when node_modules is missing or older than the lockfile. */
+const ensureDependencies = () => {
+  ensurePnpm();
+  const marker = path.join(ROOT, 'node_modules', '.modules.yaml');
+  const lock = path.join(ROOT, 'pnpm-lock.yaml');
+  const stale = !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs;
+  if (!stale) return;
+  log('installing dependencies (pnpm install --frozen-lockfile)');
+  mustRun('pnpm', ['install', '--frozen-lockfile']);
+};
+
+/** Builds the web app when it exists and has not been built (the gateway serves its dist/). */
+const ensureWebBuilt = () => {
+  const web = path.join(ROOT, 'packages', 'web');
+  if (!fs.existsSync(path.join(web, 'package.json'))) return;
+  if (fs.existsSync(path.join(web, 'dist', 'index.html')) && process.env.LOCKBOX_REBUILD_WEB !== '1') return;
+  log('building the web app');
+  mustRun('pnpm', ['--filter', '@lockbox/web', 'build']);
+};
+
+const [command = 'help', ...rest] = process.argv.slice(2);
+
+switch (command) {
+  case 'start':
+    ensureDependencies();
+    ensureWebBuilt();
+    process.exit(run('bash', [path.join('scripts', 'start-services.sh'), ...rest]));
+    break;
+  case 'stop':
+    process.exit(run('bash', [path.join('scripts', 'stop-services.sh'), ...rest]));
+    break;
+  case 'test': {
+    ensureDependencies();
+    if (fs.existsSync(path.join(ROOT, 'scripts', 'ensure-test-deps.sh')))
+      mustRun('bash', ['scripts/ensure-test-deps.sh']);
+    log('lint (biome)');
+    mustRun('pnpm', ['exec', 'biome', 'check', '.']);
+    log('typecheck (every package)');
+    mustRun('pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+    log('tests (vitest, every package)');
+    process.exit(run('pnpm', ['exec', 'vitest', 'run', ...rest]));
+    break;
+  }
+  case 'bench': {
+    ensureDependencies();
+    const [name, ...args] = rest;
+    const file = path.join('scripts', 'bench', `${name}.ts`);
+    if (!name || !fs.existsSync(path.join(ROOT, file))) {
+      log(
+        `usage: npm run bench:<name>; have: ${fs
+          .readdirSync(path.join(ROOT, 'scripts', 'bench'))
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => f.slice(0, -3))
+          .join(', ')}`,
+      );
+      process.exit(2);
+    }
+    process.exit(run(process.execPath, ['--import', 'tsx', file, ...args]));
+    break;
+  }
+  default:
+    log('usage: node scripts/lockbox.mjs start|stop|test|bench <name>');
+    process.exit(command === 'help' ? 0 : 2);
+}
