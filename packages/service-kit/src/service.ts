@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ContractTree } from '@lockbox/contracts';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { z } from 'zod';
-import { type Database, openDatabase, runMigrations } from './db';
+import { type Database, noDatabase, openDatabase, runMigrations } from './db';
 import { type BaseEnv, loadEnv, resolveDir, ZBaseEnv } from './env';
 import { createServiceHttpServer } from './http/server';
 import { deriveCredentials, loadSharedSecret, type ServiceCredentials } from './internal-auth';
@@ -29,6 +29,8 @@ export interface ServiceParts {
   router: AnyTRPCRouter;
   contracts: ContractTree[];
   authenticate: (authorization: string | undefined) => Promise<AuthUser>;
+  /** Runs first on shutdown, before the server stops accepting (e.g. to close WebSockets with 1001). */
+  onShutdown?: () => Promise<void> | void;
   /** Runs on shutdown, before the database closes. */
   onClose?: () => Promise<void> | void;
   /** Called with the created server (e.g. to attach a WebSocket upgrade handler). */
@@ -41,6 +43,9 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   schema: string;
   defaultPort: number;
   migrationsDir: string;
+  /** False for a service that keeps no tables (realtime): no database is opened, so several
+   * instances need no shared Postgres, and `kit.db` refuses queries. Default true. */
+  database?: boolean;
   env: S;
   setup: (kit: ServiceKit<z.infer<S> & BaseEnv>) => Promise<ServiceParts>;
 }
@@ -69,15 +74,20 @@ export const startService = async <S extends z.ZodObject>(
     level: env.LOG_LEVEL,
     stdout: env.LOCKBOX_LOG_STDOUT,
   });
-  const db = await openDatabase({
-    service: def.name,
-    dataDir,
-    url: env.DATABASE_URL,
-    poolMax: env.DATABASE_POOL_MAX,
-    log,
-  });
-  const applied = await runMigrations(db, def.schema, def.migrationsDir);
-  if (applied.length) log.info({ applied }, 'migrations applied');
+  const db =
+    def.database === false
+      ? noDatabase()
+      : await openDatabase({
+          service: def.name,
+          dataDir,
+          url: env.DATABASE_URL,
+          poolMax: env.DATABASE_POOL_MAX,
+          log,
+        });
+  if (def.database !== false) {
+    const applied = await runMigrations(db, def.schema, def.migrationsDir);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  }
   const credentials = deriveCredentials(loadSharedSecret(env.LOCKBOX_INTERNAL_SECRET, dataDir));
   const metrics = createMetrics(def.name, instance);
   const kit: ServiceKit<typeof env> = { env, log, db, metrics, credentials, dataDir };
@@ -106,6 +116,7 @@ export const startService = async <S extends z.ZodObject>(
   const close = () => {
     closing ??= (async () => {
       log.info('shutting down');
+      await parts.onShutdown?.();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([drained, new Promise((r) => setTimeout(r, 10_000).unref())]);

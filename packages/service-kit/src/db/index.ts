@@ -5,6 +5,7 @@ import { openPostgres } from './postgres';
 import type { Database } from './types';
 
 export { runMigrations } from './migrate';
+export { noDatabase } from './none';
 export * from './types';
 
 export interface OpenDatabaseOptions {

@@ -9,7 +9,8 @@ export interface Queryable {
 }
 
 export interface Database extends Queryable {
-  readonly engine: 'pglite' | 'postgres';
+  /** `none`: a service without tables (see `ServiceDefinition.database`). */
+  readonly engine: 'pglite' | 'postgres' | 'none';
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
