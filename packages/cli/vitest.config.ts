@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'cli',
+    include: ['test/**/*.test.ts'],
+    // The end-to-end test starts every service and runs argon2id per login.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
