@@ -1,0 +1,120 @@
+/** The procedure ladder (public/user/internal), the gateway's word for the client IP, implement() and the internal client. */
+import type { ContractRouter } from '@lockbox/contracts';
+import { mutation } from '@lockbox/contracts';
+import { client } from '@lockbox/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CLIENT_IP_HEADER, GATEWAY_HEADER, INTERNAL_HEADER } from '../src/internal-auth';
+import { createInternalClient } from '../src/internal-client';
+import { implement } from '../src/trpc';
+import {
+  startToyService,
+  type ToyService,
+  toyContract,
+  toyCredentials,
+  toyRouter,
+} from './helpers/toy-service';
+
+let toy: ToyService;
+let api: ReturnType<typeof client>;
+beforeAll(async () => {
+  toy = await startToyService();
+  api = client(toy.url);
+});
+afterAll(() => toy.close());
+
+describe('access', () => {
+  it('a user procedure needs a valid bearer token (401 before input is even read)', async () => {
+    expect((await api.get('/whoami')).status).toBe(401);
+    expect((await api.get('/whoami', { token: 'bad' })).status).toBe(401);
+    expect((await api.get('/whoami?junk=1')).status).toBe(401);
+    const ok = await api.get('/whoami', { token: 'good-token' });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ id: 'usr_toy' });
+  });
+
+  it('an internal procedure needs the internal credential; the gateway token is not it', async () => {
+    expect((await api.get('/trpc/secret')).status).toBe(401);
+    expect((await api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: 'guess' } })).status).toBe(401);
+    expect(
+      (await api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: toyCredentials.gatewayToken } })).status,
+    ).toBe(401);
+    expect((await api.get('/trpc/secret', { token: 'good-token' })).status).toBe(401);
+    const ok = await api.get('/trpc/secret', {
+      headers: { [INTERNAL_HEADER]: toyCredentials.internalToken },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ result: { data: { ok: true } } });
+  });
+});
+
+describe('client address', () => {
+  const ipOf = async (headers: Record<string, string>, localAddress?: string) =>
+    (
+      await api.get<{ clientIp: string; internal: boolean }>('/context', {
+        headers,
+        ...(localAddress ? { localAddress } : {}),
+      })
+    ).json.clientIp;
+
+  it('is the socket address; client-sent forwarding headers change nothing', async () => {
+    expect(await ipOf({}, '127.0.0.7')).toBe('127.0.0.7');
+    expect(
+      await ipOf(
+        { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9', [CLIENT_IP_HEADER]: '203.0.113.9' },
+        '127.0.0.7',
+      ),
+    ).toBe('127.0.0.7');
+    expect(await ipOf({ [CLIENT_IP_HEADER]: '203.0.113.9', [GATEWAY_HEADER]: 'forged' }, '127.0.0.7')).toBe(
+      '127.0.0.7',
+    );
+  });
+
+  it("is the gateway's word when the gateway proves itself", async () => {
+    expect(
+      await ipOf({ [CLIENT_IP_HEADER]: '203.0.113.9', [GATEWAY_HEADER]: toyCredentials.gatewayToken }),
+    ).toBe('203.0.113.9');
+  });
+});
+
+describe('implement', () => {
+  it('refuses a contract operation without a handler', () => {
+    const contract = {
+      a: {
+        b: mutation({ access: 'public', summary: 'x', input: z.null(), output: z.null() }),
+      },
+    };
+    expect(() => implement(contract, { a: {} } as never)).toThrow(/no handler for a\.b/);
+  });
+
+  it('carries access, summary and REST route as procedure meta', () => {
+    const procedures = (
+      toyRouter as unknown as { _def: { procedures: Record<string, { _def: { meta: unknown } }> } }
+    )._def.procedures;
+    expect(procedures.item?._def.meta).toEqual({
+      access: 'public',
+      summary: toyContract.item.summary,
+      rest: { method: 'GET', path: '/items/{id}' },
+    });
+    expect(procedures.secret?._def.meta).toEqual({ access: 'internal', summary: toyContract.secret.summary });
+  });
+});
+
+describe('createInternalClient', () => {
+  it('calls internal procedures with the credential, typed by the contract', async () => {
+    const internal = createInternalClient<ContractRouter<typeof toyContract>>({
+      urls: [`${toy.url}/trpc`],
+      internalToken: toyCredentials.internalToken,
+    });
+    expect(await internal.secret.query()).toEqual({ ok: true });
+    expect(await internal.create.mutate({ name: 'n' })).toEqual({ name: 'n' });
+  });
+
+  it('surfaces a refused call as an error', async () => {
+    const outsider = createInternalClient<ContractRouter<typeof toyContract>>({
+      urls: [`${toy.url}/trpc`],
+      internalToken: 'wrong',
+    });
+    await expect(outsider.secret.query()).rejects.toThrow(/credential/);
+  });
+});
