@@ -1,13 +1,17 @@
 /**
  * Reads a JSON request body defensively: size checked before and while
- * reading (413), content type checked (415), strict UTF-8 (400), and keys that
- * aim at prototypes refused outright (400) before any object is built from them.
+ * reading (413), content type checked (415), strict UTF-8 (400), and after
+ * parsing, keys that aim at prototypes and nesting deeper than any contract
+ * needs are refused (400) before a procedure sees the value.
  */
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const PROTOTYPE_KEY = /"(?:__proto__|constructor|prototype)"\s*:/;
+
+/** Deeper than any LockBox shape; bounds the recursion of whatever walks the value later (zod, JSON.stringify). */
+export const MAX_JSON_DEPTH = 64;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -54,11 +58,41 @@ export const parseJsonBody = (raw: Buffer, contentType: string | undefined): unk
 };
 
 export const parseJsonText = (text: string): unknown => {
-  if (PROTOTYPE_KEY.test(text))
-    throw new AppError('invalid_input', 'keys "__proto__", "constructor" and "prototype" are not allowed');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new AppError('invalid_json', 'body is not valid JSON');
+  }
+  checkShape(value);
+  return value;
+};
+
+/**
+ * Walks the parsed value without recursion. Checked on the parsed keys, not the
+ * text, so escaped spellings (`"\u005f_proto__"`) are caught and string values
+ * that merely mention those words are not.
+ */
+const checkShape = (root: unknown) => {
+  if (typeof root !== 'object' || root === null) return;
+  const stack: Array<[object, number]> = [[root, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (depth > MAX_JSON_DEPTH)
+      throw new AppError('invalid_input', `JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+    if (Array.isArray(node)) {
+      for (const child of node)
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key))
+        throw new AppError(
+          'invalid_input',
+          'keys "__proto__", "constructor" and "prototype" are not allowed',
+        );
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
   }
 };
