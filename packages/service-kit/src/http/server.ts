@@ -160,7 +160,7 @@ export const createServiceHttpServer = (opts: ServiceHttpOptions): http.Server =
       let trpcPath: string | undefined;
 
       if (pathname.startsWith('/trpc/')) {
-        path = decodeURIComponent(pathname.slice(6));
+        path = decodeProcedurePath(pathname.slice(6));
         trpcPath = path;
         route = `trpc:${path}`;
         if (path.includes(',') || search.includes('batch=')) {
@@ -240,6 +240,15 @@ export const createServiceHttpServer = (opts: ServiceHttpOptions): http.Server =
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   return server;
+};
+
+/** A tRPC procedure name from the URL; malformed percent-encoding names no procedure (404, not a 500). */
+const decodeProcedurePath = (raw: string): string => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('not_found', 'no such procedure');
+  }
 };
 
 /** Query string → object; a repeated key is ambiguous and refused. */
