@@ -34,12 +34,38 @@ export const REDACT_PATHS = [
   'input',
 ];
 
-/** Masks the secret parts of a request URL so it can be logged. */
+const SECRET_PARAMS = new Set(['token', 'access_token', 'refresh_token', 'input']);
+/** `/auth/verify/<token>`, however the client spelt it (extra slashes, percent-encoding, case). */
+const VERIFY_PATH = /^\/+auth\/+verify(?:\/|$)/i;
+
+const decode = (s: string): string => {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+};
+
+/**
+ * Masks the secret parts of a request URL so it can be logged. Names are
+ * compared decoded, as the servers read them: `?%74oken=` is `?token=`.
+ */
 export const safeUrl = (url: string | undefined): string => {
   if (!url) return '';
-  let out = url.replace(/^(\/auth\/verify\/)[^?#]*/, '$1[redacted]');
-  out = out.replace(/([?&](?:token|access_token|refresh_token|input)=)[^&#]*/g, '$1[redacted]');
-  return out;
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const path = VERIFY_PATH.test(decode(pathname)) ? '/auth/verify/[redacted]' : pathname;
+  if (q === -1) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return SECRET_PARAMS.has(decode(name)) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
 };
 
 export interface LoggerOptions {
