@@ -20,9 +20,12 @@ export interface LimitRule {
 export interface Limiter {
   /** Counts one event for `key`; throws 429 with Retry-After when over. */
   consume(key: string, points?: number): Promise<void>;
-  /** Counts without throwing; true when over the limit. */
+  /**
+   * Counts a failure without throwing; true when it used the last of the
+   * allowance, which starts the block (`blockSeconds`) right away.
+   */
   penalize(key: string): Promise<boolean>;
-  /** Throws 429 if `key` is currently over, without counting. */
+  /** Throws 429 once `key` has used its allowance (the next event would be refused), without counting. */
   check(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
@@ -49,18 +52,17 @@ export const createLimiter = (rule: LimitRule, redis?: Redis, prefix = 'lockbox'
     consume: async (key, points = 1) => {
       await limiter.consume(key, points).catch(tooMany);
     },
+    // `points` failures are allowed, so the one that reaches `points` blocks at
+    // once: the next attempt is refused instead of getting one more guess.
     penalize: async (key) => {
-      try {
-        await limiter.consume(key, 1);
-        return false;
-      } catch (res) {
-        if (res instanceof Error) throw res;
-        return true;
-      }
+      const res = await limiter.penalty(key, 1);
+      if (res.consumedPoints < rule.points) return false;
+      if (rule.blockSeconds) await limiter.block(key, rule.blockSeconds);
+      return true;
     },
     check: async (key) => {
       const res = await limiter.get(key);
-      if (res && res.consumedPoints > rule.points) tooMany(res);
+      if (res && res.consumedPoints >= rule.points) tooMany(res);
     },
     reset: async (key) => {
       await limiter.delete(key);
