@@ -15,10 +15,15 @@ export const runMigrations = async (db: Database, schema: string, dir: string): 
     .readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
-  await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-  );
+  // Under the same lock as the files: two instances racing through
+  // `CREATE … IF NOT EXISTS` can both miss and one fails on a catalog unique index.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [schema]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+  });
   const applied: string[] = [];
   for (const file of files) {
     await db.transaction(async (tx) => {
