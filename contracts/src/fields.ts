@@ -21,12 +21,18 @@ const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/
 export const zBase64 = (maxChars: number) =>
   z.string().max(maxChars, `at most ${maxChars} base64 characters`).regex(BASE64_PATTERN, 'must be base64');
 
-/** Base64 of an exact decoded byte length (keys, salts, signatures). */
-export const zBase64Bytes = (bytes: number) =>
-  z
+/**
+ * Base64 of an exact decoded byte length (keys, salts, signatures). The padding
+ * must fit the length too: 44 characters can decode to 31, 32 or 33 bytes.
+ */
+export const zBase64Bytes = (bytes: number) => {
+  const tail = ['', '[A-Za-z0-9+/]{2}==', '[A-Za-z0-9+/]{3}='][bytes % 3];
+  const exact = new RegExp(`^(?:[A-Za-z0-9+/]{4}){${Math.floor(bytes / 3)}}${tail}$`);
+  return z
     .string()
     .length(Math.ceil(bytes / 3) * 4, `must be ${bytes} bytes in base64`)
-    .regex(BASE64_PATTERN, 'must be base64');
+    .regex(exact, `must be ${bytes} bytes in base64`);
+};
 
 export const ZIsoTime = z.string();
 
