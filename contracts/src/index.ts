@@ -5,10 +5,20 @@ export * from './contract';
 export * from './errors';
 export * from './fields';
 export * from './ids';
+export * from './messages/contract';
+export * from './messages/schemas';
 export * from './openapi';
+export * from './realtime/contract';
+export * from './realtime/frames';
 export * from './routes';
 
 import type { AuthContract } from './auth/contract';
 import type { ContractRouter } from './contract';
+import type { MessagesContract } from './messages/contract';
+import type { RealtimeInternalContract } from './realtime/contract';
 /** The auth service's router type, for typed tRPC clients. */
 export type AuthRouter = ContractRouter<AuthContract>;
+/** The message service's router type, for typed tRPC clients. */
+export type MessagesRouter = ContractRouter<MessagesContract>;
+/** The realtime service's internal procedures other services call. */
+export type RealtimeInternalRouter = ContractRouter<RealtimeInternalContract>;

@@ -25,4 +25,7 @@ export const PUBLIC_TRPC_NAMESPACES: Readonly<Record<string, ServiceName>> = {
   keys: 'auth',
   vault: 'auth',
   users: 'auth',
+  chatRequests: 'messages',
+  contacts: 'messages',
+  messages: 'messages',
 };

@@ -7,6 +7,7 @@ export * from './internal-client';
 export * from './logger';
 export * from './metrics';
 export * from './rate-limit';
+export * from './revocations';
 export * from './service';
 export * from './tokens';
 export * from './trpc';
