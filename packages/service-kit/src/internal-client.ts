@@ -21,7 +21,8 @@ export const createInternalClient = <R extends AnyTRPCRouter>(opts: InternalClie
   return createTRPCClient<R>({
     links: [
       httpLink({
-        url: opts.urls[0] ?? '',
+        // Services serve tRPC under /trpc (service-kit's http/server.ts); `urls` are bare instance URLs.
+        url: `${opts.urls[0] ?? ''}/trpc`,
         headers: { [INTERNAL_HEADER]: opts.internalToken },
         fetch: (input, init) => {
           // Round-robin across instances: swap the base URL per call.
