@@ -174,6 +174,9 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
         upstreams[service] = [...(upstreams[service] ?? []), h.url];
       }
     }
+    // Services find each other as AUTH_URLS / MESSAGES_URLS / REALTIME_URLS; one not in this stack is "off".
+    for (const s of ['auth', 'messages', 'realtime'] as const)
+      common[`${s.toUpperCase()}_URLS`] ??= upstreams[s]?.join(',') ?? 'off';
     // Instances of one service share migrations; start the first of each alone, then the rest together.
     const firsts = services.map((s) => serviceHandles.find((h) => h.service === s) as ProcessHandle);
     await Promise.all(firsts.map((h) => h.start()));

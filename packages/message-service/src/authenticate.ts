@@ -1,0 +1,55 @@
+/**
+ * Access-token checks without a hop to auth per request: the signature and
+ * claims are verified locally against auth's JWKS, and the session must not be
+ * on the revocation list mirrored from auth's feed.
+ */
+import type { AuthRouter } from '@lockbox/contracts';
+import {
+  AppError,
+  type AuthUser,
+  createInternalClient,
+  createRemoteTokenVerifier,
+  createRevocationList,
+  type Logger,
+  type RevocationList,
+} from '@lockbox/service-kit';
+
+export interface Authenticator {
+  authenticate(authorization: string | undefined): Promise<AuthUser>;
+  revocations: RevocationList;
+}
+
+export const createAuthenticator = (opts: {
+  authUrls: string[];
+  internalToken: string;
+  timeoutMs: number;
+  pollMs: number;
+  log: Logger;
+}): Authenticator => {
+  const auth = createInternalClient<AuthRouter>({
+    // tRPC is served under /trpc on every service.
+    urls: opts.authUrls.map((u) => `${u}/trpc`),
+    internalToken: opts.internalToken,
+    timeoutMs: opts.timeoutMs,
+  });
+  const revocations = createRevocationList({
+    fetchSince: (after) => auth.internal.revocationsSince.query({ after }),
+    intervalMs: opts.pollMs,
+    log: opts.log,
+  });
+  // Every auth instance serves the same keys (they share the database), so the first one's JWKS will do.
+  const verify = createRemoteTokenVerifier(`${opts.authUrls[0]}/auth/.well-known/jwks.json`, (sid) =>
+    revocations.isRevoked(sid),
+  );
+  return {
+    revocations,
+    authenticate: async (authorization) => {
+      const user = await verify(authorization);
+      if (!revocations.synced) {
+        await revocations.ensureSynced();
+        if (revocations.isRevoked(user.sessionId)) throw new AppError('unauthorized', 'session ended');
+      }
+      return user;
+    },
+  };
+};

@@ -1,0 +1,4 @@
+import { runService } from '@lockbox/service-kit';
+import { messagesService } from './definition';
+
+await runService(messagesService);

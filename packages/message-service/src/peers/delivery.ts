@@ -1,0 +1,64 @@
+/**
+ * Hands committed events to realtime-service for live delivery. Called only
+ * after the transaction commits, fire-and-forget: a failure is logged and never
+ * fails the request, because nothing is lost (the recipient replays from its
+ * cursor on resume). Bounded: a timeout per call, and a cap on calls in flight
+ * so a stalled realtime cannot pile up sockets and memory here.
+ */
+import type { RealtimeInternalRouter, TDeliverRequest } from '@lockbox/contracts';
+import { createInternalClient, type Logger } from '@lockbox/service-kit';
+
+export interface Delivery {
+  /** Never throws, never waits for realtime. */
+  deliver(recipients: string[], event: TDeliverRequest['event']): void;
+  /** Resolves when every call in flight has settled (shutdown, tests). */
+  drain(): Promise<void>;
+}
+
+export const createDelivery = (opts: {
+  /** Empty: live delivery is off. */
+  urls: string[];
+  internalToken: string;
+  timeoutMs: number;
+  maxInFlight: number;
+  log: Logger;
+}): Delivery => {
+  if (opts.urls.length === 0) {
+    opts.log.info('REALTIME_URLS=off: no live delivery; clients catch up with GET /messages');
+    return { deliver: () => undefined, drain: async () => undefined };
+  }
+  const realtime = createInternalClient<RealtimeInternalRouter>({
+    // tRPC is served under /trpc on every service.
+    urls: opts.urls.map((u) => `${u}/trpc`),
+    internalToken: opts.internalToken,
+    timeoutMs: opts.timeoutMs,
+  });
+  const inFlight = new Set<Promise<unknown>>();
+  let failing = false;
+  return {
+    deliver: (recipients, event) => {
+      if (inFlight.size >= opts.maxInFlight) {
+        opts.log.warn({ type: event.type }, 'realtime backlog full; event left for resume');
+        return;
+      }
+      const call = realtime.internal.deliver
+        .mutate({ recipients, event })
+        .then(() => {
+          if (failing) opts.log.info('realtime delivery works again');
+          failing = false;
+        })
+        .catch((err: unknown) => {
+          // One warning per outage; the details of later failures are debug noise.
+          if (!failing)
+            opts.log.warn({ err: (err as Error).message, type: event.type }, 'realtime delivery failed');
+          else opts.log.debug({ err: (err as Error).message, type: event.type }, 'realtime delivery failed');
+          failing = true;
+        })
+        .finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    },
+    drain: async () => {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+};

@@ -1,0 +1,59 @@
+/** Database rows and their wire shapes (API.md field names). */
+import { cursorToWire, type TChatRequest, type TMessage } from '@lockbox/contracts';
+
+/** Both engines hand timestamptz back as Date; the wire wants ISO 8601. */
+export const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
+
+export interface ChatRequestRow {
+  id: string;
+  from_user_id: string;
+  to_user_id: string;
+  status: TChatRequest['status'];
+  message: string | null;
+  created_at: Date;
+  responded_at: Date | null;
+}
+
+export const CHAT_REQUEST_COLUMNS = 'id, from_user_id, to_user_id, status, message, created_at, responded_at';
+
+export const toChatRequest = (r: ChatRequestRow): TChatRequest => ({
+  id: r.id,
+  from_user_id: r.from_user_id,
+  to_user_id: r.to_user_id,
+  status: r.status,
+  message: r.message,
+  created_at: iso(r.created_at),
+  responded_at: r.responded_at ? iso(r.responded_at) : null,
+});
+
+/** A message row with the viewer's own cursor already chosen (`cursor`). */
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number | string;
+  cursor: number | string;
+  sender_id: string;
+  recipient_id: string;
+  client_msg_id: string;
+  encrypted_blob: string;
+  signature: string;
+  sender_public_key: string | null;
+  created_at: Date;
+}
+
+export const MESSAGE_COLUMNS =
+  'id, conversation_id, seq, sender_id, recipient_id, client_msg_id, encrypted_blob, signature, sender_public_key, created_at';
+
+export const toMessage = (r: MessageRow): TMessage => ({
+  id: r.id,
+  conversation_id: r.conversation_id,
+  seq: Number(r.seq),
+  cursor: cursorToWire(Number(r.cursor)),
+  sender_id: r.sender_id,
+  recipient_id: r.recipient_id,
+  client_msg_id: r.client_msg_id,
+  encrypted_blob: r.encrypted_blob,
+  signature: r.signature,
+  ...(r.sender_public_key !== null ? { sender_public_key: r.sender_public_key } : {}),
+  created_at: iso(r.created_at),
+});
