@@ -1,0 +1,20 @@
+/**
+ * @lockbox/client — the browser-safe entry: no `node:` import anywhere below
+ * it. Node-only pieces (FileStore, the `ws` WebSocket) are in `@lockbox/client/node`.
+ */
+export * from './api/client';
+export * from './api/errors';
+export type { LockboxRouter, PublicContract } from './api/router';
+export * from './api/tokens';
+export * as crypto from './crypto';
+export { CryptoError, type CryptoErrorCode } from './crypto/errors';
+export * from './realtime/backoff';
+export * from './realtime/client';
+export type { KeyChangedEvent } from './session/contact-keys';
+export * from './session/errors';
+export type { DecryptedMessage } from './session/messages';
+export type { Account, Pin } from './session/profile';
+export * from './session/session';
+export * from './store/indexeddb';
+export * from './store/memory';
+export * from './store/types';

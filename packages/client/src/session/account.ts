@@ -1,0 +1,118 @@
+/**
+ * Account flows with zero-knowledge credentials (docs/SECURITY.md "Vault"):
+ * register derives a login secret and a vault key from the password under a
+ * fresh argon2id salt; login asks prelogin for that salt and derives them
+ * again; either way the identity seeds travel only inside the vault, and the
+ * public bundle is (re)published when the directory lacks it.
+ */
+import type { TSessionResponse } from '@lockbox/contracts';
+import type { LockboxApi } from '../api/client';
+import { call, LockboxApiError } from '../api/errors';
+import {
+  type Argon2id,
+  CryptoError,
+  deriveAccountKeys,
+  generateIdentity,
+  type Identity,
+  type IdentitySecrets,
+  identityFromSecrets,
+  newClientKdf,
+  openVault,
+  type RandomSource,
+  sealVault,
+  signKeyBundle,
+} from '../crypto';
+import { SessionError } from './errors';
+
+export interface AccountDeps {
+  api: LockboxApi;
+  random: RandomSource;
+  argon2id: Argon2id;
+}
+
+export interface SignedIn {
+  session: TSessionResponse;
+  identities: Identity[];
+}
+
+const loadOrCreateVault = async (deps: AccountDeps, userId: string, vaultKey: Uint8Array) => {
+  const { trpc } = deps.api;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const stored = await call(() => trpc.vault.get.query());
+    if (stored.vault) {
+      try {
+        return openVault(userId, vaultKey, stored.vault);
+      } catch (err) {
+        if (err instanceof CryptoError && err.code === 'decrypt_failed')
+          throw new SessionError('vault_locked', 'the key vault does not open with this password');
+        throw err;
+      }
+    }
+    // No vault yet: a curl-made account upgraded earlier, or a register that stopped half-way.
+    const fresh = generateIdentity(deps.random).secrets;
+    try {
+      await call(() =>
+        trpc.vault.put.mutate({
+          vault: sealVault(userId, vaultKey, [fresh], deps.random),
+          expected_version: 0,
+        }),
+      );
+      return [fresh];
+    } catch (err) {
+      // Another device created it at the same moment: read theirs.
+      if (err instanceof LockboxApiError && err.code === 'conflict') continue;
+      throw err;
+    }
+  }
+  throw new SessionError('vault_locked', 'the key vault keeps changing; try again');
+};
+
+/** Publishes our bundle unless the directory already holds exactly it. */
+export const ensurePublished = async (deps: AccountDeps, userId: string, identity: Identity) => {
+  const bundle = signKeyBundle(userId, identity);
+  const published = await call(() => deps.api.trpc.keys.get.query({ user_id: userId })).catch((err) => {
+    if (err instanceof LockboxApiError && err.code === 'not_found') return undefined;
+    throw err;
+  });
+  const same =
+    published &&
+    published.identity_key === bundle.identity_key &&
+    published.x25519_key === bundle.x25519_key &&
+    published.mlkem768_key === bundle.mlkem768_key;
+  if (!same) await call(() => deps.api.trpc.keys.publish.mutate(bundle));
+};
+
+const finish = async (
+  deps: AccountDeps,
+  session: TSessionResponse,
+  vaultKey: Uint8Array,
+): Promise<SignedIn> => {
+  await deps.api.tokens.save(session);
+  const secrets: IdentitySecrets[] = await loadOrCreateVault(deps, session.user.id, vaultKey);
+  const identities = secrets.map(identityFromSecrets);
+  await ensurePublished(deps, session.user.id, identities[0] as Identity);
+  return { session, identities };
+};
+
+export const registerAccount = async (deps: AccountDeps, username: string, password: string) => {
+  const kdf = newClientKdf(deps.random);
+  const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id);
+  const session = await call(() =>
+    deps.api.trpc.auth.register.mutate({ username, password: loginSecret, client_kdf: kdf }),
+  );
+  return finish(deps, session, vaultKey);
+};
+
+export const loginAccount = async (deps: AccountDeps, username: string, password: string) => {
+  const kdf = await call(() => deps.api.trpc.auth.prelogin.mutate({ username }));
+  const { version: _v, ...params } = kdf;
+  const { loginSecret, vaultKey } = await deriveAccountKeys(password, params, deps.argon2id);
+  const session = await call(() =>
+    deps.api.trpc.auth.login.mutate({ username, password: loginSecret }),
+  ).catch((err) => {
+    if (err instanceof LockboxApiError && err.code === 'invalid_credentials')
+      throw new SessionError('wrong_password', 'invalid username or password');
+    throw err;
+  });
+  return finish(deps, session, vaultKey);
+};

@@ -1,0 +1,30 @@
+/**
+ * What a user did wrong or must do next, as opposed to a broken message
+ * (CryptoError) or a transport problem (LockboxApiError). The CLI and web app
+ * turn `code` into their own words.
+ */
+export type SessionErrorCode =
+  /** Username or password is wrong (the server does not say which). */
+  | 'wrong_password'
+  /** No user by that name or id. */
+  | 'unknown_user'
+  /** Messages go only to accepted contacts. */
+  | 'not_a_contact'
+  /** Nobody is signed in on this device/profile. */
+  | 'not_signed_in'
+  /** The contact has not set up end-to-end keys yet (never signed in with a LockBox app). */
+  | 'no_keys'
+  /** The vault does not open with the key from this password. */
+  | 'vault_locked'
+  /** No pending request matches. */
+  | 'unknown_request';
+
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Sending and reading messages: seal for the contact's pinned key and send;
+ * verify and decrypt what the server returns, checking the envelope against
+ * the server's metadata and the sender's pinned key. A message that fails any
+ * check is returned with an `error` and no content, never half-trusted.
+ */
+import type { TMessage, TSendMessageResponse } from '@lockbox/contracts';
+import type { LockboxTrpc } from '../api/client';
+import { call, LockboxApiError } from '../api/errors';
+import {
+  bytesEqual,
+  CryptoError,
+  type CryptoErrorCode,
+  decodeEnvelope,
+  fromBase64,
+  type Identity,
+  openMessage,
+  type Payload,
+  type RandomSource,
+  type ReceivedPayload,
+  sealMessage,
+  toBase64,
+} from '../crypto';
+import type { ContactKeys } from './contact-keys';
+import { SessionError } from './errors';
+
+export interface DecryptedMessage {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  cursor: string;
+  sender_id: string;
+  recipient_id: string;
+  client_msg_id: string;
+  /** Server time. */
+  created_at: string;
+  /** I sent it (from this or another of my logins). */
+  outgoing: boolean;
+  /** The sender's clock at sealing (ms), from the signed envelope. */
+  sent_at?: number;
+  payload?: ReceivedPayload;
+  /** Why it was refused; `payload` is then absent. */
+  error?: { code: CryptoErrorCode | 'invalid'; message: string };
+}
+
+export interface Me {
+  userId: string;
+  identities: Identity[];
+}
+
+/** A client_msg_id: a random UUIDv4 (made from our RandomSource, so no secure-context requirement). */
+export const newClientMsgId = (random: RandomSource): string => {
+  const b = random(16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+export const sendPayload = async (
+  trpc: LockboxTrpc,
+  keys: ContactKeys,
+  me: Me,
+  recipient: { id: string; username?: string },
+  payload: Payload,
+  random: RandomSource,
+): Promise<TSendMessageResponse & { client_msg_id: string }> => {
+  const recipientIdentity = await keys.current(recipient.id, recipient.username).catch((err) => {
+    if (err instanceof LockboxApiError && err.code === 'not_found')
+      throw new SessionError(
+        'no_keys',
+        `${recipient.username ?? recipient.id} has not set up end-to-end encryption yet (no published keys)`,
+      );
+    throw err;
+  });
+  const clientMsgId = newClientMsgId(random);
+  const sealed = sealMessage({
+    sender: { userId: me.userId, identity: me.identities[0] as Identity },
+    recipient: { userId: recipient.id, identity: recipientIdentity },
+    clientMsgId,
+    payload,
+    random,
+  });
+  const body = {
+    recipient_id: recipient.id,
+    client_msg_id: clientMsgId,
+    encrypted_blob: toBase64(sealed.envelope),
+    signature: toBase64(sealed.signature),
+  };
+  const send = () => call(() => trpc.messages.send.mutate(body));
+  try {
+    // The same client_msg_id makes a retry safe: the server answers the original send again.
+    const answer = await send().catch((err) => {
+      if (
+        err instanceof LockboxApiError &&
+        (err.code === 'network' || err.status === 502 || err.status === 503)
+      )
+        return send();
+      throw err;
+    });
+    return { ...answer, client_msg_id: clientMsgId };
+  } catch (err) {
+    if (err instanceof LockboxApiError && err.code === 'forbidden')
+      throw new SessionError('not_a_contact', err.message);
+    throw err;
+  }
+};
+
+export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Promise<DecryptedMessage> => {
+  const base: DecryptedMessage = {
+    id: m.id,
+    conversation_id: m.conversation_id,
+    seq: m.seq,
+    cursor: m.cursor,
+    sender_id: m.sender_id,
+    recipient_id: m.recipient_id,
+    client_msg_id: m.client_msg_id,
+    created_at: m.created_at,
+    outgoing: m.sender_id === me.userId,
+  };
+  try {
+    const envelope = fromBase64(m.encrypted_blob);
+    const signature = fromBase64(m.signature);
+    const presented = decodeEnvelope(envelope).header.senderIdentityKey;
+    const senderIdentityKey = base.outgoing
+      ? ((me.identities.find((i) => bytesEqual(i.identityKey, presented)) ?? me.identities[0])
+          ?.identityKey as Uint8Array)
+      : await keys.signingKeyFor(m.sender_id, presented);
+    try {
+      const opened = openMessage({
+        envelope,
+        signature,
+        metadata: { senderId: m.sender_id, recipientId: m.recipient_id, clientMsgId: m.client_msg_id },
+        senderIdentityKey,
+        reader: { userId: me.userId, identities: me.identities },
+      });
+      return { ...base, sent_at: opened.header.timestamp, payload: opened.payload };
+    } catch (err) {
+      if (err instanceof CryptoError && err.code === 'key_changed' && !base.outgoing)
+        keys.reportMessageKeyChange(await keys.pinOf(m.sender_id), presented);
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof CryptoError) return { ...base, error: { code: err.code, message: err.message } };
+    if (err instanceof LockboxApiError && err.code === 'not_found')
+      return { ...base, error: { code: 'invalid', message: 'the sender has no published keys' } };
+    if (err instanceof LockboxApiError) throw err;
+    return { ...base, error: { code: 'invalid', message: (err as Error).message } };
+  }
+};

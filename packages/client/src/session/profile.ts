@@ -1,0 +1,101 @@
+/**
+ * Typed access to what one account keeps in its store:
+ * - `account`: who is signed in here (user id, username);
+ * - `identity`: this account's identity seeds (plaintext on this device; the
+ *   server only ever holds them inside the vault);
+ * - `pin.<me>.<contact>`: the contact identity keys pinned on first use;
+ * - `cursor.<me>`: the realtime position of the last message handled.
+ * Tokens live under `session` (see api/tokens.ts).
+ */
+import { z } from 'zod';
+import { fromBase64, type IdentitySecrets, toBase64 } from '../crypto';
+import type { KeyValueStore } from '../store/types';
+
+const ZAccount = z.object({ user_id: z.string(), username: z.string() });
+export type Account = z.infer<typeof ZAccount>;
+
+const ZIdentityRecord = z.object({
+  user_id: z.string(),
+  identities: z
+    .array(z.object({ signing_seed: z.string(), kem_seed: z.string(), created_at: z.string() }))
+    .min(1),
+});
+
+const ZPin = z.object({
+  user_id: z.string(),
+  username: z.string().optional(),
+  /** The identity key messages must be signed with (base64 Ed25519). */
+  identity_key: z.string(),
+  pinned_at: z.string(),
+  /** The user compared safety numbers for this key and confirmed them. */
+  verified: z.boolean(),
+  /** Keys pinned before an explicitly accepted change: messages they signed back then still verify. */
+  previous_keys: z.array(z.string()).default([]),
+});
+export type Pin = z.infer<typeof ZPin>;
+
+const parse = <T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
+  if (raw === undefined) return undefined;
+  const result = schema.safeParse(JSON.parse(raw));
+  return result.success ? result.data : undefined;
+};
+
+export class Profile {
+  constructor(readonly store: KeyValueStore) {}
+
+  async account(): Promise<Account | undefined> {
+    return parse(ZAccount, await this.store.get('account'));
+  }
+
+  async setAccount(account: Account): Promise<void> {
+    await this.store.set('account', JSON.stringify(account));
+  }
+
+  async identities(userId: string): Promise<IdentitySecrets[] | undefined> {
+    const rec = parse(ZIdentityRecord, await this.store.get('identity'));
+    if (!rec || rec.user_id !== userId) return undefined;
+    return rec.identities.map((i) => ({
+      signingSeed: fromBase64(i.signing_seed, 32),
+      kemSeed: fromBase64(i.kem_seed, 32),
+      createdAt: i.created_at,
+    }));
+  }
+
+  async setIdentities(userId: string, identities: IdentitySecrets[]): Promise<void> {
+    await this.store.set(
+      'identity',
+      JSON.stringify({
+        user_id: userId,
+        identities: identities.map((i) => ({
+          signing_seed: toBase64(i.signingSeed),
+          kem_seed: toBase64(i.kemSeed),
+          created_at: i.createdAt,
+        })),
+      }),
+    );
+  }
+
+  async pin(me: string, contactId: string): Promise<Pin | undefined> {
+    return parse(ZPin, await this.store.get(`pin.${me}.${contactId}`));
+  }
+
+  async setPin(me: string, pin: Pin): Promise<void> {
+    await this.store.set(`pin.${me}.${pin.user_id}`, JSON.stringify(pin));
+  }
+
+  async cursor(me: string): Promise<string | undefined> {
+    return (await this.store.get(`cursor.${me}`)) ?? undefined;
+  }
+
+  async setCursor(me: string, cursor: string): Promise<void> {
+    await this.store.set(`cursor.${me}`, cursor);
+  }
+
+  /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */
+  async signOut(me: string | undefined): Promise<void> {
+    await this.store.delete('account');
+    await this.store.delete('identity');
+    await this.store.delete('session');
+    if (me) await this.store.delete(`cursor.${me}`);
+  }
+}

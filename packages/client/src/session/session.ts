@@ -1,0 +1,391 @@
+/**
+ * LockboxSession: everything an app does, end-to-end encrypted. It owns the
+ * API client, the key store profile, TOFU pins and the realtime connection,
+ * and hands out decrypted messages. The same class runs in Node (FileStore,
+ * `ws`) and browsers (IndexedDbStore, native WebSocket).
+ */
+import type { TChatRequest, TContact, TUser } from '@lockbox/contracts';
+import { createLockboxApi, type LockboxApi } from '../api/client';
+import { call, LockboxApiError } from '../api/errors';
+import {
+  type Argon2id,
+  formatSafetyNumber,
+  fromBase64,
+  type Identity,
+  identityFromSecrets,
+  type RandomSource,
+  safetyNumber,
+  systemRandom,
+  toBase64,
+  wasmArgon2id,
+} from '../crypto';
+import { RealtimeClient, type RealtimeState, type WebSocketFactory } from '../realtime/client';
+import type { KeyValueStore } from '../store/types';
+import { type AccountDeps, loginAccount, registerAccount, type SignedIn } from './account';
+import { ContactKeys, type KeyChangedEvent } from './contact-keys';
+import { Emitter } from './emitter';
+import { SessionError } from './errors';
+import { type DecryptedMessage, decryptMessage, type Me, sendPayload } from './messages';
+import { type Account, type Pin, Profile } from './profile';
+
+export interface SessionOptions {
+  /** The gateway, e.g. http://localhost:8000. */
+  baseUrl: string;
+  store: KeyValueStore;
+  /** Needed only for `listen`. */
+  webSocket?: WebSocketFactory;
+  fetch?: typeof fetch;
+  random?: RandomSource;
+  argon2id?: Argon2id;
+}
+
+export interface SessionEvents extends Record<string, unknown> {
+  key_changed: KeyChangedEvent;
+}
+
+export interface ListenHandlers {
+  onMessage?: (m: DecryptedMessage) => void | Promise<void>;
+  onChatRequest?: (r: { id: string; from_user_id: string; from_username?: string }) => void;
+  onChatRequestAccepted?: (r: { id: string; from_user_id: string; to_user_id: string }) => void;
+  onReceipt?: (r: Record<string, unknown>) => void;
+  onTyping?: (t: { from: string; typing: boolean }) => void;
+  onPresence?: (p: { user_id: string; status: 'online' | 'offline' }) => void;
+  onState?: (state: RealtimeState, detail?: string) => void;
+  onSessionEnded?: () => void;
+}
+
+export interface SafetyNumberInfo {
+  contact: TUser;
+  groups: string[];
+  text: string;
+  verified: boolean;
+}
+
+const USER_ID = /^usr_[0-9a-hjkmnp-tv-z]{26}$/;
+
+export class LockboxSession {
+  readonly events = new Emitter<SessionEvents>();
+  readonly api: LockboxApi;
+  readonly profile: Profile;
+  private readonly random: RandomSource;
+  private readonly argon2id: Argon2id;
+  private account: Account | undefined;
+  private identities: Identity[] = [];
+  readonly keys: ContactKeys;
+
+  private constructor(private readonly opts: SessionOptions) {
+    this.api = createLockboxApi({
+      baseUrl: opts.baseUrl,
+      store: opts.store,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+    this.profile = new Profile(opts.store);
+    this.random = opts.random ?? systemRandom;
+    this.argon2id = opts.argon2id ?? wasmArgon2id;
+    this.keys = new ContactKeys(
+      this.api.trpc,
+      this.profile,
+      () => this.me().userId,
+      (e) => this.events.emit('key_changed', e),
+    );
+  }
+
+  /** Opens a session over a store, resuming whoever is signed in there. */
+  static async open(opts: SessionOptions): Promise<LockboxSession> {
+    const s = new LockboxSession(opts);
+    await s.restore();
+    return s;
+  }
+
+  private async restore() {
+    const [account, session] = await Promise.all([this.profile.account(), this.api.tokens.load()]);
+    if (!account || !session || session.user.id !== account.user_id) return;
+    const secrets = await this.profile.identities(account.user_id);
+    if (!secrets) return;
+    this.account = account;
+    this.identities = secrets.map(identityFromSecrets);
+  }
+
+  get user(): Account | undefined {
+    return this.account;
+  }
+
+  private me(): Me {
+    if (!this.account || this.identities.length === 0)
+      throw new SessionError('not_signed_in', 'not signed in; run login first');
+    return { userId: this.account.user_id, identities: this.identities };
+  }
+
+  private get deps(): AccountDeps {
+    return { api: this.api, random: this.random, argon2id: this.argon2id };
+  }
+
+  private async adopt(signedIn: SignedIn): Promise<Account> {
+    const { user } = signedIn.session;
+    const previous = await this.profile.account();
+    if (previous && previous.user_id !== user.id) await this.profile.signOut(previous.user_id);
+    this.account = { user_id: user.id, username: user.username };
+    this.identities = signedIn.identities;
+    await this.profile.setIdentities(
+      user.id,
+      signedIn.identities.map((i) => i.secrets),
+    );
+    await this.profile.setAccount(this.account);
+    return this.account;
+  }
+
+  // ---- account ---------------------------------------------------------------
+
+  async register(username: string, password: string): Promise<Account> {
+    return this.adopt(await registerAccount(this.deps, username, password));
+  }
+
+  async login(username: string, password: string): Promise<Account> {
+    return this.adopt(await loginAccount(this.deps, username, password));
+  }
+
+  /** Ends the session on the server and forgets the keys on this device (the vault still has them). */
+  async logout(): Promise<void> {
+    if (this.api.tokens.accessToken)
+      await call(() => this.api.trpc.auth.logout.mutate()).catch((err) => {
+        if (!(err instanceof LockboxApiError && err.status === 401)) throw err;
+      });
+    await this.profile.signOut(this.account?.user_id);
+    this.account = undefined;
+    this.identities = [];
+  }
+
+  /** Who the server says the token belongs to (also proves the session is still valid). */
+  async whoami(): Promise<TUser & { identity_key: string }> {
+    const me = this.me();
+    const user = await call(() => this.api.trpc.auth.me.query());
+    return { ...user, identity_key: toBase64((me.identities[0] as Identity).identityKey) };
+  }
+
+  // ---- people ----------------------------------------------------------------
+
+  async search(q: string, limit = 20): Promise<TUser[]> {
+    this.me();
+    return call(() => this.api.trpc.users.search.query({ q, limit }));
+  }
+
+  /** A username (case-insensitive) or user id → that user; contacts first, then the directory. */
+  async resolveUser(nameOrId: string): Promise<TUser> {
+    const needle = nameOrId.trim();
+    const contacts = await this.contacts();
+    const contact = contacts.find(
+      (c) => c.id === needle || c.username.toLowerCase() === needle.toLowerCase(),
+    );
+    if (contact) return { id: contact.id, username: contact.username };
+    if (USER_ID.test(needle)) return { id: needle, username: needle };
+    if (needle.length > 0 && needle.length <= 32) {
+      const found = await this.search(needle, 50);
+      const exact = found.find((u) => u.username.toLowerCase() === needle.toLowerCase());
+      if (exact) return exact;
+    }
+    throw new SessionError('unknown_user', `no user named "${needle}"`);
+  }
+
+  async contacts(): Promise<TContact[]> {
+    this.me();
+    const all: TContact[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await call(() =>
+        this.api.trpc.contacts.list.query({ limit: 100, ...(after ? { after } : {}) }),
+      );
+      all.push(...page);
+      if (page.length < 100) return all;
+      after = page[page.length - 1]?.id;
+    }
+  }
+
+  async requestContact(nameOrId: string, note?: string): Promise<TChatRequest> {
+    this.me();
+    const input = USER_ID.test(nameOrId) ? { to_user_id: nameOrId } : { to_username: nameOrId };
+    return call(() =>
+      this.api.trpc.chatRequests.send.mutate({ ...input, ...(note ? { message: note } : {}) }),
+    ).catch((err) => {
+      if (err instanceof LockboxApiError && err.code === 'not_found')
+        throw new SessionError('unknown_user', `no user named "${nameOrId}"`);
+      throw err;
+    });
+  }
+
+  async incomingRequests() {
+    this.me();
+    return call(() => this.api.trpc.chatRequests.incoming.query({ limit: 100 }));
+  }
+
+  async outgoingRequests() {
+    this.me();
+    return call(() => this.api.trpc.chatRequests.outgoing.query({ limit: 100 }));
+  }
+
+  /** Accepts or declines a pending request, named by its id or by who sent it. */
+  async respond(requestOrUser: string, action: 'accept' | 'decline'): Promise<TChatRequest> {
+    const incoming = await this.incomingRequests();
+    const needle = requestOrUser.toLowerCase();
+    const request = incoming.find(
+      (r) =>
+        r.id === requestOrUser ||
+        r.from_user.id === requestOrUser ||
+        r.from_user.username.toLowerCase() === needle,
+    );
+    if (!request)
+      throw new SessionError('unknown_request', `no pending request from or with id "${requestOrUser}"`);
+    return call(() => this.api.trpc.chatRequests.respond.mutate({ request_id: request.id, action }));
+  }
+
+  // ---- messages --------------------------------------------------------------
+
+  async sendText(to: string, text: string) {
+    const me = this.me();
+    const recipient = await this.resolveUser(to);
+    return sendPayload(this.api.trpc, this.keys, me, recipient, { type: 'text', text }, this.random);
+  }
+
+  /** The whole conversation with a contact (or its newest `limit` messages), oldest first, decrypted. */
+  async history(withUser: string, opts: { limit?: number } = {}): Promise<DecryptedMessage[]> {
+    const me = this.me();
+    const contact = await this.resolveUser(withUser);
+    const pages: DecryptedMessage[][] = [];
+    let before: string | undefined;
+    let count = 0;
+    for (;;) {
+      const pageSize = Math.min(200, opts.limit ? opts.limit - count : 200);
+      if (pageSize <= 0) break;
+      const page = await call(() =>
+        this.api.trpc.messages.conversation.query({
+          contact_id: contact.id,
+          limit: pageSize,
+          ...(before !== undefined ? { before } : {}),
+        }),
+      ).catch((err) => {
+        if (err instanceof LockboxApiError && err.code === 'not_found')
+          throw new SessionError('not_a_contact', `you have no conversation with ${contact.username}`);
+        throw err;
+      });
+      const decrypted: DecryptedMessage[] = [];
+      for (const m of page.messages) decrypted.push(await decryptMessage(this.keys, me, m));
+      pages.unshift(decrypted);
+      count += page.messages.length;
+      if (page.next_cursor === null || page.messages.length === 0) break;
+      before = page.next_cursor;
+    }
+    return pages.flat();
+  }
+
+  /** Everything after a cursor across all conversations, oldest first, decrypted. */
+  async messagesAfter(after?: string, limit = 100) {
+    const me = this.me();
+    const page = await call(() =>
+      this.api.trpc.messages.list.query({ limit, ...(after !== undefined ? { after } : {}) }),
+    );
+    const messages: DecryptedMessage[] = [];
+    for (const m of page.messages) messages.push(await decryptMessage(this.keys, me, m));
+    return { messages, next_cursor: page.next_cursor, has_more: page.has_more };
+  }
+
+  /** The cursor after the newest message right now (where a live-only listener starts). */
+  async latestCursor(): Promise<string | undefined> {
+    this.me();
+    let after: string | undefined;
+    for (;;) {
+      const page = await call(() =>
+        this.api.trpc.messages.list.query({ limit: 500, ...(after !== undefined ? { after } : {}) }),
+      );
+      if (page.messages.length > 0 || after !== undefined) after = page.next_cursor;
+      if (!page.has_more) return after;
+    }
+  }
+
+  async decrypt(m: Parameters<typeof decryptMessage>[2]): Promise<DecryptedMessage> {
+    return decryptMessage(this.keys, this.me(), m);
+  }
+
+  /**
+   * Live messages and events, decrypted, in order. Resumes from the cursor of
+   * the last message handled on this device (or, the first time, from now; or
+   * from the very beginning with `fromStart`), and again after every drop.
+   */
+  async listen(handlers: ListenHandlers, opts: { fromStart?: boolean } = {}): Promise<RealtimeClient> {
+    const me = this.me();
+    if (!this.opts.webSocket) throw new Error('listen needs a WebSocket factory (SessionOptions.webSocket)');
+    let cursor = await this.profile.cursor(me.userId);
+    if (cursor === undefined) cursor = opts.fromStart ? '0' : await this.latestCursor();
+    const client = new RealtimeClient({
+      baseUrl: this.opts.baseUrl,
+      webSocket: this.opts.webSocket,
+      ...(cursor !== undefined ? { cursor } : {}),
+      getToken: async ({ forceRefresh }) =>
+        forceRefresh ? this.api.tokens.refreshAfter(this.api.tokens.accessToken) : this.api.tokens.fresh(),
+      onCursor: (c) => this.profile.setCursor(me.userId, c),
+      onFrame: async (frame) => {
+        switch (frame.type) {
+          case 'new_message': {
+            const { data } = frame;
+            const message = await decryptMessage(this.keys, me, data as Parameters<typeof decryptMessage>[2]);
+            await handlers.onMessage?.(message);
+            return;
+          }
+          case 'chat_request': {
+            const from = (frame.data as { from_user?: { username?: string } }).from_user;
+            handlers.onChatRequest?.({
+              id: frame.data.id,
+              from_user_id: frame.data.from_user_id,
+              ...(from?.username ? { from_username: from.username } : {}),
+            });
+            return;
+          }
+          case 'chat_request_accepted':
+            handlers.onChatRequestAccepted?.(frame.data);
+            return;
+          case 'receipt':
+            handlers.onReceipt?.(frame.data);
+            return;
+          case 'typing':
+            handlers.onTyping?.(frame.data);
+            return;
+          case 'presence':
+            handlers.onPresence?.(frame.data);
+            return;
+          default:
+            return;
+        }
+      },
+      ...(handlers.onState ? { onState: handlers.onState } : {}),
+      onSessionEnded: () => handlers.onSessionEnded?.(),
+    });
+    client.start();
+    return client;
+  }
+
+  // ---- verification ----------------------------------------------------------
+
+  /** The safety number both sides compare out of band (pins the contact's key if this is first contact). */
+  async safetyNumber(withUser: string): Promise<SafetyNumberInfo> {
+    const me = this.me();
+    const contact = await this.resolveUser(withUser);
+    await this.keys.current(contact.id, contact.username);
+    const pin = (await this.keys.pinOf(contact.id)) as Pin;
+    const groups = safetyNumber(
+      { userId: me.userId, identityKey: (me.identities[0] as Identity).identityKey },
+      { userId: contact.id, identityKey: fromBase64(pin.identity_key) },
+    );
+    return { contact, groups, text: formatSafetyNumber(groups), verified: pin.verified };
+  }
+
+  /** Records that the user compared safety numbers with this contact and they matched. */
+  async markVerified(withUser: string): Promise<Pin> {
+    const contact = await this.resolveUser(withUser);
+    return this.keys.markVerified(contact.id);
+  }
+
+  /** Accepts the contact's new identity key (after a key_changed warning and a fresh comparison). */
+  async acceptNewKey(withUser: string): Promise<Pin> {
+    this.me();
+    const contact = await this.resolveUser(withUser);
+    return this.keys.acceptNewKey(contact.id);
+  }
+}
