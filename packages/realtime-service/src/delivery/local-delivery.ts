@@ -1,0 +1,41 @@
+/**
+ * Hands frames to the sockets this instance holds. Each frame is serialised
+ * once per fan-out, whatever the number of sockets it reaches.
+ */
+import type { TServerFrame } from '@lockbox/contracts';
+import type { ConnectionRegistry } from '../socket/registry';
+
+/** One frame for a list of users (a new_message carries one viewer's cursor, so it has one user). */
+export interface Delivery {
+  to: string[];
+  frame: TServerFrame;
+}
+
+export interface LocalDeliveryHooks {
+  /** Both ends of an accepted request gain a contact: their cached contact lists are stale. */
+  contactsChanged(userIds: string[]): void;
+}
+
+export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDeliveryHooks) => {
+  return (deliveries: Delivery[]): number => {
+    let sent = 0;
+    for (const { to, frame } of deliveries) {
+      if (frame.type === 'chat_request_accepted')
+        hooks.contactsChanged([frame.data.from_user_id, frame.data.to_user_id]);
+      let json: string | undefined;
+      for (const userId of to) {
+        const sockets = registry.forUser(userId);
+        if (!sockets) continue;
+        json ??= JSON.stringify(frame);
+        for (const conn of sockets) {
+          if (frame.type === 'new_message') conn.offerMessage(frame, json);
+          else conn.sendRaw(json);
+          sent++;
+        }
+      }
+    }
+    return sent;
+  };
+};
+
+export type LocalDelivery = ReturnType<typeof createLocalDelivery>;

@@ -1,0 +1,63 @@
+/** Realtime-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
+import { z } from 'zod';
+
+const int = (fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** `http://127.0.0.1:8001,http://127.0.0.1:8011`: the instances of a service this one calls. */
+const urlList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((u) => u.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1));
+
+/** Like urlList, but `off` (or empty) means the service is not run. */
+const optionalUrlList = z
+  .string()
+  .transform((v) => (v.trim() === '' || v.trim().toLowerCase() === 'off' ? 'off' : v))
+  .pipe(z.union([z.literal('off'), urlList]))
+  .transform((v) => (v === 'off' ? [] : v));
+
+/** Same rule and default as the gateway: browser origins allowed to open a socket. Never `*`. */
+const originList = z
+  .string()
+  .default('http://localhost:8000,http://127.0.0.1:8000')
+  .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
+  .pipe(
+    z.array(z.string().refine((s) => s === '' || /^https?:\/\/[^/\s*]+$/.test(s), 'scheme://host[:port]')),
+  )
+  .transform((list) => list.filter((s) => s !== ''));
+
+export const ZRealtimeEnv = z.object({
+  /** Auth instances: JWKS for local token checks, and the revocation feed. */
+  AUTH_URLS: urlList.default(['http://127.0.0.1:8001']),
+  /**
+   * Message-service instances: history for resume, contact lists for typing and presence.
+   * `off`: no history (a resume answers `unavailable`) and nobody has contacts.
+   */
+  MESSAGES_URLS: optionalUrlList.default(['http://127.0.0.1:8002']),
+  LOCKBOX_CORS_ORIGINS: originList,
+  /** Largest client frame; a bigger one closes the socket with 1009. */
+  RT_MAX_PAYLOAD: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Bytes queued for one socket before it counts as not reading and is closed with 1013. */
+  RT_SEND_BUFFER_LIMIT: int(1024 * 1024, 16 * 1024),
+  /** Ping every socket this often; one that has not answered the previous ping is dropped. */
+  RT_HEARTBEAT_MS: int(20_000, 100),
+  /** Sockets one user may hold on one instance (more → 429 at the upgrade). */
+  RT_MAX_SOCKETS_PER_USER: int(32),
+  /** Messages per history page during a replay. */
+  RT_REPLAY_PAGE: int(200, 1, 1000),
+  /** Frames a client may send per second (burst: twice that); beyond → `rate_limited` error frames. */
+  RT_CLIENT_FRAMES_PER_S: int(20),
+  /** Invalid or over-rate frames tolerated before the socket is closed with 1008. */
+  RT_ABUSE_LIMIT: int(10),
+  /** How often revoked sessions are fetched from auth (their sockets close with 4001). */
+  RT_REVOCATION_POLL_MS: int(1_000, 50),
+  /** How long a user's contact list is trusted for typing/presence before it is fetched again. */
+  RT_CONTACTS_TTL_MS: int(30_000, 0),
+});
+export type RealtimeEnv = z.infer<typeof ZRealtimeEnv>;

@@ -1,0 +1,67 @@
+/**
+ * Presence to contacts only: when a user's first socket opens (anywhere) their
+ * contacts are told `online`, when the last one closes, `offline`. Every new
+ * socket is also told which of its contacts are online right now. Transitions
+ * of one user run one after another, so a quick connect-disconnect can't
+ * announce them in the wrong order.
+ */
+import type { TServerFrame } from '@lockbox/contracts';
+import type { Logger } from '@lockbox/service-kit';
+import type { FanOut } from '../delivery/fan-out';
+import type { Connection } from '../socket/connection';
+import type { ContactsCache } from './contacts';
+import type { PresenceStore } from './presence-store';
+
+export class Presence {
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Shutting down: sockets close with 1001 and reconnect elsewhere; no offline storm. */
+  quiet = false;
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly contacts: ContactsCache,
+    private readonly fanOut: FanOut,
+    private readonly log: Logger,
+  ) {}
+
+  connected(conn: Connection, firstHere: boolean) {
+    this.serial(conn.userId, async () => {
+      const contacts = await this.contacts.of(conn.userId);
+      if (firstHere && (await this.store.up(conn.userId)))
+        await this.announce(conn.userId, contacts, 'online');
+      if (conn.closed || contacts.size === 0) return;
+      const online = await this.store.onlineAmong([...contacts]);
+      for (const id of online) conn.send({ type: 'presence', data: { user_id: id, status: 'online' } });
+    });
+  }
+
+  disconnected(userId: string) {
+    if (this.quiet) return;
+    this.serial(userId, async () => {
+      if (!(await this.store.down(userId))) return;
+      await this.announce(userId, await this.contacts.of(userId), 'offline');
+      this.contacts.forget(userId);
+    });
+  }
+
+  close() {
+    return this.store.close();
+  }
+
+  private async announce(userId: string, contacts: Set<string>, status: 'online' | 'offline') {
+    if (contacts.size === 0) return;
+    const frame: TServerFrame = { type: 'presence', data: { user_id: userId, status } };
+    await this.fanOut.publish([{ to: [...contacts], frame }]);
+  }
+
+  private serial(userId: string, job: () => Promise<void>) {
+    const previous = this.chains.get(userId) ?? Promise.resolve();
+    const next = previous
+      .then(job)
+      .catch((err) => this.log.warn({ err: (err as Error).message, userId }, 'presence update failed'))
+      .finally(() => {
+        if (this.chains.get(userId) === next) this.chains.delete(userId);
+      });
+    this.chains.set(userId, next);
+  }
+}
