@@ -27,8 +27,7 @@ export const createAuthenticator = (opts: {
   log: Logger;
 }): Authenticator => {
   const auth = createInternalClient<AuthRouter>({
-    // tRPC is served under /trpc on every service.
-    urls: opts.authUrls.map((u) => `${u}/trpc`),
+    urls: opts.authUrls,
     internalToken: opts.internalToken,
     timeoutMs: opts.timeoutMs,
   });

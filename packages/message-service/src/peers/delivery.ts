@@ -28,8 +28,7 @@ export const createDelivery = (opts: {
     return { deliver: () => undefined, drain: async () => undefined };
   }
   const realtime = createInternalClient<RealtimeInternalRouter>({
-    // tRPC is served under /trpc on every service.
-    urls: opts.urls.map((u) => `${u}/trpc`),
+    urls: opts.urls,
     internalToken: opts.internalToken,
     timeoutMs: opts.timeoutMs,
   });

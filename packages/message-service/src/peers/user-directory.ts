@@ -23,8 +23,7 @@ export const createUserDirectory = (opts: {
   log: Logger;
 }): UserDirectory => {
   const auth = createInternalClient<AuthRouter>({
-    // tRPC is served under /trpc on every service.
-    urls: opts.urls.map((u) => `${u}/trpc`),
+    urls: opts.urls,
     internalToken: opts.internalToken,
     timeoutMs: opts.timeoutMs,
   });
