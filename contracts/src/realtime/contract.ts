@@ -5,9 +5,9 @@
  * recipient replays from its cursor on resume.
  */
 import { z } from 'zod';
-import { mutation } from '../contract';
+import { mutation, query } from '../contract';
 import { ZUserId } from '../ids';
-import { ZDeliverableFrameSchema } from './frames';
+import { ZDeliverableFrameSchema, ZNoticeFrame } from './frames';
 
 export const ZDeliverRequestSchema = z.strictObject({
   /** Every live socket of these users gets the event. */
@@ -22,6 +22,22 @@ export const ZDeliverResponseSchema = z.object({
   delivered: z.number().int().min(0),
 });
 
+/** One instance's sockets (the original's `/connections`; ask each instance for the whole picture). */
+export const ZConnectionsResponseSchema = z.object({
+  instance: z.string(),
+  sockets: z.number().int().min(0),
+  users: z.number().int().min(0),
+  /** `redis` when deliveries fan out to other instances, `local` for a single instance. */
+  fan_out: z.enum(['local', 'redis']),
+  /** False while Redis is unreachable: other instances' sockets catch up when it is back. */
+  fan_out_connected: z.boolean(),
+});
+export type TConnectionsResponse = z.infer<typeof ZConnectionsResponseSchema>;
+
+/** An operator notice to every open socket on every instance (the original's `/broadcast`). */
+export const ZBroadcastRequestSchema = z.strictObject({ event: ZNoticeFrame });
+export const ZBroadcastResponseSchema = ZDeliverResponseSchema;
+
 export const realtimeInternalContract = {
   internal: {
     deliver: mutation({
@@ -29,6 +45,18 @@ export const realtimeInternalContract = {
       summary: 'Push an event to the live sockets of some users',
       input: ZDeliverRequestSchema,
       output: ZDeliverResponseSchema,
+    }),
+    connections: query({
+      access: 'internal',
+      summary: "This instance's open sockets and users",
+      input: z.strictObject({}).optional(),
+      output: ZConnectionsResponseSchema,
+    }),
+    broadcast: mutation({
+      access: 'internal',
+      summary: 'Send a notice to every open socket, on every instance',
+      input: ZBroadcastRequestSchema,
+      output: ZBroadcastResponseSchema,
     }),
   },
 };

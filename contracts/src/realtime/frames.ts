@@ -63,6 +63,12 @@ export const ZResumedFrame = z.object({
   data: z.object({ cursor: ZFrameCursor.nullable(), replayed: z.number().int().min(0) }),
 });
 
+/** An operator notice to everyone connected (e.g. planned maintenance); plain text, never HTML. */
+export const ZNoticeFrame = z.object({
+  type: z.literal('notice'),
+  data: z.strictObject({ message: z.string().min(1).max(1000) }),
+});
+
 export const FRAME_ERROR_CODES = [
   /** Not JSON text. */
   'invalid_json',
@@ -91,6 +97,7 @@ export const ZServerFrameSchema = z.discriminatedUnion('type', [
   ZPresenceFrame,
   ZPongFrame,
   ZResumedFrame,
+  ZNoticeFrame,
   ZErrorFrame,
 ]);
 export type TServerFrame = z.infer<typeof ZServerFrameSchema>;

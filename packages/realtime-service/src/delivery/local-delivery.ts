@@ -5,9 +5,9 @@
 import type { TServerFrame } from '@lockbox/contracts';
 import type { ConnectionRegistry } from '../socket/registry';
 
-/** One frame for a list of users (a new_message carries one viewer's cursor, so it has one user). */
+/** One frame for some users, or `all` sockets (operator notices). */
 export interface Delivery {
-  to: string[];
+  to: string[] | 'all';
   frame: TServerFrame;
 }
 
@@ -23,6 +23,11 @@ export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDe
       if (frame.type === 'chat_request_accepted')
         hooks.contactsChanged([frame.data.from_user_id, frame.data.to_user_id]);
       let json: string | undefined;
+      if (to === 'all') {
+        json = JSON.stringify(frame);
+        for (const conn of registry.all()) if (conn.sendRaw(json)) sent++;
+        continue;
+      }
       for (const userId of to) {
         const sockets = registry.forUser(userId);
         if (!sockets) continue;
