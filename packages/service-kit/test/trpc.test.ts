@@ -33,6 +33,12 @@ describe('access', () => {
     expect(ok.json).toEqual({ id: 'usr_toy' });
   });
 
+  it('a 20 KB bearer token reaches the token check (401); 40 KB of headers is refused (431)', async () => {
+    expect((await api.get('/whoami', { token: 'x'.repeat(20 * 1024) })).status).toBe(401);
+    expect((await api.get('/whoami', { token: 'x'.repeat(40 * 1024) })).status).toBe(431);
+    expect((await api.get('/whoami', { token: 'good-token' })).status).toBe(200);
+  });
+
   it('an internal procedure needs the internal credential; the gateway token is not it', async () => {
     expect((await api.get('/trpc/secret')).status).toBe(401);
     expect((await api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: 'guess' } })).status).toBe(401);
@@ -103,16 +109,32 @@ describe('implement', () => {
 describe('createInternalClient', () => {
   it('calls internal procedures with the credential, typed by the contract', async () => {
     const internal = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [`${toy.url}/trpc`],
+      urls: [toy.url],
       internalToken: toyCredentials.internalToken,
     });
     expect(await internal.secret.query()).toEqual({ ok: true });
     expect(await internal.create.mutate({ name: 'n' })).toEqual({ name: 'n' });
   });
 
+  it('rotates calls over the instances', async () => {
+    const second = await startToyService();
+    try {
+      const internal = createInternalClient<ContractRouter<typeof toyContract>>({
+        urls: [toy.url, second.url],
+        internalToken: toyCredentials.internalToken,
+      });
+      const before = [toy.observed.length, second.observed.length];
+      for (let i = 0; i < 4; i++) await internal.secret.query();
+      expect(toy.observed.length - (before[0] as number)).toBe(2);
+      expect(second.observed.length - (before[1] as number)).toBe(2);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('surfaces a refused call as an error', async () => {
     const outsider = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [`${toy.url}/trpc`],
+      urls: [toy.url],
       internalToken: 'wrong',
     });
     await expect(outsider.secret.query()).rejects.toThrow(/credential/);

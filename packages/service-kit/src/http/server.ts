@@ -230,7 +230,9 @@ export const createServiceHttpServer = (opts: ServiceHttpOptions): http.Server =
     }
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // 32 KiB of headers (Node's default is 16): an oversized bearer token then
+  // reaches the token check and gets the 401 a client can act on, not a bare 431.
+  const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {
     handle(req, res).catch((err) => {
       opts.log.error({ err }, 'unhandled request error');
       if (!res.headersSent) send(res, 500, { error: { code: 'internal', message: 'internal error' } });
