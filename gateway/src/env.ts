@@ -1,0 +1,119 @@
+/**
+ * The gateway's settings, read once and parsed with zod (see .env.example).
+ * On top of service-kit's base env (HOST, LOG_LEVEL, LOCKBOX_DATA_DIR,
+ * LOCKBOX_INTERNAL_SECRET, REDIS_URL, LOCKBOX_BODY_LIMIT, …).
+ *
+ * HOST stays at the base default 127.0.0.1: `npm start` on a laptop should not
+ * open the messenger to the whole network by surprise. A deployment that puts
+ * the gateway on the network sets HOST=0.0.0.0 (only the gateway: the services
+ * behind it keep listening on loopback).
+ */
+import { DEFAULT_PORTS, GATEWAY_PORT, SERVICES, type ServiceName } from '@lockbox/contracts';
+import { loadEnv, ZBaseEnv } from '@lockbox/service-kit';
+import { z } from 'zod';
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+/** A base URL of one upstream instance: http(s), host and port, no path, query or credentials. */
+const upstreamUrl = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL` });
+      return z.NEVER;
+    }
+    if (
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      (url.pathname !== '/' && url.pathname !== '') ||
+      url.search ||
+      url.hash ||
+      url.username ||
+      url.password
+    ) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" must be a bare http(s)://host:port base URL` });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+/** `http://a:8001,http://b:8001`, or `off` (the service is not run: its routes answer 503). */
+const upstreamList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => (v.trim().toLowerCase() === 'off' ? '' : v))
+    .pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').filter((s) => s.trim() !== ''))
+        .pipe(z.array(upstreamUrl)),
+    )
+    .transform((urls) => [...new Set(urls)]);
+
+const originList = z
+  .string()
+  .default('http://localhost:8000,http://127.0.0.1:8000')
+  .transform((v) => v.split(',').map((s) => s.trim()))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine(
+          (s) => s === '' || /^https?:\/\/[^/\s*]+$/.test(s),
+          'an origin is scheme://host[:port], no path',
+        )
+        .refine((s) => s !== '*', '"*" is never allowed'),
+    ),
+  )
+  .transform((list) => list.filter((s) => s !== '').map((s) => s.toLowerCase()));
+
+const upstreamKeys = Object.fromEntries(
+  SERVICES.map((s) => [`${s.toUpperCase()}_UPSTREAMS`, upstreamList(`http://127.0.0.1:${DEFAULT_PORTS[s]}`)]),
+) as Record<`${Uppercase<ServiceName>}_UPSTREAMS`, ReturnType<typeof upstreamList>>;
+
+export const ZGatewayEnv = ZBaseEnv.extend({
+  PORT: int(GATEWAY_PORT, 0, 65_535),
+  ...upstreamKeys,
+  /** Browser origins allowed to call the API with credentials (comma list). Never `*`. */
+  LOCKBOX_CORS_ORIGINS: originList,
+  /** An upstream that has not answered its headers (or the next body chunk) by then → 504. */
+  GATEWAY_UPSTREAM_TIMEOUT_MS: int(15_000, 50),
+  /** Connecting to an instance slower than this counts as that instance being down (→ next instance, or 503). */
+  GATEWAY_CONNECT_TIMEOUT_MS: int(3_000, 50),
+  /** Keep-alive connections per upstream instance (requests beyond wait in the pool's queue). */
+  GATEWAY_UPSTREAM_CONNECTIONS: int(128, 1, 10_000),
+  /** Active health checks: every instance's /ready is polled this often. */
+  GATEWAY_HEALTH_INTERVAL_MS: int(2_000, 100),
+  /** How long an instance that refused a connection is skipped (passive ejection). */
+  GATEWAY_EJECT_MS: int(5_000, 100),
+  /** Requests with more header lines than this → 431. */
+  GATEWAY_MAX_HEADERS: int(100, 10, 1_000),
+  /** Per-IP limit over every proxied request and upgrade; 0 points turns it off. */
+  RL_GATEWAY_PER_IP: int(300),
+  RL_GATEWAY_WINDOW_S: int(10, 1),
+  /** One info line per request (method, masked path, status, ms, request id, upstream). */
+  GATEWAY_ACCESS_LOG: boolish.default(true),
+  /** The built web app; served at / when it exists. Relative to the repo root. */
+  LOCKBOX_WEB_DIST: z.string().default('packages/web/dist'),
+});
+
+export type GatewayEnv = z.infer<typeof ZGatewayEnv>;
+
+export const upstreamsOf = (env: GatewayEnv, service: ServiceName): string[] =>
+  env[`${service.toUpperCase() as Uppercase<ServiceName>}_UPSTREAMS`];
+
+export const loadGatewayEnv = (source: NodeJS.ProcessEnv = process.env): GatewayEnv =>
+  loadEnv(ZGatewayEnv, source);
+
+/** For tests: parse or throw, never exit. */
+export const parseGatewayEnv = (source: Record<string, string | undefined>): GatewayEnv =>
+  ZGatewayEnv.parse(source);

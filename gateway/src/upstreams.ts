@@ -1,0 +1,118 @@
+/**
+ * A service's upstream instances: one undici keep-alive Pool per instance,
+ * round-robin across them, and health-based ejection:
+ * - passive: an instance that refuses a connection is skipped for GATEWAY_EJECT_MS;
+ * - active: every instance's `/ready` is polled every GATEWAY_HEALTH_INTERVAL_MS;
+ *   a not-ready instance is skipped until it answers 200 again.
+ * Before its first probe an instance counts as up, so a fresh gateway serves at once.
+ */
+import type { ServiceName } from '@lockbox/contracts';
+import { Pool } from 'undici';
+
+export interface PoolSettings {
+  connections: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  ejectMs: number;
+}
+
+export type InstanceStatus = 'up' | 'down';
+
+const PROBE_TIMEOUT_MS = 1_500;
+
+export class UpstreamInstance {
+  readonly url: string;
+  readonly pool: Pool;
+  /** Result of the last /ready probe (undefined before the first). */
+  ready: boolean | undefined;
+  /** Passive ejection: skipped until this time (ms since epoch). */
+  ejectedUntil = 0;
+
+  constructor(url: string, settings: PoolSettings) {
+    this.url = url;
+    this.pool = new Pool(url, {
+      connections: settings.connections,
+      pipelining: 1,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+      connectTimeout: settings.connectTimeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+    // A pool with no request in flight may still emit errors from idle sockets.
+    this.pool.on('connectionError', () => undefined);
+  }
+
+  isAvailable(now: number): boolean {
+    return this.ready !== false && this.ejectedUntil <= now;
+  }
+
+  get status(): InstanceStatus {
+    return this.ready === false || this.ejectedUntil > Date.now() ? 'down' : 'up';
+  }
+
+  /** GET /ready; true on 200. Never throws. */
+  async probe(): Promise<boolean> {
+    try {
+      const res = await this.pool.request({
+        path: '/ready',
+        method: 'GET',
+        headersTimeout: PROBE_TIMEOUT_MS,
+        bodyTimeout: PROBE_TIMEOUT_MS,
+      });
+      await res.body.dump();
+      this.ready = res.statusCode === 200;
+    } catch {
+      this.ready = false;
+    }
+    if (this.ready) this.ejectedUntil = 0;
+    return this.ready;
+  }
+}
+
+export class ServiceUpstreams {
+  readonly service: ServiceName;
+  readonly instances: UpstreamInstance[];
+  readonly #ejectMs: number;
+  #next = 0;
+
+  constructor(service: ServiceName, urls: readonly string[], settings: PoolSettings) {
+    this.service = service;
+    this.instances = urls.map((url) => new UpstreamInstance(url, settings));
+    this.#ejectMs = settings.ejectMs;
+  }
+
+  /** False when the service is turned off (`*_UPSTREAMS=off`). */
+  get enabled(): boolean {
+    return this.instances.length > 0;
+  }
+
+  /** The next available instance in round-robin order, skipping `tried`; undefined when none is left. */
+  pick(tried?: UpstreamInstance): UpstreamInstance | undefined {
+    const list = this.instances;
+    const n = list.length;
+    if (n === 1) {
+      const only = list[0] as UpstreamInstance;
+      return only !== tried && only.isAvailable(Date.now()) ? only : undefined;
+    }
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const candidate = list[(this.#next + i) % n] as UpstreamInstance;
+      if (candidate !== tried && candidate.isAvailable(now)) {
+        this.#next = (this.#next + i + 1) % n;
+        return candidate;
+      }
+    }
+    return undefined;
+  }
+
+  eject(instance: UpstreamInstance): void {
+    instance.ejectedUntil = Date.now() + this.#ejectMs;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.instances.map((i) => i.pool.close().catch(() => i.pool.destroy())));
+  }
+}
+
+/** Every service's upstreams, keyed by service name. */
+export type UpstreamMap = ReadonlyMap<ServiceName, ServiceUpstreams>;

@@ -1,0 +1,144 @@
+/**
+ * WebSocket upgrades (`GET /ws`, `/ws/...`) proxied to a realtime instance
+ * with http-proxy-3's `ws()` (a maintained rewrite of http-proxy; it relays a
+ * non-101 answer — e.g. the service refusing a bad token — back to the client
+ * as is). The socket stays on the instance it was upgraded on for its life.
+ *
+ * Refused before any upgrade: too many headers (431), a disallowed Origin
+ * (403; a missing Origin is a non-browser client and passes — the realtime
+ * service authenticates the token either way), the per-IP limit (429). An
+ * upstream that is down answers a clean 503 on the socket; nothing throws.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ErrorCode } from '@lockbox/contracts';
+import type { Logger } from '@lockbox/service-kit';
+import { createProxyServer } from 'http-proxy-3';
+import { rawErrorResponse } from './answers';
+import type { CorsPolicy } from './cors';
+import type { IpLimit } from './ip-limit';
+import type { GatewayMetrics } from './metrics';
+import { cleanHeaderObject, validRequestId } from './request-headers';
+import { classifyUpstreamError, UNAVAILABLE_RETRY_AFTER_S } from './upstream-errors';
+import type { ServiceUpstreams } from './upstreams';
+
+export interface WsProxyOptions {
+  upstreams: ServiceUpstreams;
+  cors: CorsPolicy;
+  ipLimit: IpLimit;
+  metrics: GatewayMetrics;
+  log: Logger;
+  gatewayToken: string;
+  maxHeaders: number;
+  /** The upstream must answer the handshake within this, else 504. */
+  timeoutMs: number;
+}
+
+type Refuse = (code: ErrorCode, message: string, retryAfter?: number) => void;
+
+const isWsPath = (url: string): boolean => {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path === '/ws' || path.startsWith('/ws/');
+};
+
+export class WsProxy {
+  readonly #opts: WsProxyOptions;
+  readonly #proxy = createProxyServer({ ws: true, xfwd: false });
+  /** Client sockets that were upgraded, closed at shutdown. */
+  readonly #open = new Set<Duplex>();
+
+  constructor(opts: WsProxyOptions) {
+    this.#opts = opts;
+    this.#proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
+      proxyReq.setTimeout(opts.timeoutMs, () =>
+        proxyReq.destroy(
+          Object.assign(new Error('handshake timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+        ),
+      );
+      proxyReq.once('upgrade', () => {
+        this.#open.add(socket);
+        opts.metrics.websocketOpened();
+        socket.once('close', () => {
+          this.#open.delete(socket);
+          opts.metrics.websocketClosed();
+        });
+      });
+    });
+    // Errors reach each call's callback; this keeps a stray one from becoming an uncaught 'error'.
+    this.#proxy.on('error', (err) => opts.log.warn({ err: err.message }, 'websocket proxy error'));
+  }
+
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy()); // a client reset must never surface as an exception
+    const opts = this.#opts;
+    const requestId = validRequestId(req.headers['x-request-id']) ?? randomUUID();
+    const refuse: Refuse = (code, message, retryAfter) => {
+      if (socket.writable) socket.end(rawErrorResponse(code, message, requestId, { retryAfter }));
+      else socket.destroy();
+    };
+    const url = req.url ?? '/';
+    const origin = req.headers.origin;
+    if (!isWsPath(url)) refuse('not_found', 'no WebSocket endpoint here');
+    else if (req.rawHeaders.length > opts.maxHeaders * 2) refuse('headers_too_large', 'too many headers');
+    else if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
+      refuse('invalid_input', 'only WebSocket upgrades are supported');
+    else if (origin !== undefined && !opts.cors.isAllowed(origin)) refuse('forbidden', 'origin not allowed');
+    else if (!opts.upstreams.enabled) refuse('service_unavailable', 'realtime service is not running');
+    else this.#admit(req, socket, head, requestId, refuse);
+  };
+
+  /** The per-IP limit, then header hygiene, then the upstream. */
+  #admit(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, refuse: Refuse): void {
+    const opts = this.#opts;
+    const clientIp = req.socket.remoteAddress ?? 'unknown';
+    opts.ipLimit.check(clientIp).then(
+      (verdict) => {
+        if (!verdict.ok) refuse('rate_limited', 'too many requests', verdict.retryAfter);
+        else if (!socket.destroyed) {
+          cleanHeaderObject(req.headers, opts.gatewayToken, clientIp, requestId);
+          this.#forward(req, socket, head, requestId, refuse);
+        }
+      },
+      () => refuse('internal', 'internal error'),
+    );
+  }
+
+  #forward(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, refuse: Refuse): void {
+    const opts = this.#opts;
+    const instance = opts.upstreams.pick();
+    if (instance === undefined) {
+      refuse('service_unavailable', 'no realtime instance is available', UNAVAILABLE_RETRY_AFTER_S);
+      return;
+    }
+    this.#proxy.ws(req, socket, head, { target: instance.url }, (err) => {
+      if (this.#open.has(socket)) {
+        // Already upgraded: the stream is WebSocket frames now, so just close it.
+        socket.destroy();
+        return;
+      }
+      const kind = classifyUpstreamError(err);
+      opts.metrics.upstreamError(opts.upstreams.service, kind);
+      opts.log.warn(
+        { requestId, upstream: instance.url, kind, err: { code: (err as { code?: string }).code } },
+        'websocket upstream failed',
+      );
+      if (kind === 'refused') {
+        opts.upstreams.eject(instance);
+        refuse(
+          'service_unavailable',
+          'realtime service unavailable; retry shortly',
+          UNAVAILABLE_RETRY_AFTER_S,
+        );
+      } else if (kind === 'timeout') refuse('gateway_timeout', 'realtime service did not answer in time');
+      else refuse('bad_gateway', 'realtime service failed');
+    });
+  }
+
+  /** Closes every proxied WebSocket (shutdown). */
+  closeAll(): void {
+    for (const socket of this.#open) socket.destroy();
+    this.#open.clear();
+  }
+}
