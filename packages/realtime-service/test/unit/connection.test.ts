@@ -1,0 +1,153 @@
+/**
+ * The exactly-once, in-order rules of one socket (Signal-Server's
+ * WebSocketConnectionIntegrationTest cases: mixed backlogs, live messages
+ * landing mid-drain, a client that stops reading), against an in-memory stream.
+ */
+import { WS_CLOSE } from '@lockbox/contracts';
+import { describe, expect, it } from 'vitest';
+import { Connection } from '../../src/socket/connection';
+import { FakeSocket, FakeStream, sharedFor, until } from '../helpers/fakes';
+
+const setup = (overrides = {}) => {
+  const stream = new FakeStream();
+  const socket = new FakeSocket();
+  const conn = new Connection(socket.asWs(), stream.userId, 'ses_x', sharedFor(stream, overrides));
+  const live = (m = stream.commit()) => {
+    const frame = stream.frame(m);
+    conn.offerMessage(frame, JSON.stringify(frame));
+    return m;
+  };
+  return { stream, socket, conn, live };
+};
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+describe('Connection delivery', () => {
+  it('live only: sends live messages in order and never the same cursor twice', () => {
+    const { socket, conn, live, stream } = setup();
+    const a = live();
+    live();
+    conn.offerMessage(stream.frame(a), JSON.stringify(stream.frame(a))); // a retried hand-over
+    expect(socket.cursors()).toEqual(['1', '2']);
+  });
+
+  it('resume replays a backlog of several pages, then answers resumed', async () => {
+    const { socket, conn, stream } = setup();
+    for (let i = 0; i < 10; i++) stream.commit();
+    conn.resume('4');
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(range(5, 10));
+    expect(socket.frames().at(-1)).toEqual({ type: 'resumed', data: { cursor: '10', replayed: 6 } });
+  });
+
+  it('live messages that arrive during the replay are sent once, after it, in order (no gap, no duplicate at the seam)', async () => {
+    const { socket, conn, stream, live } = setup();
+    for (let i = 0; i < 7; i++) stream.commit(); // pages of 3: 1-3, 4-6, 7
+    stream.hold(1);
+    conn.resume(null);
+    await until(() => stream.reads === 1);
+    live(); // 8 and 9 commit after the first read: they arrive live and are in a later page too
+    live();
+    stream.release();
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    live();
+    expect(socket.cursors()).toEqual(range(1, 10));
+  });
+
+  it('a live message that commits after the last history read is sent from the held ones, not lost', async () => {
+    const { socket, conn, stream, live } = setup();
+    for (let i = 0; i < 4; i++) stream.commit(); // pages: 1-3, 4 (the last)
+    stream.hold(2);
+    conn.resume(null);
+    await until(() => stream.reads === 2);
+    live(); // 5 and 6: not in any page, only live
+    live();
+    stream.release();
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(range(1, 6));
+    expect(stream.reads).toBe(2);
+  });
+
+  it('a live message that overtakes an earlier one triggers a history read, so order holds', async () => {
+    const { socket, conn, stream, live } = setup();
+    live(); // cursor 1, position established
+    const late = stream.commit(); // 2: its hand-over is still in flight
+    live(); // 3 arrives first
+    await until(() => socket.cursors().length === 3);
+    conn.offerMessage(stream.frame(late), JSON.stringify(stream.frame(late))); // 2 arrives late: a duplicate now
+    expect(socket.cursors()).toEqual(['1', '2', '3']);
+  });
+
+  it('a resume from an older cursor replays again from there (the client asked)', async () => {
+    const { socket, conn, stream } = setup();
+    for (let i = 0; i < 4; i++) stream.commit();
+    conn.resume(null);
+    await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 1);
+    conn.resume('2');
+    await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 2);
+    expect(socket.cursors()).toEqual(['1', '2', '3', '4', '3', '4']);
+  });
+
+  it('catchUp after a lost fan-out fetches what was missed', async () => {
+    const { socket, conn, stream, live } = setup();
+    live();
+    stream.commit(); // delivered nowhere: the fan-out was down
+    stream.commit();
+    conn.catchUp();
+    await until(() => socket.cursors().length === 3);
+    expect(socket.cursors()).toEqual(['1', '2', '3']);
+  });
+
+  it('history unavailable: retries, then an error frame and close 1013 (the client resumes later)', async () => {
+    const { socket, conn, stream } = setup();
+    stream.commit();
+    stream.failuresLeft = 10;
+    conn.resume(null);
+    await until(() => socket.closedWith !== undefined);
+    expect(socket.closedWith?.code).toBe(WS_CLOSE.tryAgainLater);
+    expect(socket.frames()).toEqual([
+      { type: 'error', data: { code: 'unavailable', message: expect.any(String) } },
+    ]);
+    expect(stream.reads).toBe(3);
+  });
+
+  it('a transient history failure is retried without the client noticing', async () => {
+    const { socket, conn, stream } = setup();
+    stream.commit();
+    stream.failuresLeft = 1;
+    conn.resume(null);
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(['1']);
+    expect(socket.closedWith).toBeUndefined();
+  });
+
+  it('a client that stops reading is closed with 1013 once its buffer passes the bound', () => {
+    const { socket, live } = setup({ sendBufferLimit: 100 });
+    live();
+    socket.bufferedAmount = 101;
+    live();
+    expect(socket.closedWith?.code).toBe(WS_CLOSE.tryAgainLater);
+    expect(socket.cursors()).toEqual(['1']);
+  });
+
+  it('a replay waits for a slow reader to drain instead of overflowing, and gives up on one that never reads', async () => {
+    const { socket, conn, stream } = setup({ sendBufferLimit: 100, drainTimeoutMs: 50 });
+    for (let i = 0; i < 5; i++) stream.commit();
+    socket.bufferedAmount = 80; // over half the bound: the replay must wait
+    conn.resume(null);
+    await until(() => socket.closedWith !== undefined);
+    expect(socket.closedWith?.code).toBe(WS_CLOSE.tryAgainLater);
+    expect(socket.cursors()).toEqual([]);
+  });
+
+  it('holds a bounded number of live messages during a replay, and fetches the rest instead', async () => {
+    const { socket, conn, stream, live } = setup({ replayPage: 500 });
+    stream.hold(1);
+    conn.resume(null);
+    await until(() => stream.reads === 1);
+    for (let i = 0; i < 1_500; i++) live();
+    stream.release();
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(range(1, 1_500));
+  });
+});
