@@ -1,0 +1,56 @@
+/** register, login, logout, whoami. */
+import type { Command } from 'commander';
+import type { Ctx } from '../context';
+import type { Run } from '../run';
+
+export const accountCommands = (program: Command, run: Run) => {
+  program
+    .command('register')
+    .description('create an account; keys are made here and only leave inside your encrypted vault')
+    .argument('<username>', '3–32 letters, digits, "_", "." or "-"')
+    .action((username: string) =>
+      run(async (ctx: Ctx) => {
+        const password = await ctx.password(`Password for new account ${username}: `, true);
+        ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
+        const account = await (await ctx.session()).register(username, password);
+        ctx.out.result(account, () => `registered and signed in as ${account.username} (${account.user_id})`);
+      }),
+    );
+
+  program
+    .command('login')
+    .description('sign in; restores your keys from the encrypted vault, so history decrypts on a new machine')
+    .argument('<username>')
+    .action((username: string) =>
+      run(async (ctx) => {
+        const password = await ctx.password(`Password for ${username}: `);
+        ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
+        const account = await (await ctx.session()).login(username, password);
+        ctx.out.result(account, () => `signed in as ${account.username} (${account.user_id})`);
+      }),
+    );
+
+  program
+    .command('logout')
+    .description('end the session and remove the keys from this machine (the vault keeps them)')
+    .action(() =>
+      run(async (ctx) => {
+        const s = await ctx.session();
+        const who = s.user?.username;
+        await s.logout();
+        ctx.out.result({ logged_out: true }, () => (who ? `signed out ${who}` : 'not signed in'));
+      }),
+    );
+
+  program
+    .command('whoami')
+    .description('who is signed in here, checked with the server')
+    .action(() =>
+      run(async (ctx) => {
+        const me = await (await ctx.session()).whoami();
+        ctx.out.result({ ...me, server: ctx.env.url, home: ctx.env.home }, () =>
+          [`${me.username} (${me.id})`, `server   ${ctx.env.url}`, `identity ${me.identity_key}`].join('\n'),
+        );
+      }),
+    );
+};

@@ -1,0 +1,54 @@
+/** What every command gets: settings, output, the session (opened lazily) and password input. */
+import type { LockboxSession } from '@lockbox/client';
+import { openNodeSession } from '@lockbox/client/node';
+import type { CliEnv } from './env';
+import type { Output } from './output';
+import { promptHidden } from './prompt';
+
+export interface Ctx {
+  env: CliEnv;
+  out: Output;
+  session(): Promise<LockboxSession>;
+  /** LOCKBOX_PASSWORD, or a prompt without echo (asked twice when `confirm`). */
+  password(question: string, confirm?: boolean): Promise<string>;
+  /** id → username for everyone this account knows (itself and its contacts). */
+  names(): Promise<(id: string) => string>;
+}
+
+export const createCtx = (env: CliEnv, out: Output): Ctx => {
+  let opened: Promise<LockboxSession> | undefined;
+  const ctx: Ctx = {
+    env,
+    out,
+    session() {
+      opened ??= openNodeSession({ baseUrl: env.url, dir: env.home }).then((s) => {
+        s.events.on('key_changed', (e) =>
+          out.warn(
+            'key_changed',
+            `the identity key of ${e.username ?? e.userId} has CHANGED${e.wasVerified ? ' (you had verified the old one)' : ''}. ` +
+              'Messages from the new key are refused. Compare safety numbers with `lockbox verify ' +
+              `${e.username ?? e.userId}\`, then accept with \`lockbox verify ${e.username ?? e.userId} --accept-new-key\` if they match.`,
+            { user_id: e.userId, seen_in: e.seenIn },
+          ),
+        );
+        return s;
+      });
+      return opened;
+    },
+    async password(question, confirm = false) {
+      if (env.password) return env.password;
+      const first = await promptHidden(question);
+      if (confirm && (await promptHidden('Repeat password: ')) !== first)
+        throw new Error('passwords do not match');
+      return first;
+    },
+    async names() {
+      const s = await ctx.session();
+      const map = new Map<string, string>();
+      if (s.user) map.set(s.user.user_id, s.user.username);
+      for (const c of await s.contacts()) map.set(c.id, c.username);
+      return (id) => map.get(id) ?? id;
+    },
+  };
+  return ctx;
+};

@@ -1,0 +1,18 @@
+/** The CLI's settings, read once from the environment. */
+import os from 'node:os';
+import path from 'node:path';
+
+export interface CliEnv {
+  /** Where tokens, keys and pins live (created 0700, files 0600). */
+  home: string;
+  /** The LockBox gateway. */
+  url: string;
+  /** Non-interactive password (scripts, tests); otherwise prompted without echo. */
+  password: string | undefined;
+}
+
+export const readEnv = (env: NodeJS.ProcessEnv = process.env): CliEnv => ({
+  home: path.resolve(env.LOCKBOX_HOME || path.join(os.homedir(), '.lockbox')),
+  url: (env.LOCKBOX_URL || 'http://localhost:8000').replace(/\/+$/, ''),
+  password: env.LOCKBOX_PASSWORD || undefined,
+});

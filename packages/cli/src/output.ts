@@ -1,0 +1,74 @@
+/**
+ * How the CLI speaks: human lines by default, JSON with `--json` (one document
+ * per command, or one line per event for `listen`). Errors go to stderr in the
+ * same mode, with a stable `code`, and a non-zero exit.
+ */
+import { CryptoError, LockboxApiError, SessionError } from '@lockbox/client';
+
+export interface Output {
+  json: boolean;
+  /** A command's result: `human()` renders it for people, `data` is the JSON form. */
+  result(data: unknown, human: () => string): void;
+  /** A line for people only (progress, hints); silent in JSON mode. */
+  info(line: string): void;
+  /** A warning both modes show (on stderr). */
+  warn(code: string, message: string, extra?: Record<string, unknown>): void;
+}
+
+export const createOutput = (json: boolean): Output => ({
+  json,
+  result(data, human) {
+    process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${human()}\n`);
+  },
+  info(line) {
+    if (!json) process.stderr.write(`${line}\n`);
+  },
+  warn(code, message, extra = {}) {
+    process.stderr.write(
+      json ? `${JSON.stringify({ warning: { code, message, ...extra } })}\n` : `warning: ${message}\n`,
+    );
+  },
+});
+
+export interface CliFailure {
+  code: string;
+  message: string;
+}
+
+/** Turns anything thrown into a code and a sentence a person can act on. */
+export const describeFailure = (err: unknown, serverUrl: string): CliFailure => {
+  if (err instanceof SessionError) {
+    const hints: Partial<Record<string, string>> = {
+      not_signed_in: 'not signed in: run `lockbox login <username>` (or `lockbox register <username>`)',
+      wrong_password: 'wrong username or password',
+    };
+    return { code: err.code, message: hints[err.code] ?? err.message };
+  }
+  if (err instanceof CryptoError) {
+    if (err.code === 'key_changed')
+      return {
+        code: err.code,
+        message: `${err.message}. Compare safety numbers with \`lockbox verify <user>\`; if they match, accept with \`lockbox verify <user> --accept-new-key\``,
+      };
+    return { code: err.code, message: err.message };
+  }
+  if (err instanceof LockboxApiError) {
+    if (err.code === 'network')
+      return { code: 'network', message: `cannot reach the LockBox server at ${serverUrl} (${err.message})` };
+    if (err.code === 'rate_limited')
+      return {
+        code: err.code,
+        message: `slow down: ${err.message}${err.retryAfter ? ` (retry in ${err.retryAfter} s)` : ''}`,
+      };
+    if (err.code === 'unauthorized' || err.code === 'token_expired')
+      return { code: 'not_signed_in', message: 'your session ended: run `lockbox login <username>` again' };
+    return { code: err.code, message: err.message };
+  }
+  return { code: 'error', message: (err as Error)?.message ?? String(err) };
+};
+
+export const reportFailure = (out: Output, failure: CliFailure) => {
+  process.stderr.write(
+    out.json ? `${JSON.stringify({ error: failure })}\n` : `lockbox: ${failure.message}\n`,
+  );
+};

@@ -1,0 +1,20 @@
+/** A real stack for SDK tests, plus sessions that share nothing (each has its own memory store). */
+import { type Stack, startStack } from '@lockbox/testkit';
+import { LockboxSession, MemoryStore, type SessionOptions } from '../../src';
+import { nodeWebSocket } from '../../src/node';
+
+export const startFullStack = (): Promise<Stack> =>
+  startStack({ services: ['auth', 'messages', 'realtime'] });
+
+export const newSession = (stack: Stack, extra: Partial<SessionOptions> = {}) =>
+  LockboxSession.open({
+    baseUrl: stack.gatewayUrl,
+    store: new MemoryStore(),
+    webSocket: nodeWebSocket,
+    ...extra,
+  });
+
+let counter = 0;
+/** A username unique to this run. */
+export const uniqueName = (base: string) =>
+  `${base}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}`.slice(0, 32);

@@ -1,0 +1,168 @@
+/**
+ * The SDK against the real stack (auth, messages, realtime behind the gateway):
+ * zero-knowledge register/login, key directory, TOFU, encrypted messaging,
+ * history from a fresh device, token refresh and key-change detection.
+ */
+import { eventually, type Stack } from '@lockbox/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DecryptedMessage,
+  type KeyChangedEvent,
+  LockboxSession,
+  MemoryStore,
+  SessionError,
+} from '../../src';
+import { generateIdentity, signKeyBundle } from '../../src/crypto';
+import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+
+let stack: Stack;
+let alice: LockboxSession;
+let bob: LockboxSession;
+const alicePassword = 'correct horse battery staple';
+const bobPassword = 'tr0ub4dor&3-but-longer';
+let aliceName: string;
+let bobName: string;
+
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'no error';
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+};
+
+beforeAll(async () => {
+  stack = await startFullStack();
+  aliceName = uniqueName('alice');
+  bobName = uniqueName('bob');
+  alice = await newSession(stack);
+  bob = await newSession(stack);
+  await alice.register(aliceName, alicePassword);
+  await bob.register(bobName, bobPassword);
+  await alice.requestContact(bobName, 'hi, it is alice');
+  await bob.respond(aliceName, 'accept');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('LockboxSession through the gateway', () => {
+  it('registers with a derived login secret: the raw password does not log in', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: aliceName, password: alicePassword }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('publishes a self-signed bundle and a vault', async () => {
+    const bundle = await alice.api.trpc.keys.get.query({ user_id: alice.user!.user_id });
+    expect(bundle.identity_key).toBe((await alice.whoami()).identity_key);
+    const vault = await alice.api.trpc.vault.get.query();
+    expect(vault.vault).toMatch(/^A[Q-T]/); // base64 of version byte 0x01
+  });
+
+  it('both sides compute the same safety number', async () => {
+    const a = await alice.safetyNumber(bobName);
+    const b = await bob.safetyNumber(aliceName);
+    expect(a.groups).toHaveLength(12);
+    expect(a.groups).toEqual(b.groups);
+    expect(a.verified).toBe(false);
+    await alice.markVerified(bobName);
+    expect((await alice.safetyNumber(bobName)).verified).toBe(true);
+  });
+
+  it('sends end-to-end encrypted text that the contact reads', async () => {
+    const sent = await alice.sendText(bobName, 'hello bob, this is secret');
+    expect(sent.seq).toBeGreaterThan(0);
+    const history = await bob.history(aliceName);
+    const last = history.at(-1) as DecryptedMessage;
+    expect(last.error).toBeUndefined();
+    expect(last.payload).toEqual({ type: 'text', text: 'hello bob, this is secret' });
+    expect(last.outgoing).toBe(false);
+    const mine = (await alice.history(bobName)).at(-1) as DecryptedMessage;
+    expect(mine.outgoing).toBe(true);
+    expect(mine.payload).toEqual({ type: 'text', text: 'hello bob, this is secret' });
+  });
+
+  it('delivers live over the WebSocket, decrypted', async () => {
+    const got: DecryptedMessage[] = [];
+    const rt = await bob.listen({ onMessage: (m) => void got.push(m) });
+    try {
+      await eventually(() => expect(rt.connections).toBeGreaterThan(0));
+      await alice.sendText(bobName, 'live one');
+      await eventually(() =>
+        expect(got.map((m) => m.payload)).toContainEqual({ type: 'text', text: 'live one' }),
+      );
+    } finally {
+      await rt.stop();
+    }
+  });
+
+  it('a fresh device logs in with the password alone and reads the whole history', async () => {
+    await alice.sendText(bobName, 'second message');
+    await bob.sendText(aliceName, 'reply from bob');
+    const laptop = await newSession(stack);
+    await laptop.login(aliceName, alicePassword);
+    const texts = (await laptop.history(bobName)).map((m) => (m.payload as { text: string }).text);
+    expect(texts).toEqual(['hello bob, this is secret', 'live one', 'second message', 'reply from bob']);
+  });
+
+  it('a wrong password is wrong_password, for known and unknown users alike', async () => {
+    const s = await newSession(stack);
+    expect(await codeOf(s.login(aliceName, 'not the password'))).toBe('wrong_password');
+    expect(await codeOf(s.login(uniqueName('nobody'), 'whatever-password'))).toBe('wrong_password');
+  });
+
+  it('refuses to message a non-contact and names unknown users', async () => {
+    const carol = await newSession(stack);
+    const carolName = uniqueName('carol');
+    await carol.register(carolName, 'carols password 1');
+    expect(await codeOf(carol.sendText(aliceName, 'hi'))).toBe('not_a_contact');
+    expect(await codeOf(carol.sendText(uniqueName('ghost'), 'hi'))).toBe('unknown_user');
+  });
+
+  it('refreshes an access token the server refuses, and keeps working', async () => {
+    const store = new MemoryStore();
+    const s = await newSession(stack, { store });
+    await s.login(bobName, bobPassword);
+    const saved = JSON.parse((await store.get('session')) as string);
+    await store.set('session', JSON.stringify({ ...saved, access_token: `${saved.access_token}x` }));
+    const reopened = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store });
+    expect((await reopened.whoami()).username).toBe(bobName);
+    expect(JSON.parse((await store.get('session')) as string).refresh_token).not.toBe(saved.refresh_token);
+  });
+
+  it('detects a changed contact key: warning event, refused send, refused message', async () => {
+    // Bob "reinstalls": a new identity is published for him (what a malicious server could also do).
+    const mallory = generateIdentity();
+    const events: KeyChangedEvent[] = [];
+    const off = alice.events.on('key_changed', (e) => events.push(e));
+    await bob.api.trpc.keys.publish.mutate(signKeyBundle(bob.user!.user_id, mallory));
+    // Alice's session has Bob's bundle cached for a minute; a new session of hers on the same store would not.
+    const fresh = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: alice.profile.store });
+    fresh.events.on('key_changed', (e) => events.push(e));
+    const err = await fresh.sendText(bobName, 'are you still bob?').catch((e) => e);
+    expect(err).toMatchObject({ name: 'CryptoError', code: 'key_changed' });
+    expect(events.at(-1)).toMatchObject({
+      userId: bob.user!.user_id,
+      wasVerified: true,
+      seenIn: 'directory',
+    });
+    off();
+    // Accepting explicitly re-pins; old messages signed by the previous key still verify.
+    await fresh.acceptNewKey(bobName);
+    const history = await fresh.history(bobName);
+    expect(history.every((m) => m.error === undefined)).toBe(true);
+    expect((await fresh.safetyNumber(bobName)).verified).toBe(false);
+  });
+
+  it('not signed in is a clear error', async () => {
+    const s = await newSession(stack);
+    expect(await codeOf(s.sendText('x', 'y'))).toBe('not_signed_in');
+    expect(new SessionError('not_signed_in', 'x').code).toBe('not_signed_in');
+  });
+});
