@@ -168,6 +168,29 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
       });
       expect(creating.json.version).toBe(1);
       expect((await putVault(a.token, { vault: 'EEEE', expected_version: 0 })).status).toBe(409);
+      expect((await putVault(a.token, { vault: 'FFFF' })).json.version).toBe(3); // no expectation: last write wins
+    });
+
+    it('refuses to create a vault for a writer that expects an existing version', async () => {
+      const a = await register(auth.api);
+      const res = await putVault(a.token, { vault: 'AAAA', expected_version: 3 });
+      expect(res.status).toBe(409);
+      expect((await getVault(a.token)).json).toEqual({ vault: null, version: 0, updated_at: null });
+    });
+
+    it('lets exactly one of two racing writers with the same expectation win', async () => {
+      const a = await register(auth.api);
+      const first = await Promise.all([
+        putVault(a.token, { vault: 'AAAA', expected_version: 0 }),
+        putVault(a.token, { vault: 'BBBB', expected_version: 0 }),
+      ]);
+      expect(first.map((r) => r.status).sort()).toEqual([200, 409]);
+      const next = await Promise.all([
+        putVault(a.token, { vault: 'CCCC', expected_version: 1 }),
+        putVault(a.token, { vault: 'DDDD', expected_version: 1 }),
+      ]);
+      expect(next.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect((await getVault(a.token)).json.version).toBe(2);
     });
 
     it("is the caller's own: another user cannot read or address it", async () => {

@@ -21,11 +21,21 @@ export const vaultHandlers = (deps: AuthDeps): HandlersOf<AuthContract['vault']>
   },
 
   put: async ({ input, ctx }) => {
+    // Update when the caller's expectation holds; create only when it expects no
+    // vault (absent or 0). A racing first write loses the insert and gets 409.
     const rows = await deps.db.query<VaultRow>(
-      `INSERT INTO lockbox_auth.vaults AS v (user_id, vault, version) VALUES ($1, $2, 1)
-       ON CONFLICT (user_id) DO UPDATE SET vault = EXCLUDED.vault, version = v.version + 1, updated_at = now()
-         WHERE $3::int IS NULL OR v.version = $3::int
-       RETURNING vault, version, updated_at`,
+      `WITH updated AS (
+         UPDATE lockbox_auth.vaults SET vault = $2, version = version + 1, updated_at = now()
+          WHERE user_id = $1 AND ($3::int IS NULL OR version = $3::int)
+          RETURNING vault, version, updated_at
+       ), created AS (
+         INSERT INTO lockbox_auth.vaults (user_id, vault, version)
+         SELECT $1, $2, 1
+          WHERE NOT EXISTS (SELECT 1 FROM updated) AND ($3::int IS NULL OR $3::int = 0)
+         ON CONFLICT (user_id) DO NOTHING
+         RETURNING vault, version, updated_at
+       )
+       SELECT * FROM updated UNION ALL SELECT * FROM created`,
       [ctx.user.id, input.vault, input.expected_version ?? null],
     );
     const row = rows[0];
