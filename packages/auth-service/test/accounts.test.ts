@@ -91,6 +91,16 @@ describe.each(enginesUnderTest())('accounts on %s', (engine) => {
       }
     });
 
+    it('lets one of two racing sign-ups for the same name (any case) win', async () => {
+      const name = uniqueUsername('Race');
+      const results = await Promise.all(
+        [name, name.toLowerCase(), name.toUpperCase()].map((username) =>
+          auth.api.post('/auth/register', { body: { username, password: 'long enough' } }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    });
+
     it('accepts a 64-character password, and that password logs in', async () => {
       const password = 'p'.repeat(32) + randomBytes(16).toString('hex');
       expect(password).toHaveLength(64);
