@@ -269,8 +269,9 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       }
     },
   );
-  // Keep one more than the limit so "too many" stays visible in rawHeaders, and no more in memory.
-  server.maxHeadersCount = maxHeaders + 1;
+  // Node keeps up to 2000 header lines (all within its 16 KiB header size limit); `handle` refuses more
+  // than maxHeaders with 431. Lowering maxHeadersCount instead would silently drop the extra lines —
+  // Host among them, which Node then answers with a bare 400 of its own.
   server.on('upgrade', ws.handleUpgrade);
   // Requests Node's parser refuses (bad framing such as Content-Length with Transfer-Encoding, header
   // overflow, timeouts) get a JSON answer in the usual shape and never reach the handler or an upstream.

@@ -1,7 +1,7 @@
 /**
  * Active health: probes every instance's /ready on a timer (feeding the
- * balancer) and builds the aggregated `/health` report. A report younger than
- * REPORT_TTL_MS is reused and concurrent callers share one probe round, so
+ * balancer) and builds the aggregated `/health` report. A probe round younger
+ * than PROBE_TTL_MS is reused and concurrent callers share one round, so
  * /health stays cheap however often it is hit.
  */
 import type { ServiceName } from '@lockbox/contracts';
@@ -17,14 +17,14 @@ export interface HealthReport {
   services: Partial<Record<ServiceName, ServiceHealth>>;
 }
 
-const REPORT_TTL_MS = 1_000;
+const PROBE_TTL_MS = 1_000;
 
 export class HealthMonitor {
   readonly #upstreams: UpstreamMap;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<HealthReport> | undefined;
-  #last: { at: number; report: HealthReport } | undefined;
+  #inFlight: Promise<void> | undefined;
+  #probedAt = 0;
 
   constructor(upstreams: UpstreamMap, intervalMs: number) {
     this.#upstreams = upstreams;
@@ -45,35 +45,41 @@ export class HealthMonitor {
     this.#timer = undefined;
   }
 
-  /** The aggregated report, at most REPORT_TTL_MS old. */
-  report(): Promise<HealthReport> {
-    if (this.#last && Date.now() - this.#last.at < REPORT_TTL_MS) return Promise.resolve(this.#last.report);
-    return this.refresh();
+  /**
+   * The aggregated report: instances are probed again when the last round is
+   * older than PROBE_TTL_MS; the report itself always reflects the current
+   * state (passive ejections included).
+   */
+  async report(): Promise<HealthReport> {
+    if (Date.now() - this.#probedAt >= PROBE_TTL_MS) await this.refresh();
+    return this.#build();
   }
 
   /** Probes every instance now (joining a round already running). */
-  refresh(): Promise<HealthReport> {
+  refresh(): Promise<void> {
     this.#inFlight ??= this.#probeAll().finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
   }
 
-  async #probeAll(): Promise<HealthReport> {
-    const entries = await Promise.all(
-      [...this.#upstreams.values()].map(async (upstream): Promise<[ServiceName, ServiceHealth]> => {
-        if (!upstream.enabled) return [upstream.service, { status: 'disabled', instances: [] }];
-        await Promise.all(upstream.instances.map((i) => i.probe()));
-        const instances = upstream.instances.map((i) => ({ url: i.url, status: i.status }));
-        return [
-          upstream.service,
-          { status: instances.some((i) => i.status === 'up') ? 'up' : 'down', instances },
-        ];
-      }),
+  async #probeAll(): Promise<void> {
+    await Promise.all(
+      [...this.#upstreams.values()].flatMap((upstream) => upstream.instances.map((i) => i.probe())),
     );
+    this.#probedAt = Date.now();
+  }
+
+  #build(): HealthReport {
+    const entries = [...this.#upstreams.values()].map((upstream): [ServiceName, ServiceHealth] => {
+      if (!upstream.enabled) return [upstream.service, { status: 'disabled', instances: [] }];
+      const instances = upstream.instances.map((i) => ({ url: i.url, status: i.status }));
+      return [
+        upstream.service,
+        { status: instances.some((i) => i.status === 'up') ? 'up' : 'down', instances },
+      ];
+    });
     const ok = entries.every(([, h]) => h.status !== 'down');
-    const report: HealthReport = { status: ok ? 'ok' : 'unavailable', services: Object.fromEntries(entries) };
-    this.#last = { at: Date.now(), report };
-    return report;
+    return { status: ok ? 'ok' : 'unavailable', services: Object.fromEntries(entries) };
   }
 }

@@ -1,0 +1,63 @@
+/** The real gateway and auth service as processes (testkit), talked to only through the gateway. */
+import { client, type Stack, startStack } from '@lockbox/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+interface Session {
+  access_token: string;
+  refresh_token: string;
+  user: { id: string; username: string };
+}
+
+describe('gateway in front of the real auth service', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ services: ['auth'] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('register, login and me work through the gateway', async () => {
+    const api = client(stack.gatewayUrl);
+    const username = `gw_${Date.now().toString(36)}`;
+    const password = 'correct horse battery';
+
+    const registered = await api.post<Session>('/auth/register', { body: { username, password } });
+    expect(registered.status).toBe(201);
+    expect(registered.json.user.username).toBe(username);
+    expect(registered.headers['x-request-id']).toEqual(expect.any(String));
+
+    const login = await api.post<Session>('/auth/login', { body: { username, password } });
+    expect(login.status).toBe(200);
+
+    const me = await api.get<{ id: string; username: string }>('/auth/me', {
+      token: login.json.access_token,
+    });
+    expect(me.status).toBe(200);
+    expect(me.json).toEqual({ id: registered.json.user.id, username });
+
+    // A forged identity header changes nothing.
+    const spoofed = await api.get('/auth/me', { headers: { 'x-user-id': registered.json.user.id } });
+    expect(spoofed.status).toBe(401);
+  });
+
+  it('reports the stack healthy, and the original README curl gets a clear answer', async () => {
+    const api = client(stack.gatewayUrl);
+    const health = await api.get<{ status: string; services: Record<string, { status: string }> }>('/health');
+    expect(health.status).toBe(200);
+    expect(health.json.services.auth?.status).toBe('up');
+    expect(health.json.services.messages?.status).toBe('disabled');
+
+    const short = await api.post('/auth/register', { body: { username: 'test', password: 'test123' } });
+    expect(short.status).toBe(400);
+    expect(short.json).toMatchObject({
+      error: { code: 'invalid_input', message: expect.stringMatching(/password/) },
+    });
+  });
+
+  it('keeps internal procedures unreachable', async () => {
+    const res = await client(stack.gatewayUrl).post('/trpc/internal.userById', { body: { id: 'usr_x' } });
+    expect(res.status).toBe(404);
+  });
+});
