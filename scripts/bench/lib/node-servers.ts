@@ -1,0 +1,64 @@
+/**
+ * Starts the Node processes a bench measures — the real auth service, the
+ * gateway, the baseline servers under scripts/bench/servers — the way
+ * `npm start` runs them (`node --import tsx <entry>`), on free loopback ports,
+ * with data and logs in the bench's temp dir.
+ */
+import path from 'node:path';
+import { freePort, type Proc, spawnProc, waitForHttp } from './processes';
+
+export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
+
+export interface NodeServer {
+  proc: Proc;
+  port: number;
+  url: string;
+}
+
+/** Quiet, production-like settings: a bench measures serving, not logging to a terminal. */
+export const BENCH_ENV: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  LOCKBOX_LOG_STDOUT: '0',
+};
+
+export const startNodeServer = async (opts: {
+  name: string;
+  /** Entry file relative to the repo root. */
+  entry: string;
+  workDir: string;
+  env?: Record<string, string>;
+  readyPath: string;
+  /** Write a V8 CPU profile of the process into `<dir>/<name>/` when it exits. */
+  profileDir?: string | undefined;
+}): Promise<NodeServer> => {
+  const port = await freePort();
+  const profile = opts.profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, opts.name)]
+    : [];
+  const proc = spawnProc(opts.name, process.execPath, [...profile, '--import', 'tsx', opts.entry], {
+    cwd: REPO_ROOT,
+    logFile: path.join(opts.workDir, `${opts.name}.out.log`),
+    env: {
+      ...BENCH_ENV,
+      LOCKBOX_DATA_DIR: path.join(opts.workDir, `${opts.name}-data`),
+      LOCKBOX_LOG_DIR: path.join(opts.workDir, 'logs'),
+      ...opts.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}${opts.readyPath}`, proc);
+  return { proc, port, url };
+};
+
+export const startAuthService = (workDir: string, secret: string, profileDir?: string) =>
+  startNodeServer({
+    name: 'auth',
+    entry: 'packages/auth-service/src/main.ts',
+    workDir,
+    env: { LOCKBOX_INTERNAL_SECRET: secret },
+    readyPath: '/ready',
+    profileDir,
+  });

@@ -1,0 +1,35 @@
+/**
+ * tRPC's own node server (`@trpc/server/adapters/standalone`) serving the auth
+ * service's real router (authService.setup → createAuthRouter) at /trpc/…:
+ * what a service would get without service-kit's adapter. BENCH.md measured it
+ * at about 0.1× plain node:http, because it answers with a chunked, streamed body.
+ */
+import { randomUUID } from 'node:crypto';
+import { authService } from '../../../packages/auth-service/src/definition';
+// scripts/bench is no workspace package, so @trpc/server is reached through
+// service-kit's own dependency: the same files, hence the same module instance,
+// as the tRPC that built the router.
+import { createHTTPServer } from '../../../packages/service-kit/node_modules/@trpc/server/dist/adapters/standalone.mjs';
+import type { BaseContext } from '../../../packages/service-kit/src/index';
+import { listenUntilSignalled, openAuthKit } from './auth-kit';
+
+const kit = await openAuthKit('trpc-standalone');
+const parts = await authService.setup(kit);
+
+const server = createHTTPServer({
+  router: parts.router,
+  basePath: '/trpc/',
+  createContext: ({ req }): BaseContext => ({
+    requestId: randomUUID(),
+    log: kit.log,
+    clientIp: req.socket.remoteAddress ?? 'unknown',
+    authorization: req.headers.authorization,
+    internal: false,
+    authenticate: parts.authenticate,
+  }),
+});
+
+await listenUntilSignalled(server, async () => {
+  await parts.onClose?.();
+  await kit.db.close();
+});
