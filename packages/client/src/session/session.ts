@@ -4,7 +4,7 @@
  * and hands out decrypted messages. The same class runs in Node (FileStore,
  * `ws`) and browsers (IndexedDbStore, native WebSocket).
  */
-import type { TChatRequest, TContact, TUser } from '@lockbox/contracts';
+import type { TChatRequest, TContact, TReadReceipt, TUser } from '@lockbox/contracts';
 import { createLockboxApi, type LockboxApi } from '../api/client';
 import { call, LockboxApiError } from '../api/errors';
 import {
@@ -388,4 +388,76 @@ export class LockboxSession {
     const contact = await this.resolveUser(withUser);
     return this.keys.acceptNewKey(contact.id);
   }
+
+  // ---- by id, one call each (the web app's list screens already hold ids) ----
+
+  /** Withdraws a pending request this account sent. */
+  async cancelRequest(requestId: string): Promise<TChatRequest> {
+    this.me();
+    return call(() => this.api.trpc.chatRequests.cancel.mutate({ id: requestId }));
+  }
+
+  /** Blocks a user: no requests or messages either way until unblocked (idempotent). */
+  async block(userId: string): Promise<{ user_id: string; blocked: boolean }> {
+    this.me();
+    return call(() => this.api.trpc.contacts.block.mutate({ user_id: userId }));
+  }
+
+  async unblock(userId: string): Promise<{ user_id: string; blocked: boolean }> {
+    this.me();
+    return call(() => this.api.trpc.contacts.unblock.mutate({ user_id: userId }));
+  }
+
+  /** Users this account blocked (contacts or not). */
+  async blockedUsers(): Promise<Array<{ id: string; username: string; blocked_at: string }>> {
+    this.me();
+    return call(() => this.api.trpc.contacts.blocked.query({ limit: 100 }));
+  }
+
+  /** Marks a conversation read up to a seq; the contact gets a live receipt. */
+  async markRead(contactId: string, upToSeq: number): Promise<TReadReceipt> {
+    this.me();
+    return call(() => this.api.trpc.messages.read.mutate({ contact_id: contactId, up_to: upToSeq }));
+  }
+
+  /**
+   * One page of a conversation, decrypted, oldest first within the page. Pass
+   * the returned `next_cursor` as `before` for the page before it (null: none).
+   */
+  async historyPage(contactId: string, opts: { before?: string; limit?: number } = {}): Promise<HistoryPage> {
+    const me = this.me();
+    const page = await call(() =>
+      this.api.trpc.messages.conversation.query({
+        contact_id: contactId,
+        limit: opts.limit ?? 50,
+        ...(opts.before !== undefined ? { before: opts.before } : {}),
+      }),
+    ).catch((err) => {
+      if (err instanceof LockboxApiError && err.code === 'not_found')
+        throw new SessionError('not_a_contact', 'you have no conversation with this user');
+      throw err;
+    });
+    const messages: DecryptedMessage[] = [];
+    for (const m of page.messages) messages.push(await decryptMessage(this.keys, me, m));
+    return {
+      conversation_id: page.conversation_id,
+      messages,
+      next_cursor: page.next_cursor,
+      read_up_to: page.read_up_to,
+    };
+  }
+
+  /** Sends a text to a user already known by id (no directory look-up first). */
+  async sendTextTo(to: TUser, text: string) {
+    const me = this.me();
+    return sendPayload(this.api.trpc, this.keys, me, to, { type: 'text', text }, this.random);
+  }
+}
+
+export interface HistoryPage {
+  conversation_id: string;
+  messages: DecryptedMessage[];
+  next_cursor: string | null;
+  /** The highest seq each side has marked read (0: none). */
+  read_up_to: { mine: number; theirs: number };
 }
