@@ -8,6 +8,7 @@
  */
 import type { ServiceName } from '@lockbox/contracts';
 import { Pool } from 'undici';
+import { classifyUpstreamError } from './upstream-errors';
 
 export interface PoolSettings {
   connections: number;
@@ -19,6 +20,7 @@ export interface PoolSettings {
 export type InstanceStatus = 'up' | 'down';
 
 const PROBE_TIMEOUT_MS = 1_500;
+const PROBE_TIMEOUTS_TO_DOWN = 3;
 
 export class UpstreamInstance {
   readonly url: string;
@@ -27,6 +29,7 @@ export class UpstreamInstance {
   ready: boolean | undefined;
   /** Passive ejection: skipped until this time (ms since epoch). */
   ejectedUntil = 0;
+  #slowProbes = 0;
 
   constructor(url: string, settings: PoolSettings) {
     this.url = url;
@@ -50,7 +53,11 @@ export class UpstreamInstance {
     return this.ready === false || this.ejectedUntil > Date.now() ? 'down' : 'up';
   }
 
-  /** GET /ready; true on 200. Never throws. */
+  /**
+   * GET /ready. A refusal or a non-200 answer marks the instance down at once;
+   * a slow answer only after PROBE_TIMEOUTS_TO_DOWN in a row, so an instance
+   * that is merely busy (a login burst) is not ejected while serving. Never throws.
+   */
   async probe(): Promise<boolean> {
     try {
       const res = await this.pool.request({
@@ -61,11 +68,18 @@ export class UpstreamInstance {
       });
       await res.body.dump();
       this.ready = res.statusCode === 200;
-    } catch {
-      this.ready = false;
+      this.#slowProbes = 0;
+    } catch (err) {
+      if (classifyUpstreamError(err) === 'timeout') {
+        this.#slowProbes++;
+        if (this.#slowProbes >= PROBE_TIMEOUTS_TO_DOWN) this.ready = false;
+      } else {
+        this.ready = false;
+        this.#slowProbes = 0;
+      }
     }
     if (this.ready) this.ejectedUntil = 0;
-    return this.ready;
+    return this.ready !== false;
   }
 }
 
