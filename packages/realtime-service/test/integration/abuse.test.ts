@@ -1,0 +1,114 @@
+/**
+ * What a misbehaving client can do through the gateway: oversized, non-JSON
+ * and unknown frames, a broken close frame, and a reader that stops reading.
+ * Each gets an error frame or a clean close; the service stays up and other
+ * clients are unaffected.
+ */
+import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  internalCall,
+  makeContacts,
+  type RealtimeStack,
+  range,
+  sendMessage,
+  startRealtime,
+} from '../helpers/stack';
+import { mustOpen } from '../helpers/ws-client';
+
+/** A masked client close frame with an arbitrary (here: invalid) status code, written raw. */
+const rawCloseFrame = (code: number) => {
+  const mask = randomBytes(4);
+  const payload = Buffer.alloc(2);
+  payload.writeUInt16BE(code);
+  for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
+  return Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, payload]);
+};
+
+describe('misbehaving clients', () => {
+  let rt: RealtimeStack;
+  beforeAll(async () => {
+    // A small send buffer so a stalled reader is found without pushing tens of megabytes.
+    rt = await startRealtime('pglite', { serviceEnv: { realtime: { RT_SEND_BUFFER_LIMIT: '65536' } } });
+  });
+  afterAll(async () => {
+    await rt?.stack.stop();
+  });
+
+  it('non-JSON and unknown frames get error frames; a frame over 64 KiB closes with 1009; the service lives on', async () => {
+    const alice = await rt.user();
+    const s = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
+    s.send('definitely not json');
+    s.send({ type: 'subscribe_all', data: {} });
+    s.send({ type: 'typing', data: { to: 42 } });
+    await s.waitFor((x) => x.ofType('error').length === 3);
+    expect(s.ofType('error').map((f) => f.data.code)).toEqual([
+      'invalid_json',
+      'invalid_frame',
+      'invalid_frame',
+    ]);
+    s.send({ type: 'ping' });
+    await s.waitFor((x) => x.ofType('pong').length === 1);
+
+    s.send(JSON.stringify({ type: 'ping', data: { nonce: 'x'.repeat(70 * 1024) } }));
+    expect((await s.waitClosed()).code).toBe(1009);
+    const again = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
+    again.send({ type: 'ping' });
+    await again.waitFor((x) => x.ofType('pong').length === 1);
+    again.close();
+  });
+
+  it('an invalid close code is a protocol error (1002), not a crash', async () => {
+    const alice = await rt.user();
+    const s = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
+    (s.ws as unknown as { _socket: net.Socket })._socket.write(rawCloseFrame(999));
+    expect((await s.waitClosed()).code).toBe(1002);
+    expect((await fetch(`${rt.stack.get('realtime').url}/ready`)).status).toBe(200);
+  });
+
+  it('a reader that stops reading is cut off, others are unaffected, and its messages wait for resume', {
+    timeout: 240_000,
+  }, async () => {
+    const [alice, bob, carol] = [await rt.user(), await rt.user(), await rt.user()];
+    await makeContacts(rt.api, alice, bob);
+    await makeContacts(rt.api, alice, carol);
+    const bobSocket = await mustOpen(rt.stack.gatewayUrl, { token: bob.token });
+    const carolSocket = await mustOpen(rt.stack.gatewayUrl, { token: carol.token });
+    await sendMessage(rt.api, alice, bob);
+    await bobSocket.waitFor((x) => x.cursors().length === 1);
+    // Bob stops reading; every buffer between him and the server fills up, then the server cuts him off.
+    (bobSocket.ws as unknown as { _socket: net.Socket })._socket.pause();
+    const big = 'x'.repeat(40_000);
+    let sent = 1;
+    const socketsBefore = await connectionCount(rt);
+    while ((await connectionCount(rt)) >= socketsBefore && sent < 1_500) {
+      await Promise.all(Array.from({ length: 10 }, () => sendMessage(rt.api, alice, bob, big)));
+      sent += 10;
+      await sendMessage(rt.api, alice, carol);
+    }
+    expect(await connectionCount(rt)).toBeLessThan(socketsBefore); // Bob's socket is gone
+    const carolCount = Math.floor(sent / 10);
+    await carolSocket.waitFor((x) => x.cursors().length === carolCount);
+    expect(carolSocket.cursors()).toEqual(range(1, carolCount));
+
+    // Bob reads again: he sees what made it before the cut, then the close.
+    (bobSocket.ws as unknown as { _socket: net.Socket })._socket.resume();
+    const closed = await bobSocket.waitClosed(30_000);
+    expect([1013, 1006]).toContain(closed.code);
+    const got = bobSocket.cursors();
+    expect(got).toEqual(range(1, got.length));
+    expect(got.length).toBeLessThan(sent);
+    // Resuming from his last cursor brings the rest, exactly once.
+    const resumed = await mustOpen(rt.stack.gatewayUrl, { token: bob.token, after: got.at(-1) ?? '0' });
+    await resumed.waitFor((x) => got.length + x.cursors().length === sent, 30_000);
+    expect([...got, ...resumed.cursors()]).toEqual(range(1, sent));
+    resumed.close();
+    carolSocket.close();
+  });
+});
+
+const connectionCount = async (rt: RealtimeStack) => {
+  const res = await internalCall(rt, rt.stack.get('realtime').url, 'GET', 'internal.connections');
+  return (res.json as { result: { data: { sockets: number } } }).result.data.sockets;
+};
