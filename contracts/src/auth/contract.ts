@@ -53,6 +53,14 @@ export const authContract = {
       output: s.ZPreloginResponseSchema,
       rest: { method: 'POST', path: '/auth/prelogin' },
     }),
+    changePassword: mutation({
+      access: 'user',
+      summary:
+        "Change the caller's password (with the SDK: new KDF parameters and the re-sealed vault, atomically); the caller's other sessions end",
+      input: s.ZChangePasswordRequestSchema,
+      output: s.ZNoContent,
+      rest: { method: 'POST', path: '/auth/password', status: 204 },
+    }),
     jwks: query({
       access: 'public',
       summary: 'Public keys that verify access tokens',

@@ -80,6 +80,26 @@ export const ZPutVaultRequestSchema = z.strictObject({
   expected_version: z.number().int().min(0).optional(),
 });
 
+/**
+ * Change the caller's password. The SDK sends the new login secret as
+ * `new_password`, the new KDF parameters (fresh salt) and the vault re-sealed
+ * under the new vault key; all three change in one transaction, so the vault
+ * always opens with the password that logs in. Other sessions end.
+ */
+export const ZChangePasswordRequestSchema = z.strictObject({
+  current_password: z
+    .string()
+    .min(1)
+    .max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`),
+  new_password: ZPassword,
+  /** Required when the account already has client KDF parameters (an SDK account). */
+  client_kdf: ZClientKdf.optional(),
+  vault: zBase64(VAULT_MAX_BASE64).optional(),
+  /** Optimistic concurrency for `vault`, as in `PUT /auth/vault`. */
+  expected_vault_version: z.number().int().min(0).optional(),
+});
+export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequestSchema>;
+
 export const ZSearchUsersRequestSchema = z.strictObject({
   q: z.string().min(1).max(32),
   limit: zLimit(20, 50),

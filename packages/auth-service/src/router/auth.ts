@@ -1,6 +1,7 @@
 /** Accounts and sessions: register, login, refresh, logout, me, verify, prelogin, jwks. */
 import { type AuthContract, newId, type TClientKdf } from '@lockbox/contracts';
 import { AppError, bearerToken, type HandlersOf, verifyAccessToken } from '@lockbox/service-kit';
+import { changePasswordHandler } from '../change-password';
 import type { AuthDeps } from '../deps';
 
 interface UserRow {
@@ -78,6 +79,8 @@ export const authHandlers = (deps: AuthDeps): HandlersOf<AuthContract['auth']> =
     );
     return deps.prelogin.answer(input.username, row?.client_kdf);
   },
+
+  changePassword: changePasswordHandler(deps),
 
   jwks: async () => deps.issuer.jwks,
 });
