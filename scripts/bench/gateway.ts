@@ -170,8 +170,21 @@ await runBench('gateway', opts, async (workDir, progress) => {
     .filter((s) => s.name !== 'service direct' && direct)
     .map((s) => [s.name, ratio(s.rps / direct!.rps), ratio(s.p99 / direct!.p99)]);
 
-  const gatewayCpu = byName.get('gateway')?.processes.find((p) => p.name === 'gateway');
-  const nginxCpu = byName.get('NGINX')?.processes.find((p) => p.name === 'nginx');
+  /** CPU µs per request of each proxy (NGINX: master and workers) and of the service behind it. */
+  const cpuRows = (
+    [
+      ['service direct', undefined],
+      ['NGINX', 'nginx'],
+      ['gateway', 'gateway'],
+      ['NGINX, no access log', 'nginx-nolog'],
+      ['gateway, no access log', 'gateway-nolog'],
+    ] as const
+  ).flatMap(([target, proxy]) => {
+    const s = byName.get(target);
+    if (!s) return [];
+    const us = (name: string) => s.processes.find((p) => p.name === name)?.cpuUsPerRequest ?? Number.NaN;
+    return [[target, proxy ? fmt(us(proxy), 1) : '—', fmt(us('auth'), 1), fmt(us('wrk'), 1)]];
+  });
 
   const profiles = profileDir
     ? await profilesReport(
@@ -228,9 +241,9 @@ await runBench('gateway', opts, async (workDir, progress) => {
     '',
     table(['target', 'throughput vs direct', 'p99 vs direct'], overDirect),
     '',
-    gatewayCpu && nginxCpu
-      ? `Proxy CPU per request (logging on): gateway ${fmt(gatewayCpu.cpuUsPerRequest, 1)} µs, NGINX ${fmt(nginxCpu.cpuUsPerRequest, 1)} µs (all its workers).`
-      : '',
+    'CPU µs per request (the cores are shared, so these sums decide throughput):',
+    '',
+    table(['target', 'proxy', 'auth service', 'wrk'], cpuRows),
     '',
     '## Throughput (median of rounds)',
     '',

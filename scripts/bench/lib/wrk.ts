@@ -42,7 +42,7 @@ interface WrkJson {
   vm_hwm_kb: number;
 }
 
-/** Parses wrk's output as produced with wrk-report.lua. Exported for its test. */
+/** Parses wrk's output as produced with wrk-report.lua. */
 export const parseWrkOutput = (text: string): WrkResult => {
   const line = text.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (!line) throw new Error(`wrk printed no WRK_JSON line:\n${text}`);
