@@ -5,6 +5,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseGatewayEnv } from '../src/env';
 import { createGateway, type Gateway } from '../src/gateway';
@@ -87,7 +88,10 @@ export interface TestGateway {
 }
 
 /** The real gateway in-process, on a free port; `env` overrides the test defaults. */
-export const startGateway = async (env: Record<string, string> = {}): Promise<TestGateway> => {
+export const startGateway = async (
+  env: Record<string, string> = {},
+  deps: { redis?: Redis } = {},
+): Promise<TestGateway> => {
   const parsed = parseGatewayEnv({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -97,7 +101,12 @@ export const startGateway = async (env: Record<string, string> = {}): Promise<Te
     GATEWAY_HEALTH_INTERVAL_MS: '200',
     ...env,
   });
-  const gateway = createGateway({ env: parsed, log: pino({ level: 'silent' }), gatewayToken: GATEWAY_TOKEN });
+  const gateway = createGateway({
+    env: parsed,
+    log: pino({ level: 'silent' }),
+    gatewayToken: GATEWAY_TOKEN,
+    ...deps,
+  });
   const port = await gateway.listen();
   return { url: `http://127.0.0.1:${port}`, port, gateway, close: () => gateway.close() };
 };

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { client } from '@lockbox/testkit';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startGateway, startUpstream, type TestGateway } from './helpers';
 
@@ -45,5 +47,33 @@ describe('per-IP rate limit', () => {
     const from = { localAddress: '127.0.0.6' };
     for (let i = 0; i < 10; i++) expect((await api.get('/openapi.json', from)).status).toBe(200);
     expect((await api.get('/auth/me', from)).status).toBe(200);
+  });
+});
+
+describe.skipIf(!process.env.REDIS_URL)('per-IP rate limit shared through Redis', () => {
+  it('two gateways on one Redis share the budget', async () => {
+    const auth = await startUpstream();
+    const redis = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: 1 });
+    const env = {
+      AUTH_UPSTREAMS: auth.url,
+      RL_GATEWAY_PER_IP: '4',
+      RL_GATEWAY_WINDOW_S: '60',
+      LOCKBOX_REDIS_PREFIX: `gwtest${randomBytes(4).toString('hex')}`,
+    };
+    const one = await startGateway(env, { redis });
+    const two = await startGateway(env, { redis });
+    try {
+      const from = { localAddress: '127.0.0.7' };
+      for (let i = 0; i < 2; i++) expect((await client(one.url).get('/auth/me', from)).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await client(two.url).get('/auth/me', from)).status).toBe(200);
+      const over = await client(one.url).get('/auth/me', from);
+      expect(over.status).toBe(429);
+      expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await one.close();
+      await two.close();
+      await auth.close();
+      redis.disconnect();
+    }
   });
 });
