@@ -48,7 +48,13 @@ const migrationsDir = (files: Record<string, string>) => {
 let schemaCounter = 0;
 const freshSchema = () => `sk_test_${process.pid}_${schemaCounter++}`;
 
-describe.each(engines)('runMigrations on %s', (_engine, open) => {
+describe.each(engines)('runMigrations on %s', (_engine, openEngine) => {
+  // One database per engine (PGlite takes seconds to create); each test works in a fresh schema.
+  let shared: Promise<Database> | undefined;
+  const open = () => {
+    shared ??= openEngine();
+    return shared;
+  };
   it('applies files in order once; a second run applies nothing', async () => {
     const db = await open();
     const schema = freshSchema();
