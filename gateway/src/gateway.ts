@@ -315,7 +315,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
         await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
         server.closeAllConnections();
         await Promise.all([...upstreams.values()].map((u) => u.close()));
-        accessLog?.flush();
+        await accessLog?.flush();
       })();
       return closing;
     },

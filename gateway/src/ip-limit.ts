@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 export type IpVerdict = { ok: true } | { ok: false; retryAfter: number };
 
 const OK: IpVerdict = { ok: true };
+const RESOLVED_OK = Promise.resolve(OK);
 
 export class IpLimit {
   readonly #limiter: Limiter | undefined;
@@ -23,16 +24,16 @@ export class IpLimit {
       points > 0 ? createLimiter({ name: 'gateway-ip', points, windowSeconds }, redis, prefix) : undefined;
   }
 
-  async check(ip: string): Promise<IpVerdict> {
-    if (this.#limiter === undefined) return OK;
-    try {
-      await this.#limiter.consume(ip);
-      return OK;
-    } catch (err) {
-      if (err instanceof AppError && err.appCode === 'rate_limited')
-        return { ok: false, retryAfter: err.retryAfter ?? 1 };
-      this.#log.warn({ err }, 'rate limit store failed; letting the request through');
-      return OK;
-    }
+  check(ip: string): Promise<IpVerdict> {
+    if (this.#limiter === undefined) return RESOLVED_OK;
+    return this.#limiter.consume(ip).then(
+      () => OK,
+      (err: unknown): IpVerdict => {
+        if (err instanceof AppError && err.appCode === 'rate_limited')
+          return { ok: false, retryAfter: err.retryAfter ?? 1 };
+        this.#log.warn({ err }, 'rate limit store failed; letting the request through');
+        return OK;
+      },
+    );
   }
 }
