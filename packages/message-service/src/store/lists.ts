@@ -21,13 +21,15 @@ const NEWEST: Position = { at: 'infinity', id: '' };
 /** Start of an ascending page with no `after`: earlier than any row. */
 const OLDEST: Position = { at: '-infinity', id: '' };
 
-/** Pending requests to $1 (newest first), without those from users blocked either way. */
+/**
+ * Pending requests to $1 (newest first), without those from users blocked either way. Two
+ * NOT EXISTS, not one with OR: each is a primary-key probe, the OR form scanned all blocks.
+ */
 export const INCOMING_SQL = `
   SELECT ${CHAT_REQUEST_COLUMNS} FROM ${S}.chat_requests r
    WHERE r.to_user_id = $1 AND r.status = 'pending' AND (r.created_at, r.id) < ($2::timestamptz, $3::text)
-     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b
-                      WHERE (b.blocker_id = $1 AND b.blocked_id = r.from_user_id)
-                         OR (b.blocker_id = r.from_user_id AND b.blocked_id = $1))
+     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b WHERE b.blocker_id = $1 AND b.blocked_id = r.from_user_id)
+     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b WHERE b.blocker_id = r.from_user_id AND b.blocked_id = $1)
    ORDER BY r.created_at DESC, r.id DESC
    LIMIT $4`;
 
@@ -56,9 +58,8 @@ export const BLOCKED_SQL = `
 export const OPEN_CONTACT_IDS_SQL = `
   SELECT c.contact_id FROM ${S}.contacts c
    WHERE c.user_id = $1
-     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b
-                      WHERE (b.blocker_id = $1 AND b.blocked_id = c.contact_id)
-                         OR (b.blocker_id = c.contact_id AND b.blocked_id = $1))
+     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b WHERE b.blocker_id = $1 AND b.blocked_id = c.contact_id)
+     AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b WHERE b.blocker_id = c.contact_id AND b.blocked_id = $1)
    LIMIT 10000`;
 
 const unknownAfter = (): never => {
