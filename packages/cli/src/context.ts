@@ -11,6 +11,8 @@ export interface Ctx {
   session(): Promise<LockboxSession>;
   /** LOCKBOX_PASSWORD, or a prompt without echo (asked twice when `confirm`). */
   password(question: string, confirm?: boolean): Promise<string>;
+  /** LOCKBOX_NEW_PASSWORD, or a prompt without echo, asked twice. */
+  newPassword(question: string): Promise<string>;
   /** id → username for everyone this account knows (itself and its contacts). */
   names(): Promise<(id: string) => string>;
 }
@@ -40,6 +42,12 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
       const first = await promptHidden(question);
       if (confirm && (await promptHidden('Repeat password: ')) !== first)
         throw new Error('passwords do not match');
+      return first;
+    },
+    async newPassword(question) {
+      if (env.newPassword) return env.newPassword;
+      const first = await promptHidden(question);
+      if ((await promptHidden('Repeat new password: ')) !== first) throw new Error('passwords do not match');
       return first;
     },
     async names() {

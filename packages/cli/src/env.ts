@@ -9,10 +9,13 @@ export interface CliEnv {
   url: string;
   /** Non-interactive password (scripts, tests); otherwise prompted without echo. */
   password: string | undefined;
+  /** The new password for `passwd` and `upgrade` (non-interactive use). */
+  newPassword: string | undefined;
 }
 
 export const readEnv = (env: NodeJS.ProcessEnv = process.env): CliEnv => ({
   home: path.resolve(env.LOCKBOX_HOME || path.join(os.homedir(), '.lockbox')),
   url: (env.LOCKBOX_URL || 'http://localhost:8000').replace(/\/+$/, ''),
   password: env.LOCKBOX_PASSWORD || undefined,
+  newPassword: env.LOCKBOX_NEW_PASSWORD || undefined,
 });

@@ -53,4 +53,31 @@ export const accountCommands = (program: Command, run: Run) => {
         );
       }),
     );
+
+  program
+    .command('passwd')
+    .description('change your password (keys stay the same; your other logins are signed out)')
+    .action(() =>
+      run(async (ctx) => {
+        const s = await ctx.session();
+        const current = await ctx.password('Current password: ');
+        const next = await ctx.newPassword('New password: ');
+        ctx.out.info('re-sealing your key vault under the new password…');
+        await s.changePassword(current, next);
+        ctx.out.result({ changed: true }, () => 'password changed; other logins must sign in again');
+      }),
+    );
+
+  program
+    .command('upgrade')
+    .description('give an account created with curl (raw password) end-to-end keys, under a new password')
+    .argument('<username>')
+    .action((username: string) =>
+      run(async (ctx) => {
+        const current = await ctx.password(`Current (curl) password for ${username}: `);
+        const next = await ctx.newPassword('New password (the server never sees this one): ');
+        const account = await (await ctx.session()).upgradeAccount(username, current, next);
+        ctx.out.result(account, () => `${account.username} now has end-to-end keys; signed in`);
+      }),
+    );
 };

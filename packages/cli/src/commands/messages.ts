@@ -80,7 +80,13 @@ export const messageCommands = (program: Command, run: Run) => {
                     else process.stdout.write(`* ${names(r.to_user_id)} accepted your request\n`);
                   });
                 },
-                onState: (state, detail) => ctx.out.info(`[${state}${detail ? `: ${detail}` : ''}]`),
+                onState: (state, detail) => {
+                  if (ctx.out.json)
+                    process.stdout.write(
+                      `${JSON.stringify({ type: 'state', state, ...(detail ? { detail } : {}) })}\n`,
+                    );
+                  else ctx.out.info(`[${state}${detail ? `: ${detail}` : ''}]`);
+                },
                 onSessionEnded: ended,
               },
               opts.fromStart ? { fromStart: true } : {},

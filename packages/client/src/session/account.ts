@@ -116,3 +116,83 @@ export const loginAccount = async (deps: AccountDeps, username: string, password
   });
   return finish(deps, session, vaultKey);
 };
+
+const wrongPassword = (err: unknown) => {
+  if (err instanceof LockboxApiError && err.code === 'invalid_credentials')
+    throw new SessionError('wrong_password', 'invalid username or password');
+  throw err;
+};
+
+/**
+ * Changes the password: re-derives both keys under a fresh salt and re-seals
+ * the vault; the server swaps login secret, KDF parameters and vault in one
+ * transaction (and ends this account's other sessions).
+ */
+export const changeAccountPassword = async (
+  deps: AccountDeps,
+  user: { id: string; username: string },
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> => {
+  const { trpc } = deps.api;
+  const { version: _v, ...currentKdf } = await call(() =>
+    trpc.auth.prelogin.mutate({ username: user.username }),
+  );
+  const current = await deriveAccountKeys(currentPassword, currentKdf, deps.argon2id);
+  const stored = await call(() => trpc.vault.get.query());
+  if (!stored.vault)
+    throw new SessionError('vault_locked', 'this account has no vault yet; sign in again first');
+  let secrets: IdentitySecrets[];
+  try {
+    secrets = openVault(user.id, current.vaultKey, stored.vault);
+  } catch {
+    throw new SessionError('wrong_password', 'the current password is wrong');
+  }
+  const kdf = newClientKdf(deps.random);
+  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id);
+  await call(() =>
+    trpc.auth.changePassword.mutate({
+      current_password: current.loginSecret,
+      new_password: next.loginSecret,
+      client_kdf: kdf,
+      vault: sealVault(user.id, next.vaultKey, secrets, deps.random),
+      expected_vault_version: stored.version,
+    }),
+  ).catch(wrongPassword);
+};
+
+/**
+ * Turns an account made with a raw password (curl) into an end-to-end one:
+ * signs in with that password one last time, then sets the new password's
+ * derived login secret, KDF parameters and a first vault with fresh keys.
+ * Choose a new password: the server has seen the old one in the clear.
+ */
+export const upgradeLegacyAccount = async (
+  deps: AccountDeps,
+  username: string,
+  currentPassword: string,
+  newPassword: string,
+): Promise<SignedIn> => {
+  const { trpc } = deps.api;
+  const session = await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(
+    wrongPassword,
+  );
+  await deps.api.tokens.save(session);
+  const stored = await call(() => trpc.vault.get.query());
+  if (stored.vault)
+    throw new SessionError('vault_locked', 'this account already has end-to-end keys: use login instead');
+  const kdf = newClientKdf(deps.random);
+  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id);
+  const identity = generateIdentity(deps.random);
+  await call(() =>
+    trpc.auth.changePassword.mutate({
+      current_password: currentPassword,
+      new_password: next.loginSecret,
+      client_kdf: kdf,
+      vault: sealVault(session.user.id, next.vaultKey, [identity.secrets], deps.random),
+      expected_vault_version: 0,
+    }),
+  );
+  await ensurePublished(deps, session.user.id, identity);
+  return { session, identities: [identity] };
+};

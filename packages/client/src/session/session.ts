@@ -21,7 +21,14 @@ import {
 } from '../crypto';
 import { RealtimeClient, type RealtimeState, type WebSocketFactory } from '../realtime/client';
 import type { KeyValueStore } from '../store/types';
-import { type AccountDeps, loginAccount, registerAccount, type SignedIn } from './account';
+import {
+  type AccountDeps,
+  changeAccountPassword,
+  loginAccount,
+  registerAccount,
+  type SignedIn,
+  upgradeLegacyAccount,
+} from './account';
 import { ContactKeys, type KeyChangedEvent } from './contact-keys';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
@@ -142,6 +149,23 @@ export class LockboxSession {
 
   async login(username: string, password: string): Promise<Account> {
     return this.adopt(await loginAccount(this.deps, username, password));
+  }
+
+  /** Changes the password; the vault is re-sealed and this account's other sessions end. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    this.me();
+    const account = this.account as Account;
+    await changeAccountPassword(
+      this.deps,
+      { id: account.user_id, username: account.username },
+      currentPassword,
+      newPassword,
+    );
+  }
+
+  /** Gives an account registered with a raw password (curl) a vault and keys, under a new password. */
+  async upgradeAccount(username: string, currentPassword: string, newPassword: string): Promise<Account> {
+    return this.adopt(await upgradeLegacyAccount(this.deps, username, currentPassword, newPassword));
   }
 
   /** Ends the session on the server and forgets the keys on this device (the vault still has them). */

@@ -1,5 +1,5 @@
 /** A real stack for SDK tests, plus sessions that share nothing (each has its own memory store). */
-import { type Stack, startStack } from '@lockbox/testkit';
+import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import { LockboxSession, MemoryStore, type SessionOptions } from '../../src';
 import { nodeWebSocket } from '../../src/node';
 
@@ -18,3 +18,10 @@ let counter = 0;
 /** A username unique to this run. */
 export const uniqueName = (base: string) =>
   `${base}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}`.slice(0, 32);
+
+/** Polls an assertion until it passes (or fails with its last message after `timeoutMs`). */
+export const until = (assertion: () => void, timeoutMs = 15_000) =>
+  eventually(async () => {
+    assertion();
+    return true;
+  }, timeoutMs);
