@@ -62,7 +62,9 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
   // The subscriber queues its SUBSCRIBE until connected, and resubscribes after every reconnect.
   const sub = new Redis(opts.url, { ...redisOptions, enableOfflineQueue: true, maxRetriesPerRequest: null });
   let subscribed = false;
+  let everSubscribed = false;
   let lostSince: number | undefined;
+  const publishFailing = false;
 
   for (const [name, client] of [
     ['publisher', pub],
@@ -86,7 +88,9 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
     sub.subscribe(channel).then(
       () => {
         subscribed = true;
-        opts.log.info({ down_ms: down }, 'redis subscription back: catching sockets up');
+        if (everSubscribed) opts.log.info({ down_ms: down }, 'redis subscription back: catching sockets up');
+        else opts.log.info({ channel }, 'redis fan-out subscribed');
+        everSubscribed = true;
         opts.onRecovered();
       },
       (err) => {
