@@ -64,7 +64,7 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
   let subscribed = false;
   let everSubscribed = false;
   let lostSince: number | undefined;
-  const publishFailing = false;
+  let publishFailing = false;
 
   for (const [name, client] of [
     ['publisher', pub],
@@ -125,12 +125,17 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
       const local = opts.deliverLocal(deliveries);
       try {
         await pub.publish(channel, JSON.stringify({ o: self, d: deliveries } satisfies Envelope));
+        if (publishFailing) opts.log.info('fan-out publishing again');
+        publishFailing = false;
         return { local, fannedOut: true };
       } catch (err) {
-        opts.log.warn(
-          { err: (err as Error).message },
-          'fan-out publish failed: other instances catch up later',
-        );
+        // One warning per outage, not one per message.
+        if (!publishFailing)
+          opts.log.warn(
+            { err: (err as Error).message },
+            'fan-out publish failed: other instances catch up later',
+          );
+        publishFailing = true;
         return { local, fannedOut: false };
       }
     },
