@@ -115,6 +115,15 @@ describe('REST over HTTP', () => {
     expect(res.json.error.message).toMatch(/repeated/);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype', '%5F_proto__'])(
+    'refuses a query parameter named %s',
+    async (name) => {
+      const res = await api.get<ErrorJson>(`/fail?kind=rate&${name}=x`);
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe('invalid_input');
+    },
+  );
+
   it('refuses unknown query parameters through the strict schema', async () => {
     const res = await api.get<ErrorJson>('/context?admin=1');
     expect(res.status).toBe(400);

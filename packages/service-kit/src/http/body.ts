@@ -13,6 +13,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const MAX_JSON_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Refuses a key that aims at a prototype (body keys and query parameter names alike). */
+export const assertPlainKey = (key: string) => {
+  if (FORBIDDEN_KEYS.has(key))
+    throw new AppError('invalid_input', 'keys "__proto__", "constructor" and "prototype" are not allowed');
+};
+
 export const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -86,11 +92,7 @@ const checkShape = (root: unknown) => {
       continue;
     }
     for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key))
-        throw new AppError(
-          'invalid_input',
-          'keys "__proto__", "constructor" and "prototype" are not allowed',
-        );
+      assertPlainKey(key);
       const child = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
     }

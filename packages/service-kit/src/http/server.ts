@@ -27,7 +27,7 @@ import {
 import { type Logger, safeUrl } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AuthUser, BaseContext } from '../trpc';
-import { parseJsonBody, parseJsonText, readBody } from './body';
+import { assertPlainKey, parseJsonBody, parseJsonText, readBody } from './body';
 import { RestRouter } from './rest-router';
 
 export interface ServiceHttpOptions {
@@ -258,6 +258,8 @@ const queryObject = (search: string): Record<string, string> | undefined => {
   if (!search) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(search)) {
+    // `out.__proto__ = v` would not even make a key; refuse it as the body parser does.
+    assertPlainKey(k);
     if (Object.hasOwn(out, k)) throw new AppError('invalid_input', `query parameter "${k}" repeated`);
     out[k] = v;
   }
