@@ -121,6 +121,41 @@ describe.each(enginesUnderTest())('accounts on %s', (engine) => {
     });
   });
 
+  describe('bad input (RELIABILITY bad input 1–8)', () => {
+    const routes = ['/auth/register', '/auth/login', '/auth/refresh', '/auth/prelogin'];
+    const bodies = [
+      ['null', 'null'],
+      ['an array', '[]'],
+      ['a number', '12'],
+      ['a string', '"abc"'],
+      ['null fields', '{"username":null,"password":null,"refresh_token":null}'],
+      ['array fields', '{"username":["a"],"password":["b"],"refresh_token":["c"]}'],
+      ['huge numbers', '{"username":1e400,"password":123456789012345678901234567890,"refresh_token":-1e400}'],
+      ['NaN', '{"username":NaN}'],
+      ['a trailing comma', '{"username":"abc",}'],
+      ['__proto__', '{"__proto__":{"admin":true},"username":"abcd","password":"long enough"}'],
+    ] as const;
+    it.each(routes.flatMap((r) => bodies.map(([what, body]) => [r, what, body] as const)))(
+      '%s refuses %s with 400',
+      async (route, _what, body) => {
+        const res = await auth.api.post<ErrorJson>(route, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(400);
+        expect(['invalid_input', 'invalid_json']).toContain(res.json.error.code);
+      },
+    );
+
+    it('refuses a JSON body sent as text/plain with 415', async () => {
+      const res = await auth.api.post('/auth/login', {
+        body: '{"username":"abc","password":"long enough"}',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(res.status).toBe(415);
+    });
+  });
+
   describe('login', () => {
     it('answers 200 with a session; the username is case-insensitive', async () => {
       const a = await register(auth.api, { username: uniqueUsername('Login') });
