@@ -3,8 +3,8 @@ import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import { LockboxSession, MemoryStore, type SessionOptions } from '../../src';
 import { nodeWebSocket } from '../../src/node';
 
-export const startFullStack = (): Promise<Stack> =>
-  startStack({ services: ['auth', 'messages', 'realtime'] });
+export const startFullStack = (env: Record<string, string> = {}): Promise<Stack> =>
+  startStack({ services: ['auth', 'messages', 'realtime'], env });
 
 export const newSession = (stack: Stack, extra: Partial<SessionOptions> = {}) =>
   LockboxSession.open({
@@ -20,8 +20,8 @@ export const uniqueName = (base: string) =>
   `${base}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}`.slice(0, 32);
 
 /** Polls an assertion until it passes (or fails with its last message after `timeoutMs`). */
-export const until = (assertion: () => void, timeoutMs = 15_000) =>
+export const until = (assertion: () => void | Promise<void>, timeoutMs = 15_000) =>
   eventually(async () => {
-    assertion();
+    await assertion();
     return true;
   }, timeoutMs);
