@@ -50,6 +50,19 @@ export class CorsPolicy {
     return this.#simple.get(origin.toLowerCase()) ?? VARY_ORIGIN;
   }
 
+  /**
+   * A WebSocket upgrade from a page of this very host (the web app the gateway
+   * serves, reached by any name or port) needs no allow-list entry.
+   */
+  static isSameOrigin(origin: string, host: string | undefined): boolean {
+    if (!host) return false;
+    try {
+      return new URL(origin).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
+  }
+
   /** Headers for a preflight answer, or undefined when the origin is not allowed. */
   preflightFor(origin: string | undefined): readonly string[] | undefined {
     return origin === undefined ? undefined : this.#preflight.get(origin.toLowerCase());

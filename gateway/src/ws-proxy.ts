@@ -16,7 +16,7 @@ import type { ErrorCode } from '@lockbox/contracts';
 import type { Logger } from '@lockbox/service-kit';
 import { createProxyServer } from 'http-proxy-3';
 import { rawErrorResponse } from './answers';
-import type { CorsPolicy } from './cors';
+import { CorsPolicy } from './cors';
 import type { IpLimit } from './ip-limit';
 import type { GatewayMetrics } from './metrics';
 import { cleanHeaderObject, validRequestId } from './request-headers';
@@ -84,7 +84,12 @@ export class WsProxy {
     else if (req.rawHeaders.length > opts.maxHeaders * 2) refuse('headers_too_large', 'too many headers');
     else if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket')
       refuse('invalid_input', 'only WebSocket upgrades are supported');
-    else if (origin !== undefined && !opts.cors.isAllowed(origin)) refuse('forbidden', 'origin not allowed');
+    else if (
+      origin !== undefined &&
+      !opts.cors.isAllowed(origin) &&
+      !CorsPolicy.isSameOrigin(origin, req.headers.host)
+    )
+      refuse('forbidden', 'origin not allowed');
     else if (!opts.upstreams.enabled) refuse('service_unavailable', 'realtime service is not running');
     else this.#admit(req, socket, head, requestId, refuse);
   };
