@@ -32,7 +32,7 @@ export interface UpgradeOptions {
   log: Logger;
   credentials: ServiceCredentials;
   authenticate: (authorization: string | undefined) => Promise<AuthUser>;
-  originAllowed: (origin: string | string[] | undefined) => boolean;
+  originAllowed: (origin: string | string[] | undefined, host?: string) => boolean;
   maxPayload: number;
   maxSocketsPerUser: number;
   socketsOf: (userId: string) => number;
@@ -44,7 +44,8 @@ export interface UpgradeOptions {
 const authorize = async (req: http.IncomingMessage, opts: UpgradeOptions) => {
   if (!opts.accepting()) throw new AppError('service_unavailable', 'shutting down', { retryAfter: 1 });
   const ask = parseUpgradeRequest(req);
-  if (!opts.originAllowed(req.headers.origin)) throw new AppError('forbidden', 'origin not allowed');
+  if (!opts.originAllowed(req.headers.origin, req.headers.host))
+    throw new AppError('forbidden', 'origin not allowed');
   if (!ask.token) throw new AppError('unauthorized', 'missing access token');
   const user = await opts.authenticate(`Bearer ${ask.token}`);
   if (ask.pathUserId !== undefined && ask.pathUserId !== user.id)

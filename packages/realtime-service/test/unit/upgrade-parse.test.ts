@@ -54,4 +54,13 @@ describe('origin check', () => {
     expect(allowed('null')).toBe(false);
     expect(allowed(['http://localhost:8000', 'x'])).toBe(false);
   });
+
+  it('allows a page from the host the upgrade was sent to (the web app), and only that host', () => {
+    expect(allowed('http://127.0.0.1:41234', '127.0.0.1:41234')).toBe(true);
+    expect(allowed('https://chat.example', 'chat.example')).toBe(true);
+    expect(allowed('http://evil.example', '127.0.0.1:41234')).toBe(false);
+    expect(allowed('http://127.0.0.1:41235', '127.0.0.1:41234')).toBe(false);
+    expect(allowed('null', 'null')).toBe(false);
+    expect(allowed('http://evil.example', undefined)).toBe(false);
+  });
 });
