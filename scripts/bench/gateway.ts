@@ -234,7 +234,14 @@ await runBench('gateway', opts, async (workDir, progress) => {
     '## Verdict',
     '',
     ratioRows.length
-      ? table(['comparison', 'logging', 'throughput', 'p99 latency', 'goal', ''], ratioRows)
+      ? table(['comparison', 'logging', 'throughput', 'p99 latency', 'goal', ''], ratioRows, [
+          'l',
+          'l',
+          'r',
+          'r',
+          'l',
+          'l',
+        ])
       : '_No gateway to compare yet._',
     '',
     'Relative to the service answering directly (the cost of any proxy on this machine):',

@@ -223,7 +223,7 @@ await runBench('service', opts, async (workDir, progress) => {
     '',
     '## Verdict',
     '',
-    table(['comparison', 'throughput', 'p99 latency', 'goal', ''], rows),
+    table(['comparison', 'throughput', 'p99 latency', 'goal', ''], rows, ['l', 'r', 'r', 'l', 'l']),
     '',
     `CPU per request in the serving process: plain ${fmt(cpuOf(PLAIN, 'plain'), 1)} µs, service REST ${fmt(cpuOf('service REST', 'auth'), 1)} µs, service tRPC ${fmt(cpuOf('service tRPC', 'auth'), 1)} µs, tRPC standalone ${fmt(cpuOf('tRPC standalone', 'standalone'), 1)} µs.`,
     '',
