@@ -175,4 +175,25 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
         : undefined,
     );
   });
+  it('killed right after a send and restarted: the retry gets the original answer, one message is stored', async () => {
+    realtime.mode('ok');
+    const [a, b] = [await m.user(), await m.user()];
+    await connect(m.api, a, b);
+    const env = envelope(b.id);
+    const first = await send(m.api, a, env);
+    const service = m.stack.get('messages');
+    await service.kill('SIGKILL');
+    await service.start();
+    // The gateway notices the instance is back on its next health probe.
+    await eventually(
+      async () => ((await m.api.get('/messages', { token: b.token })).status === 200 ? true : undefined),
+      20_000,
+    );
+    const retry = await m.api.post('/messages/send', { token: a.token, body: env });
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first);
+    expect((await readStream(m.api, b)).map((x) => x.id)).toEqual([first.message_id]);
+    // And the stream goes on where it was.
+    expect(await send(m.api, a, envelope(b.id))).toMatchObject({ seq: 2 });
+  });
 });
