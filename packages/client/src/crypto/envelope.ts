@@ -6,7 +6,7 @@
  *   header  = 0x01 (version)
  *             ‖ u8 len ‖ sender_id ‖ u8 len ‖ recipient_id ‖ u8 len ‖ client_msg_id
  *             ‖ u64 timestamp (ms) ‖ sender Ed25519 key (32) ‖ recipient Ed25519 key (32)
- *             ‖ payload nonce (24)
+ *             ‖ payload nonce (24) ‖ key commitment (32)
  *   wraps   = u8 count (2) ‖ { u8 role ‖ X-Wing ciphertext (1120) ‖ wrapped key (48) } × count
  *   body    = u32 len ‖ XChaCha20-Poly1305(content key, nonce, aad = header).encrypt(padded payload)
  *   envelope  = header ‖ wraps ‖ body
@@ -16,11 +16,18 @@
  * header's ids equal the server's metadata (a replay under another id,
  * recipient or sender is refused); the sender key equals the pinned one (else
  * `key_changed` when the message is validly signed by the new key); the
- * signature; then unwrap and decrypt. Any failure throws; nothing is returned
- * half-checked.
+ * signature; then unwrap, check the key commitment, and decrypt. Any failure
+ * throws; nothing is returned half-checked.
+ *
+ * Key commitment = SHA-256("lockbox/envelope/v1/key-commitment" ‖ 0x00 ‖ content key).
+ * Poly1305 AEADs are not key-committing: without it a malicious sender could
+ * wrap different content keys for recipient and sender under which the one
+ * ciphertext decrypts to different texts ("invisible salamanders"). With the
+ * signed commitment both readers provably decrypt with the same key.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, ByteWriter, bytesEqual, concatBytes, utf8 } from './bytes';
 import { CryptoError } from './errors';
 import { IDENTITY_KEY_LENGTH, type Identity, type PublicIdentity } from './identity';
@@ -47,6 +54,8 @@ export const ENVELOPE_VERSION = 1;
 export const SIGNATURE_CONTEXT = 'lockbox/envelope/v1/signature';
 export const SIGNATURE_LENGTH = 64;
 export const NONCE_LENGTH = 24;
+export const COMMITMENT_LENGTH = 32;
+export const KEY_COMMITMENT_LABEL = 'lockbox/envelope/v1/key-commitment';
 const BODY_MAX = PAYLOAD_MAX_BYTES * 2;
 
 export interface EnvelopeHeader {
@@ -59,6 +68,7 @@ export interface EnvelopeHeader {
   senderIdentityKey: Uint8Array;
   recipientIdentityKey: Uint8Array;
   nonce: Uint8Array;
+  keyCommitment: Uint8Array;
 }
 
 export interface Envelope {
@@ -79,7 +89,11 @@ export const encodeHeader = (h: EnvelopeHeader): Uint8Array =>
     .fixed(h.senderIdentityKey, IDENTITY_KEY_LENGTH)
     .fixed(h.recipientIdentityKey, IDENTITY_KEY_LENGTH)
     .fixed(h.nonce, NONCE_LENGTH)
+    .fixed(h.keyCommitment, COMMITMENT_LENGTH)
     .finish();
+
+export const commitToKey = (contentKey: Uint8Array): Uint8Array =>
+  sha256(concatBytes(utf8(KEY_COMMITMENT_LABEL), Uint8Array.of(0), contentKey));
 
 export const encodeEnvelope = (headerBytes: Uint8Array, wraps: KeyWrap[], ciphertext: Uint8Array) => {
   const w = new ByteWriter().fixed(headerBytes, headerBytes.length).u8(wraps.length);
@@ -105,6 +119,7 @@ export const decodeEnvelope = (bytes: Uint8Array): Envelope => {
       senderIdentityKey: r.fixed(IDENTITY_KEY_LENGTH),
       recipientIdentityKey: r.fixed(IDENTITY_KEY_LENGTH),
       nonce: r.fixed(NONCE_LENGTH),
+      keyCommitment: r.fixed(COMMITMENT_LENGTH),
     };
     const headerBytes = bytes.slice(0, r.position);
     const count = r.u8();
@@ -147,6 +162,8 @@ export interface SealedMessage {
 
 export const sealMessage = (input: SealInput): SealedMessage => {
   const random = input.random ?? systemRandom;
+  const nonce = random(NONCE_LENGTH);
+  const contentKey = random(CONTENT_KEY_LENGTH);
   const headerBytes = encodeHeader({
     version: ENVELOPE_VERSION,
     senderId: input.sender.userId,
@@ -155,10 +172,9 @@ export const sealMessage = (input: SealInput): SealedMessage => {
     timestamp: input.timestamp ?? Date.now(),
     senderIdentityKey: input.sender.identity.identityKey,
     recipientIdentityKey: input.recipient.identity.identityKey,
-    nonce: random(NONCE_LENGTH),
+    nonce,
+    keyCommitment: commitToKey(contentKey),
   });
-  const nonce = headerBytes.subarray(headerBytes.length - NONCE_LENGTH);
-  const contentKey = random(CONTENT_KEY_LENGTH);
   const ciphertext = xchacha20poly1305(contentKey, nonce, headerBytes).encrypt(encodePayload(input.payload));
   const wraps = [
     wrapContentKey(contentKey, input.recipient.identity.kemPublicKey, ROLE.recipient, headerBytes, random),
@@ -237,8 +253,11 @@ export const openMessage = (input: OpenInput): OpenedMessage => {
   const contentKey = unwrapContentKey(wrap, mine.secrets.kemSeed, headerBytes);
   let plaintext: Uint8Array;
   try {
+    if (!bytesEqual(commitToKey(contentKey), header.keyCommitment))
+      throw new CryptoError('decrypt_failed', 'the content key does not match its commitment');
     plaintext = xchacha20poly1305(contentKey, header.nonce, headerBytes).decrypt(ciphertext);
-  } catch {
+  } catch (err) {
+    if (err instanceof CryptoError) throw err;
     throw new CryptoError('decrypt_failed', 'the message does not decrypt');
   } finally {
     contentKey.fill(0);

@@ -63,15 +63,27 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
         const opened = c.openMessage({
           envelope: c.fromBase64(v.envelope_b64),
           signature: c.fromBase64(v.signature_b64),
-          metadata: { senderId: v.sender.user_id, recipientId: v.recipient.user_id, clientMsgId: v.client_msg_id },
+          metadata: {
+            senderId: v.sender.user_id,
+            recipientId: v.recipient.user_id,
+            clientMsgId: v.client_msg_id,
+          },
           senderIdentityKey: hex(v.sender.identity_key_hex),
           reader: { userId: v.recipient.user_id, identities: [id(v.recipient)] },
         });
-        return { envelope: c.toBase64(sealed.envelope), signature: c.toBase64(sealed.signature), payload: opened.payload };
+        return {
+          envelope: c.toBase64(sealed.envelope),
+          signature: c.toBase64(sealed.signature),
+          payload: opened.payload,
+        };
       });
     }, vectors.vectors);
     expect(results).toEqual(
-      vectors.vectors.map((v) => ({ envelope: v.envelope_b64, signature: v.signature_b64, payload: v.payload })),
+      vectors.vectors.map((v) => ({
+        envelope: v.envelope_b64,
+        signature: v.signature_b64,
+        payload: v.payload,
+      })),
     );
   });
 
@@ -79,7 +91,10 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
     const kdf = { ...crypto.newClientKdf(), memory_kib: 19_456, iterations: 2 };
     const inNode = await crypto.deriveAccountKeys('pässwörd in NFC', kdf);
     const inBrowser = await browser.page.evaluate(async (k) => {
-      const keys = await (globalThis as unknown as Win).lockbox.crypto.deriveAccountKeys('pässwörd in NFC', k);
+      const keys = await (globalThis as unknown as Win).lockbox.crypto.deriveAccountKeys(
+        'pässwörd in NFC',
+        k,
+      );
       return keys.loginSecret;
     }, kdf);
     expect(inBrowser).toBe(inNode.loginSecret);
@@ -119,9 +134,15 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
       { baseUrl: stack.gatewayUrl, name: webName },
     );
     await nodeUser.requestContact(webName);
-    await browser.page.evaluate((from) => (globalThis as unknown as Win).session?.respond(from, 'accept'), nodeName);
+    await browser.page.evaluate(
+      (from) => (globalThis as unknown as Win).session?.respond(from, 'accept'),
+      nodeName,
+    );
 
-    await browser.page.evaluate((to) => (globalThis as unknown as Win).session?.sendText(to, 'hi from chromium'), nodeName);
+    await browser.page.evaluate(
+      (to) => (globalThis as unknown as Win).session?.sendText(to, 'hi from chromium'),
+      nodeName,
+    );
     const seen = await nodeUser.history(webName);
     expect(seen.map((m) => m.payload)).toEqual([{ type: 'text', text: 'hi from chromium' }]);
 

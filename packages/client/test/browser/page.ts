@@ -16,9 +16,10 @@ export const chromiumAvailable = () => fs.existsSync(CHROMIUM);
 
 const HARNESS = path.join(path.dirname(new URL(import.meta.url).pathname), 'harness.ts');
 
-export const bundleSdk = async (): Promise<string> => {
+/** Bundles `entry` (default: the SDK harness) for the browser; a node: import anywhere fails the build. */
+export const bundleSdk = async (entry = HARNESS): Promise<string> => {
   const out = await esbuild.build({
-    entryPoints: [HARNESS],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -35,8 +36,8 @@ export interface SdkServer {
 }
 
 /** Serves `/` (a page that loads the bundle) and `/sdk.js` on 127.0.0.1. */
-export const serveSdk = async (): Promise<SdkServer> => {
-  const code = await bundleSdk();
+export const serveSdk = async (entry?: string): Promise<SdkServer> => {
+  const code = await bundleSdk(entry);
   const server = http.createServer((req, res) => {
     if (req.url === '/sdk.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -44,7 +45,9 @@ export const serveSdk = async (): Promise<SdkServer> => {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><meta charset="utf-8"><title>sdk</title><script type="module" src="/sdk.js"></script>');
+    res.end(
+      '<!doctype html><meta charset="utf-8"><title>sdk</title><script type="module" src="/sdk.js"></script>',
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,12 +1,20 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import {
   CryptoError,
   type CryptoErrorCode,
+  concatBytes,
   decodeEnvelope,
   ENVELOPE_VERSION,
+  encodeEnvelope,
   type OpenInput,
   openMessage,
+  ROLE,
+  SIGNATURE_CONTEXT,
   sealMessage,
+  systemRandom,
+  utf8,
+  wrapContentKey,
 } from '../../src/crypto';
 import { seededRandom } from '../helpers/seeded-random';
 import { type TestUser, testUser } from '../helpers/users';
@@ -169,6 +177,25 @@ describe('envelope v1', () => {
       openAs(bob, sealed, { reader: { userId: bob.userId, identities: [newBob.identity, bob.identity] } })
         .payload,
     ).toEqual({ type: 'text', text: 'hello bob' });
+  });
+
+  it('commits to the content key: a sender cannot show its own copy a different key than the recipient', () => {
+    // A malicious Alice wraps another key for herself and signs the result properly.
+    const env = decodeEnvelope(sealed.envelope);
+    const otherKey = new Uint8Array(32).fill(9);
+    const wraps = env.wraps.map((w) =>
+      w.role === ROLE.sender
+        ? wrapContentKey(otherKey, alice.identity.kemPublicKey, ROLE.sender, env.headerBytes, systemRandom)
+        : w,
+    );
+    const envelope = encodeEnvelope(env.headerBytes, wraps, env.ciphertext);
+    const signature = ed25519.sign(
+      concatBytes(utf8(SIGNATURE_CONTEXT), Uint8Array.of(0), envelope),
+      alice.identity.secrets.signingSeed,
+    );
+    expect(openAs(bob, { envelope, signature }).payload).toEqual({ type: 'text', text: 'hello bob' });
+    expect(codeOf(() => openAs(alice, { envelope, signature }))).toBe('decrypt_failed');
+    expect(env.header.keyCommitment).toHaveLength(32);
   });
 
   it('parses into exactly two wraps and a padded body', () => {
