@@ -1,0 +1,131 @@
+/**
+ * Sign in or create an account. The password never leaves the browser: it
+ * derives the login secret and the key that opens the vault (argon2id, which
+ * takes a second or two on purpose).
+ */
+
+import type { LockboxSession } from '@lockbox/client';
+import { PASSWORD_MIN, USERNAME_PATTERN } from '@lockbox/contracts';
+import { type FormEvent, useState } from 'react';
+import { describeError } from '../lib/errors';
+import { Logo } from './Logo';
+
+type Busy = 'signin' | 'register' | undefined;
+
+export function AuthScreen(props: {
+  session: LockboxSession;
+  notice?: string | undefined;
+  onSignedIn: (session: LockboxSession) => void;
+}) {
+  const { session, notice, onSignedIn } = props;
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState<Busy>();
+  const [error, setError] = useState<string | undefined>();
+
+  const attempt = async (kind: Exclude<Busy, undefined>) => {
+    const name = username.trim();
+    if (!name || !password) {
+      setError('Enter a username and a password.');
+      return;
+    }
+    if (kind === 'register') {
+      if (!USERNAME_PATTERN.test(name)) {
+        setError('Usernames are 3–32 characters: letters, digits, “_”, “.” and “-”.');
+        return;
+      }
+      if (password.length < PASSWORD_MIN) {
+        setError(`Use a password of at least ${PASSWORD_MIN} characters.`);
+        return;
+      }
+    }
+    setBusy(kind);
+    setError(undefined);
+    try {
+      if (kind === 'register') await session.register(name, password);
+      else await session.login(name, password);
+      setPassword('');
+      onSignedIn(session);
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(undefined);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) void attempt('signin');
+  };
+
+  return (
+    <main className="auth">
+      <div className="auth-card">
+        <div className="auth-brand">
+          <Logo size={44} />
+          <h1>LockBox</h1>
+        </div>
+        <p className="auth-lede">Private messages, end-to-end encrypted in your browser.</p>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <form onSubmit={onSubmit} noValidate>
+          <label className="field">
+            <span>Username</span>
+            <input
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              disabled={!!busy}
+              required
+            />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              disabled={!!busy}
+              required
+            />
+          </label>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="auth-actions">
+            <button type="submit" className="primary" disabled={!!busy}>
+              Sign in
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!!busy}
+              onClick={() => void attempt('register')}
+            >
+              Create account
+            </button>
+          </div>
+          {busy && (
+            <p className="auth-progress" role="status">
+              <span className="spinner" aria-hidden="true" />
+              {busy === 'register' ? 'Creating your keys and vault…' : 'Unlocking your vault…'}
+            </p>
+          )}
+        </form>
+        <p className="auth-note">
+          Your password encrypts your keys before anything is sent, so nobody — not even the server — can
+          reset it. Choose one you will remember.
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * The signed-in app: a top bar, the sidebar (search, requests, chats) and the
+ * open conversation. On a phone only one of the two panes shows at a time.
+ */
+import { useEffect } from 'react';
+import { contactFromHash } from '../lib/route';
+import type { ChatStore } from '../state/chat-store';
+import { ChatContext, useChat } from '../state/use-chat';
+import { ConnectionBanner } from './ConnectionBanner';
+import { ConversationView } from './ConversationView';
+import { EmptyConversation } from './EmptyConversation';
+import { Sidebar } from './Sidebar';
+import { TopBar } from './TopBar';
+
+export function ChatScreen({
+  store,
+  onSignedOut,
+}: {
+  store: ChatStore;
+  onSignedOut: (notice?: string) => void;
+}) {
+  return (
+    <ChatContext.Provider value={store}>
+      <ChatLayout store={store} onSignedOut={onSignedOut} />
+    </ChatContext.Provider>
+  );
+}
+
+function ChatLayout({ store, onSignedOut }: { store: ChatStore; onSignedOut: (notice?: string) => void }) {
+  const snap = useChat();
+  const active = snap.activeContactId;
+
+  // The URL hash names the open conversation.
+  useEffect(() => {
+    const sync = () => store.openConversation(contactFromHash(window.location.hash));
+    sync();
+    window.addEventListener('hashchange', sync);
+    return () => window.removeEventListener('hashchange', sync);
+  }, [store]);
+
+  useEffect(() => {
+    if (!snap.ended) return;
+    void store
+      .stop()
+      .then(() => onSignedOut('Your session ended (signed out elsewhere or expired). Sign in again.'));
+  }, [snap.ended, store, onSignedOut]);
+
+  const unread = snap.contacts.reduce((n, c) => n + c.unread, 0) + snap.incoming.length;
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) LockBox` : 'LockBox';
+  }, [unread]);
+
+  const signOut = async () => {
+    await store.signOut();
+    window.location.hash = '';
+    onSignedOut('You signed out. Your keys were removed from this browser.');
+  };
+
+  return (
+    <div className={`app ${active ? 'has-active' : ''}`}>
+      <TopBar onSignOut={signOut} />
+      <ConnectionBanner />
+      <div className="panes">
+        <Sidebar />
+        <div className="main-pane">
+          {active ? <ConversationView contactId={active} /> : <EmptyConversation />}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * Find people by username prefix and ask them to chat, with an optional note
+ * (the note is not end-to-end encrypted: the server delivers it, so it says so).
+ */
+import type { FormEvent } from 'react';
+import { useEffect, useState } from 'react';
+import { describeError } from '../lib/errors';
+import { chatHref } from '../lib/route';
+import type { Person } from '../state/types';
+import { useAction, useChat, useChatStore } from '../state/use-chat';
+import { Avatar } from './Avatar';
+
+const NOTE_MAX = 280;
+
+type Results =
+  | { state: 'idle' }
+  | { state: 'searching' }
+  | { state: 'done'; people: Person[] }
+  | { state: 'error'; error: string };
+
+export function UserSearch() {
+  const store = useChatStore();
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<Results>({ state: 'idle' });
+  const [selected, setSelected] = useState<string | undefined>();
+  const [sentTo, setSentTo] = useState<string | undefined>();
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) {
+      setResults({ state: 'idle' });
+      return;
+    }
+    setResults({ state: 'searching' });
+    let current = true;
+    const timer = setTimeout(() => {
+      store.search(q.slice(0, 32)).then(
+        (people) => current && setResults({ state: 'done', people }),
+        (err) => current && setResults({ state: 'error', error: describeError(err) }),
+      );
+    }, 200);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query, store]);
+
+  return (
+    <div className="search">
+      <input
+        type="search"
+        aria-label="Search users"
+        placeholder="Find people by username"
+        autoCapitalize="none"
+        spellCheck={false}
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setSelected(undefined);
+          setSentTo(undefined);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') setQuery('');
+        }}
+      />
+      {sentTo && (
+        <p className="search-sent" role="status">
+          Chat request sent to <strong>{sentTo}</strong>.
+        </p>
+      )}
+      {results.state !== 'idle' && (
+        <section className="search-results" aria-label="Search results">
+          {results.state === 'searching' && <p className="muted pad">Searching…</p>}
+          {results.state === 'error' && (
+            <p className="form-error pad" role="alert">
+              {results.error}
+            </p>
+          )}
+          {results.state === 'done' && results.people.length === 0 && (
+            <p className="muted pad">No one with a username starting “{query.trim()}”.</p>
+          )}
+          {results.state === 'done' && results.people.length > 0 && (
+            <ul>
+              {results.people.map((p) => (
+                <SearchResult
+                  key={p.id}
+                  person={p}
+                  open={selected === p.id}
+                  onToggle={() => setSelected(selected === p.id ? undefined : p.id)}
+                  onSent={() => {
+                    setSentTo(p.username);
+                    setQuery('');
+                  }}
+                />
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function SearchResult(props: { person: Person; open: boolean; onToggle: () => void; onSent: () => void }) {
+  const { person, open, onToggle, onSent } = props;
+  const store = useChatStore();
+  const { contacts, outgoing, incoming, blocked } = useChat();
+  const [note, setNote] = useState('');
+  const { busy, error, run } = useAction();
+
+  const contact = contacts.find((c) => c.id === person.id);
+  const asked = outgoing.some((r) => r.to.id === person.id);
+  const asking = incoming.some((r) => r.from.id === person.id);
+  const isBlocked = blocked.some((b) => b.id === person.id);
+  const relation = contact
+    ? 'contact'
+    : asked
+      ? 'Request sent'
+      : asking
+        ? 'Wants to chat with you (see Requests)'
+        : isBlocked
+          ? 'Blocked'
+          : undefined;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await run(() => store.requestChat(person.username, note))) onSent();
+  };
+
+  if (relation === 'contact')
+    return (
+      <li className="result">
+        <a className="result-row" href={chatHref(person.id)}>
+          <Avatar name={person.username} size={32} />
+          <span className="result-name">{person.username}</span>
+          <span className="muted small">Open chat</span>
+        </a>
+      </li>
+    );
+
+  return (
+    <li className="result">
+      <button
+        type="button"
+        className="result-row"
+        aria-expanded={relation ? undefined : open}
+        disabled={!!relation}
+        onClick={onToggle}
+      >
+        <Avatar name={person.username} size={32} />
+        <span className="result-name">{person.username}</span>
+        <span className="muted small">{relation ?? (open ? '' : 'Ask to chat')}</span>
+      </button>
+      {open && !relation && (
+        <form className="request-form" onSubmit={submit}>
+          <label className="field compact">
+            <span>Note (optional — the server can read it)</span>
+            <textarea
+              rows={2}
+              maxLength={NOTE_MAX}
+              value={note}
+              placeholder={`Hi ${person.username}, it’s me from…`}
+              onChange={(e) => setNote(e.target.value)}
+            />
+          </label>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Sending…' : 'Send chat request'}
+          </button>
+        </form>
+      )}
+    </li>
+  );
+}

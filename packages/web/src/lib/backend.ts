@@ -1,0 +1,166 @@
+/**
+ * The seam between the app's state and the SDK: everything the chat screen
+ * asks of LockBox, as plain calls. `sessionBackend` wires a LockboxSession
+ * (IndexedDB store, the browser's WebSocket); the store's tests pass a fake.
+ */
+import {
+  call,
+  type DecryptedMessage,
+  type HistoryPage,
+  type KeyChangedEvent,
+  type LockboxSession,
+  type RealtimeClient,
+  type RealtimeState,
+  type SafetyNumberInfo,
+} from '@lockbox/client';
+import type { TContact, TUser } from '@lockbox/contracts';
+import type { BlockedPerson, IncomingRequest, Me, OutgoingRequest, Person } from '../state/types';
+
+export interface LiveHandlers {
+  onMessage(m: DecryptedMessage): void;
+  onChatRequest(): void;
+  onChatRequestAccepted(): void;
+  onReceipt(r: { conversation_id?: string; reader_id: string; up_to?: number }): void;
+  onTyping(t: { from: string; typing: boolean }): void;
+  onPresence(p: { user_id: string; status: 'online' | 'offline' }): void;
+  onState(state: RealtimeState, detail?: string): void;
+  onSessionEnded(): void;
+}
+
+export interface ConversationSummary {
+  unread: number;
+  lastAt?: string;
+}
+
+export interface ChatBackend {
+  readonly me: Me;
+  contacts(): Promise<TContact[]>;
+  incoming(): Promise<IncomingRequest[]>;
+  outgoing(): Promise<OutgoingRequest[]>;
+  blocked(): Promise<BlockedPerson[]>;
+  /** Unread count and newest message time, from ciphertext metadata only (nothing decrypted). */
+  summary(contactId: string): Promise<ConversationSummary>;
+  search(prefix: string): Promise<Person[]>;
+  request(username: string, note?: string): Promise<void>;
+  accept(requestId: string): Promise<void>;
+  decline(requestId: string): Promise<void>;
+  cancel(requestId: string): Promise<void>;
+  block(userId: string): Promise<void>;
+  unblock(userId: string): Promise<void>;
+  history(contactId: string, before?: string): Promise<HistoryPage>;
+  send(to: Person, text: string): Promise<{ message_id: string; seq: number; created_at: string }>;
+  markRead(contactId: string, seq: number): Promise<void>;
+  /** Best effort: false when not connected. */
+  typing(contactId: string, typing: boolean): boolean;
+  /** Starts the live connection; resolves to a stop function. */
+  listen(handlers: LiveHandlers): Promise<() => Promise<void>>;
+  onKeyChanged(fn: (e: KeyChangedEvent) => void): () => void;
+  isVerified(contactId: string): Promise<boolean>;
+  safetyNumber(contactId: string): Promise<SafetyNumberInfo>;
+  markVerified(contactId: string): Promise<void>;
+  acceptNewKey(contactId: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const HISTORY_PAGE = 30;
+const SUMMARY_PAGE = 100;
+
+export const sessionBackend = (session: LockboxSession): ChatBackend => {
+  const account = session.user;
+  if (!account) throw new Error('not signed in');
+  const me: Me = { id: account.user_id, username: account.username };
+  let live: RealtimeClient | undefined;
+
+  return {
+    me,
+    contacts: () => session.contacts(),
+    incoming: async () =>
+      (await session.incomingRequests()).map((r) => ({
+        id: r.id,
+        from: r.from_user,
+        note: r.message,
+        at: r.created_at,
+      })),
+    outgoing: async () =>
+      (await session.outgoingRequests()).map((r) => ({
+        id: r.id,
+        to: r.to_user,
+        note: r.message,
+        at: r.created_at,
+      })),
+    blocked: async () =>
+      (await session.blockedUsers()).map((u) => ({
+        id: u.id,
+        username: u.username,
+        blockedAt: u.blocked_at,
+      })),
+    summary: async (contactId) => {
+      const page = await call(() =>
+        session.api.trpc.messages.conversation.query({ contact_id: contactId, limit: SUMMARY_PAGE }),
+      );
+      const unread = page.messages.filter(
+        (m) => m.sender_id === contactId && m.seq > page.read_up_to.mine,
+      ).length;
+      const last = page.messages[page.messages.length - 1];
+      return { unread, ...(last ? { lastAt: last.created_at } : {}) };
+    },
+    search: async (prefix) => (await session.search(prefix, 20)).filter((u: TUser) => u.id !== me.id),
+    request: async (username, note) => {
+      await session.requestContact(username, note);
+    },
+    accept: async (id) => {
+      await session.respond(id, 'accept');
+    },
+    decline: async (id) => {
+      await session.respond(id, 'decline');
+    },
+    cancel: async (id) => {
+      await session.cancelRequest(id);
+    },
+    block: async (userId) => {
+      await session.block(userId);
+    },
+    unblock: async (userId) => {
+      await session.unblock(userId);
+    },
+    history: (contactId, before) =>
+      session.historyPage(contactId, { limit: HISTORY_PAGE, ...(before !== undefined ? { before } : {}) }),
+    send: (to, text) => session.sendTextTo(to, text),
+    markRead: async (contactId, seq) => {
+      await session.markRead(contactId, seq);
+    },
+    typing: (contactId, typing) => live?.send({ type: 'typing', data: { to: contactId, typing } }) ?? false,
+    listen: async (h) => {
+      const client = await session.listen({
+        onMessage: (m) => h.onMessage(m),
+        onChatRequest: () => h.onChatRequest(),
+        onChatRequestAccepted: () => h.onChatRequestAccepted(),
+        onReceipt: (r) => h.onReceipt(r as Parameters<LiveHandlers['onReceipt']>[0]),
+        onTyping: (t) => h.onTyping(t),
+        onPresence: (p) => h.onPresence(p),
+        onState: (s, d) => h.onState(s, d),
+        onSessionEnded: () => h.onSessionEnded(),
+      });
+      live = client;
+      return async () => {
+        live = undefined;
+        await client.stop();
+      };
+    },
+    onKeyChanged: (fn) => session.events.on('key_changed', fn),
+    isVerified: async (contactId) => (await session.profile.pin(me.id, contactId))?.verified ?? false,
+    safetyNumber: (contactId) => session.safetyNumber(contactId),
+    markVerified: async (contactId) => {
+      await session.markVerified(contactId);
+    },
+    acceptNewKey: async (contactId) => {
+      await session.acceptNewKey(contactId);
+    },
+    signOut: async () => {
+      await live?.stop();
+      live = undefined;
+      // Keys leave this browser even when the server cannot be told (offline): the vault still has them.
+      await session.logout().catch(() => session.profile.signOut(me.id));
+    },
+  };
+};
