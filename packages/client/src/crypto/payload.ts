@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { ByteReader, ByteWriter, fromUtf8, utf8 } from './bytes';
 import { CryptoError } from './errors';
 
-export const TEXT_MAX_CHARS = 16_384;
+/** Keeps the worst case (every character JSON-escaped to 6 bytes, then padded) under the 64 KiB blob limit. */
+export const TEXT_MAX_CHARS = 8_192;
 export const PADDED_MIN_BYTES = 256;
 export const PAYLOAD_MAX_BYTES = 256 * 1024;
 

@@ -40,8 +40,24 @@ export interface DecryptedMessage {
   sent_at?: number;
   payload?: ReceivedPayload;
   /** Why it was refused; `payload` is then absent. */
-  error?: { code: CryptoErrorCode | 'invalid'; message: string };
+  error?: { code: CryptoErrorCode | 'invalid' | 'replayed'; message: string };
 }
+
+/**
+ * A sender's client_msg_id is unique (the server's idempotency depends on it),
+ * so a second message with the same sender and client_msg_id is the server
+ * replaying an envelope: it is shown as refused, not as a new message.
+ */
+export const flagReplay = (m: DecryptedMessage, seen: Set<string>): DecryptedMessage => {
+  const key = `${m.sender_id}\u0000${m.client_msg_id}`;
+  if (!seen.has(key)) {
+    seen.add(key);
+    if (seen.size > 10_000) seen.delete(seen.values().next().value as string);
+    return m;
+  }
+  const { payload: _p, ...rest } = m;
+  return { ...rest, error: { code: 'replayed', message: 'the server delivered this message a second time' } };
+};
 
 export interface Me {
   userId: string;

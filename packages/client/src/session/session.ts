@@ -32,7 +32,7 @@ import {
 import { ContactKeys, type KeyChangedEvent } from './contact-keys';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
-import { type DecryptedMessage, decryptMessage, type Me, sendPayload } from './messages';
+import { type DecryptedMessage, decryptMessage, flagReplay, type Me, sendPayload } from './messages';
 import { type Account, type Pin, Profile } from './profile';
 
 export interface SessionOptions {
@@ -297,7 +297,8 @@ export class LockboxSession {
       if (page.next_cursor === null || page.messages.length === 0) break;
       before = page.next_cursor;
     }
-    return pages.flat();
+    const seen = new Set<string>();
+    return pages.flat().map((m) => flagReplay(m, seen));
   }
 
   /** Everything after a cursor across all conversations, oldest first, decrypted. */
@@ -336,6 +337,7 @@ export class LockboxSession {
   async listen(handlers: ListenHandlers, opts: { fromStart?: boolean } = {}): Promise<RealtimeClient> {
     const me = this.me();
     if (!this.opts.webSocket) throw new Error('listen needs a WebSocket factory (SessionOptions.webSocket)');
+    const seen = new Set<string>();
     let cursor = await this.profile.cursor(me.userId);
     if (cursor === undefined) cursor = opts.fromStart ? '0' : await this.latestCursor();
     const client = new RealtimeClient({
@@ -350,7 +352,7 @@ export class LockboxSession {
           case 'new_message': {
             const { data } = frame;
             const message = await decryptMessage(this.keys, me, data as Parameters<typeof decryptMessage>[2]);
-            await handlers.onMessage?.(message);
+            await handlers.onMessage?.(flagReplay(message, seen));
             return;
           }
           case 'chat_request': {
