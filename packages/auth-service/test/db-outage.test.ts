@@ -22,6 +22,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
   let running: RunningService;
   let api: ReturnType<typeof client>;
   let alice: Account;
+  let root: string;
 
   beforeAll(async () => {
     temp = await createTempDatabase(adminUrl as string);
@@ -30,7 +31,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
     const viaProxy = new URL(temp.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-outage-'));
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-outage-'));
     running = await startService(authService, {
       NODE_ENV: 'test',
       LOCKBOX_LOG_STDOUT: '0',
@@ -49,6 +50,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
     await running?.close();
     await proxy?.close();
     await temp?.drop();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('answers 503 with Retry-After while the database is unreachable, then recovers', async () => {

@@ -20,7 +20,9 @@ const engines: Array<[string, () => Promise<Database>]> = [
   [
     'pglite',
     async () => {
-      const db = await openPglite(fs.mkdtempSync(path.join(os.tmpdir(), 'sk-pglite-')));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sk-pglite-'));
+      const db = await openPglite(dir);
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
       cleanups.push(() => db.close());
       return db;
     },
