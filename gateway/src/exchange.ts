@@ -2,10 +2,24 @@
  * One client request's life at the gateway: its id, CORS headers, route label
  * and upstream, and one `close` listener that records the outcome (access log
  * line and duration metric) and stops upstream work if the client went away.
+ * The listener is one shared function (the exchange hangs off the response),
+ * so a request allocates no closure for it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type ExchangeObserver = (exchange: Exchange, status: number, ms: number) => void;
+
+/** An upstream request in flight that can be called off. */
+export interface Abortable {
+  abort(): void;
+}
+
+const EXCHANGE = Symbol('lockbox.exchange');
+type TaggedResponse = ServerResponse & { [EXCHANGE]?: Exchange };
+
+function onResponseClose(this: TaggedResponse): void {
+  this[EXCHANGE]?.closed();
+}
 
 export class Exchange {
   readonly req: IncomingMessage;
@@ -13,13 +27,13 @@ export class Exchange {
   readonly requestId: string;
   /** CORS headers for this request's Origin (flat list; just `vary: Origin` when not allowed). */
   readonly cors: readonly string[];
-  readonly started = performance.now();
+  readonly started: number;
   /** Route prefix or gateway endpoint, for metrics. */
   route = 'unmatched';
   /** The upstream instance that answered (for the access log). */
-  upstream: string | undefined;
-  /** Set while an upstream request is in flight; called if the client goes away first. */
-  abortUpstream: (() => void) | undefined;
+  upstream: string | undefined = undefined;
+  /** Set while an upstream request is in flight; aborted if the client goes away first. */
+  inFlight: Abortable | undefined = undefined;
   clientGone = false;
   readonly #observe: ExchangeObserver;
 
@@ -30,22 +44,25 @@ export class Exchange {
     cors: readonly string[],
     observe: ExchangeObserver,
   ) {
+    this.started = performance.now();
     this.req = req;
     this.res = res;
     this.requestId = requestId;
     this.cors = cors;
     this.#observe = observe;
-    res.once('close', this.#onClose);
+    (res as TaggedResponse)[EXCHANGE] = this;
+    res.on('close', onResponseClose); // 'close' comes once; `on` spares once()'s wrapper
   }
 
-  readonly #onClose = (): void => {
+  /** The response is done or the connection is gone. */
+  closed(): void {
     const res = this.res;
     if (!res.writableFinished) {
       this.clientGone = true;
-      this.abortUpstream?.();
+      this.inFlight?.abort();
     }
     // 499: the client closed before an answer started (nginx's convention).
     const status = res.headersSent ? res.statusCode : 499;
     this.#observe(this, status, performance.now() - this.started);
-  };
+  }
 }

@@ -14,7 +14,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '@lockbox/service-kit';
 import type { Dispatcher } from 'undici';
 import { sendError } from './answers';
-import type { Exchange } from './exchange';
+import type { Abortable, Exchange } from './exchange';
 import type { GatewayMetrics } from './metrics';
 import { responseHeaders } from './response-headers';
 import {
@@ -51,7 +51,7 @@ export class BodyLimiter extends Transform {
 
 export type Body = NonNullable<Dispatcher.DispatchOptions['body']>;
 
-export class ProxyHandler implements Dispatcher.DispatchHandler {
+export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
   readonly #ex: Exchange;
   readonly #upstreams: ServiceUpstreams;
   readonly #options: Dispatcher.DispatchOptions;
@@ -81,7 +81,11 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
       // Not idempotent for undici means "never pipelined behind another request".
       idempotent: method === 'GET' || method === 'HEAD',
     };
-    ex.abortUpstream = () => this.#controller?.abort(new Error('client closed the connection'));
+  }
+
+  /** The client went away: stop the upstream request (and free its connection). */
+  abort(): void {
+    this.#controller?.abort(new Error('client closed the connection'));
   }
 
   /** Sends to the next available instance; answers 503 when there is none. */
@@ -93,6 +97,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     }
     this.#instance = instance;
     this.#ex.upstream = instance.url;
+    this.#ex.inFlight = this;
     this.#controller = undefined;
     instance.pool.dispatch(this.#options, this);
   }
@@ -134,13 +139,13 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.#ex.abortUpstream = undefined;
+    this.#ex.inFlight = undefined;
     this.#ex.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     const ex = this.#ex;
-    ex.abortUpstream = undefined;
+    ex.inFlight = undefined;
     if (ex.clientGone) return; // we aborted it ourselves
     const instance = this.#instance as UpstreamInstance;
     const service = this.#upstreams.service;
@@ -175,7 +180,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
         this.#logFailure(kind, err, 'retrying idempotent request');
         this.#instance = next;
         ex.upstream = next.url;
-        ex.abortUpstream = () => this.#controller?.abort(new Error('client closed the connection'));
+        ex.inFlight = this;
         this.#controller = undefined;
         next.pool.dispatch(this.#options, this);
         return;
@@ -191,7 +196,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
 
   #unavailable(): void {
     const ex = this.#ex;
-    ex.abortUpstream = undefined;
+    ex.inFlight = undefined;
     sendError(
       ex.res,
       'service_unavailable',
