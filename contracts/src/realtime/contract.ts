@@ -22,6 +22,16 @@ export const ZDeliverResponseSchema = z.object({
   delivered: z.number().int().min(0),
 });
 
+/**
+ * Several deliveries in one call: a sender's copy and the recipient's copy of a
+ * message, or whatever a caller collected over a millisecond. One HTTP request
+ * and one fan-out publish for all of them; each keeps its own order.
+ */
+export const ZDeliverManyRequestSchema = z.strictObject({
+  deliveries: z.array(ZDeliverRequestSchema).min(1).max(500),
+});
+export type TDeliverManyRequest = z.infer<typeof ZDeliverManyRequestSchema>;
+
 /** One instance's sockets (the original's `/connections`; ask each instance for the whole picture). */
 export const ZConnectionsResponseSchema = z.object({
   instance: z.string(),
@@ -44,6 +54,12 @@ export const realtimeInternalContract = {
       access: 'internal',
       summary: 'Push an event to the live sockets of some users',
       input: ZDeliverRequestSchema,
+      output: ZDeliverResponseSchema,
+    }),
+    deliverMany: mutation({
+      access: 'internal',
+      summary: 'Push several events (each to its own recipients) in one call',
+      input: ZDeliverManyRequestSchema,
       output: ZDeliverResponseSchema,
     }),
     connections: query({

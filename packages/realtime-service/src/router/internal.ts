@@ -14,6 +14,13 @@ export const internalHandlers = (deps: RealtimeDeps): HandlersOf<RealtimeInterna
     return { delivered: local };
   },
 
+  deliverMany: async ({ input }) => {
+    const { local } = await deps.fanOut.publish(
+      input.deliveries.map((d) => ({ to: d.recipients, frame: d.event })),
+    );
+    return { delivered: local };
+  },
+
   connections: async () => ({
     instance: deps.instance,
     sockets: deps.registry.sockets,

@@ -101,7 +101,10 @@ describe('refused at the upgrade', () => {
         path.includes('deliver') || path.includes('broadcast')
           ? await api.post(path, { body: {} })
           : await api.get(path);
-      expect([404, 405], `${path} → ${res.status}`).toContain(res.status);
+      // 404/405, or (for a GET the web app's client-side routes catch) the web app's page: never realtime's data.
+      const servedWebApp = res.status === 200 && String(res.headers['content-type']).startsWith('text/html');
+      expect(servedWebApp || [404, 405].includes(res.status), `${path} → ${res.status}`).toBe(true);
+      expect(res.text).not.toContain('"sockets"');
     }
     const direct = client(rt.stack.get('realtime').url);
     expect((await direct.get('/trpc/internal.connections')).status).toBe(401);
@@ -123,6 +126,36 @@ describe('refused at the upgrade', () => {
       instance: 'realtime',
       sockets: expect.any(Number),
     });
+  });
+
+  it('internal.deliverMany hands each event to its own recipients in one call', async () => {
+    const [alice, bob] = [await rt.user(), await rt.user()];
+    const [a, b] = [
+      await mustOpen(rt.stack.gatewayUrl, { token: alice.token }),
+      await mustOpen(rt.stack.gatewayUrl, { token: bob.token }),
+    ];
+    const receipt = (reader: string) => ({
+      type: 'receipt',
+      data: {
+        conversation_id: 'cnv_0000000000000000000000000a',
+        reader_id: reader,
+        up_to: 1,
+        read_at: 'now',
+      },
+    });
+    const res = await internalCall(rt, rt.stack.get('realtime').url, 'POST', 'internal.deliverMany', {
+      deliveries: [
+        { recipients: [alice.id], event: receipt(bob.id) },
+        { recipients: [bob.id], event: receipt(alice.id) },
+      ],
+    });
+    expect(res.status).toBe(200);
+    await a.waitFor((x) => x.ofType('receipt').length === 1);
+    await b.waitFor((x) => x.ofType('receipt').length === 1);
+    expect(a.ofType('receipt')[0]?.data.reader_id).toBe(bob.id);
+    expect(b.ofType('receipt')[0]?.data.reader_id).toBe(alice.id);
+    a.close();
+    b.close();
   });
 
   it('a broadcast notice (internal) reaches every open socket', async () => {
