@@ -5,7 +5,7 @@ export default defineProject({
     name: 'cli',
     include: ['test/**/*.test.ts'],
     // The end-to-end test starts every service and runs argon2id per login.
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 180_000,
   },
 });

@@ -5,7 +5,7 @@ export default defineProject({
     name: 'client',
     include: ['test/**/*.test.ts'],
     // Integration tests start the real stack; argon2id at 64 MiB takes a while per login.
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 180_000,
   },
 });

@@ -89,7 +89,7 @@ export const listen = (user: CliUser, ...extra: string[]) => {
 };
 
 /** Polls an assertion until it passes (or fails with its last message after `timeoutMs`). */
-export const until = (assertion: () => void, timeoutMs = 30_000) =>
+export const until = (assertion: () => void, timeoutMs = 60_000) =>
   eventually(async () => {
     assertion();
     return true;
