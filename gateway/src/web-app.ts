@@ -3,6 +3,7 @@
  * types, no way out of the folder, and the SPA fallback (a path without a file
  * extension answers index.html, so client-side routes survive a reload). When
  * the app is not built yet, `/` explains that and links the API docs.
+ * The fallback needs `Accept: text/html`, so API clients get JSON 404s.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +30,11 @@ const NOT_BUILT_PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+const acceptsHtml = (req: IncomingMessage): boolean => {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+};
 
 /** How often the gateway looks again for a web app built after it started. */
 const RECHECK_MS = 5_000;
@@ -78,7 +84,9 @@ export class WebApp {
 
     const found = await this.#fileAt(file);
     if (found) return this.#sendFile(req, res, found.path, found.size, requestId);
-    if (path.extname(decoded) === '') {
+    // Only a browser navigation (Accept: text/html) gets the app for an unknown path; an API client
+    // asking for a path no service owns (e.g. an internal one) gets a JSON 404.
+    if (path.extname(decoded) === '' && acceptsHtml(req)) {
       const index = path.join(this.#root, 'index.html');
       const stat = await this.#fileAt(index);
       if (stat) return this.#sendFile(req, res, index, stat.size, requestId);

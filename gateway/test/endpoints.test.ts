@@ -147,12 +147,18 @@ describe('gateway endpoints', () => {
     expect((await api.get('/assets/style.css')).headers['content-type']).toMatch(/text\/css/);
   });
 
-  it('falls back to index.html for app routes, 404 for missing files', async () => {
+  it('falls back to index.html for app routes a browser navigates to, 404 for missing files', async () => {
     const api = client(gw.url);
-    const route = await api.get('/chats/usr_123');
+    const html = { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } };
+    const route = await api.get('/chats/usr_123', html);
     expect(route.status).toBe(200);
     expect(route.text).toContain('LockBox app');
-    expect((await api.get('/assets/missing.js')).status).toBe(404);
+    expect((await api.get('/assets/missing.js', html)).status).toBe(404);
+    // An API client asking for a path no service owns gets a JSON 404, not the app.
+    const api404 = await api.get('/connections', { headers: { accept: 'application/json' } });
+    expect(api404.status).toBe(404);
+    expect(api404.json).toMatchObject({ error: { code: 'not_found' } });
+    expect((await api.get('/broadcast')).status).toBe(404);
   });
 
   it('never serves a file outside the web folder', async () => {

@@ -48,7 +48,10 @@ describe('web app files', () => {
   });
 
   it('serves index.html for an app route', async () => {
-    const raw = await rawRequest(port, 'GET /settings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const raw = await rawRequest(
+      port,
+      'GET /settings HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n',
+    );
     expect(statusOf(raw)).toBe(200);
     expect(raw).toContain('<title>app</title>');
   });
