@@ -133,6 +133,10 @@ await runBench('service', opts, async (workDir, progress) => {
   const summaries = summarize(records, targets);
   const base = summaries.find((s) => s.name === PLAIN)!;
 
+  const cpuOf = (target: string, proc: string) =>
+    summaries.find((s) => s.name === target)?.processes.find((p) => p.name === proc)?.cpuUsPerRequest ??
+    Number.NaN;
+
   const rows = summaries
     .filter((s) => s.name !== PLAIN && !s.name.startsWith('step '))
     .map((s) => {
@@ -144,18 +148,16 @@ await runBench('service', opts, async (workDir, progress) => {
         });
       const t = s.rps / base.rps;
       const isOurs = s.name.startsWith('service');
+      const server = s.name === 'tRPC standalone' ? 'standalone' : 'auth';
       return [
         `${s.name} / ${PLAIN}`,
         `${ratio(t)} (rounds ${fmt(Math.min(...perRound), 2)}–${fmt(Math.max(...perRound), 2)})`,
+        ratio(cpuOf(PLAIN, 'plain') / cpuOf(s.name, server)),
         ratio(s.p99 / base.p99),
         isOurs ? `≥ ${GOAL}×` : 'reference (BENCH.md: ~0.1×)',
         isOurs ? verdict(t >= GOAL) : '',
       ];
     });
-
-  const cpuOf = (target: string, proc: string) =>
-    summaries.find((s) => s.name === target)?.processes.find((p) => p.name === proc)?.cpuUsPerRequest ??
-    Number.NaN;
 
   const stepRows = stepTargets.map((t, i) => {
     const s = summaries.find((x) => x.name === t.name)!;
@@ -223,7 +225,14 @@ await runBench('service', opts, async (workDir, progress) => {
     '',
     '## Verdict',
     '',
-    table(['comparison', 'throughput', 'p99 latency', 'goal', ''], rows, ['l', 'r', 'r', 'l', 'l']),
+    table(['comparison', 'throughput', 'CPU per request (plain ÷ it)', 'p99 latency', 'goal', ''], rows, [
+      'l',
+      'r',
+      'r',
+      'r',
+      'l',
+      'l',
+    ]),
     '',
     `CPU per request in the serving process: plain ${fmt(cpuOf(PLAIN, 'plain'), 1)} µs, service REST ${fmt(cpuOf('service REST', 'auth'), 1)} µs, service tRPC ${fmt(cpuOf('service tRPC', 'auth'), 1)} µs, tRPC standalone ${fmt(cpuOf('tRPC standalone', 'standalone'), 1)} µs.`,
     '',

@@ -49,7 +49,8 @@ export const startNodeServer = async (opts: {
     },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}${opts.readyPath}`, proc);
+  // PGlite start-up alone can take a minute on a loaded 2-core machine.
+  await waitForHttp(`${url}${opts.readyPath}`, proc, 240_000);
   return { proc, port, url };
 };
 

@@ -162,8 +162,10 @@ export const noiseNote = (records: RunRecord[], durationS: number): string => {
   const lines: string[] = [];
   if (noisy.length)
     lines.push(
-      `> ⚠️ ${noisy.length} of ${records.length} runs were noisy: other processes used more than ${fmt(budget, 1)} CPU-s ` +
-        `(10% of the machine) during them (${noisy.map((r) => `round ${r.round} ${r.target}`).join(', ')}). Rerun when the machine is quiet.`,
+      `> ⚠️ ${noisy.length === records.length ? 'All' : `${noisy.length} of`} ${records.length} runs were noisy: other processes used more than ${fmt(budget, 1)} CPU-s ` +
+        `(10% of the machine) during them${noisy.length === records.length ? '' : ` (${noisy.map((r) => `round ${r.round} ${r.target}`).join(', ')})`}, ` +
+        `${fmt(median(noisy.map((r) => r.otherCpuS)), 1)} CPU-s in the median noisy run. Throughput ratios then mostly say how each target fares when it must share the CPU; ` +
+        'CPU µs per request is the steadier number. Rerun when the machine is quiet.',
     );
   else
     lines.push(
