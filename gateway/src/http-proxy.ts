@@ -146,7 +146,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     const ex = this.#ex;
     ex.inFlight = undefined;
-    if (ex.clientGone) return; // we aborted it ourselves
+    // We aborted it ourselves, or the client's upload broke off: nobody to answer, not the upstream's fault.
+    if (ex.clientGone || !ex.res.socket || ex.res.socket.destroyed) return;
     const instance = this.#instance as UpstreamInstance;
     const service = this.#upstreams.service;
 

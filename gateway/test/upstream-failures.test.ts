@@ -113,6 +113,24 @@ describe('upstream failures', () => {
     await eventually(async () => (up.sockets.size === 0 ? true : undefined), 5_000);
   });
 
+  it('calls off the upstream request when the client goes away', async () => {
+    let stalled: net.Socket | undefined;
+    const up = await httpishUpstream((socket) => {
+      stalled = socket; // never answer
+    });
+    cleanups.push(up.close);
+    const gw = await gateway({ AUTH_UPSTREAMS: up.url, GATEWAY_UPSTREAM_TIMEOUT_MS: '60000' });
+    const caller = net.connect(gw.port, '127.0.0.1');
+    caller.on('error', () => undefined);
+    caller.write('GET /auth/me HTTP/1.1\r\nHost: x\r\n\r\n');
+    await eventually(async () => stalled, 5_000);
+    caller.destroy();
+    // Long before the 60 s timeout, the stalled upstream connection is closed.
+    await eventually(async () => (stalled?.destroyed ? true : undefined), 5_000);
+    const metrics = (await client(gw.url).get('/metrics')).text;
+    expect(metrics).not.toMatch(/lockbox_gateway_upstream_errors_total\{[^}]*\} [1-9]/);
+  });
+
   it('round-robins across instances and ejects a dead one', async () => {
     const a = await startUpstream();
     const b = await startUpstream();
