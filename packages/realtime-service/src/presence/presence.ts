@@ -14,6 +14,7 @@ import type { PresenceStore } from './presence-store';
 
 export class Presence {
   private readonly chains = new Map<string, Promise<void>>();
+  private lastWarnAt = 0;
   /** Shutting down: sockets close with 1001 and reconnect elsewhere; no offline storm. */
   quiet = false;
 
@@ -58,7 +59,13 @@ export class Presence {
     const previous = this.chains.get(userId) ?? Promise.resolve();
     const next = previous
       .then(job)
-      .catch((err) => this.log.warn({ err: (err as Error).message, userId }, 'presence update failed'))
+      .catch((err) => {
+        // message-service down means every connect fails here: one warning per 10 s, not one per socket.
+        const now = Date.now();
+        const level = now - this.lastWarnAt > 10_000 ? 'warn' : 'debug';
+        if (level === 'warn') this.lastWarnAt = now;
+        this.log[level]({ err: (err as Error).message, userId }, 'presence update failed');
+      })
       .finally(() => {
         if (this.chains.get(userId) === next) this.chains.delete(userId);
       });
