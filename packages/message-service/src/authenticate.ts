@@ -7,12 +7,14 @@ import type { AuthRouter } from '@lockbox/contracts';
 import {
   AppError,
   type AuthUser,
+  bearerToken,
   createInternalClient,
   createRemoteTokenVerifier,
   createRevocationList,
   type Logger,
   type RevocationList,
 } from '@lockbox/service-kit';
+import { createVerifiedTokens } from './verified-tokens';
 
 export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<AuthUser>;
@@ -24,6 +26,8 @@ export const createAuthenticator = (opts: {
   internalToken: string;
   timeoutMs: number;
   pollMs: number;
+  /** Verified tokens remembered until they expire (0: verify every request). */
+  cacheEntries: number;
   log: Logger;
 }): Authenticator => {
   const auth = createInternalClient<AuthRouter>({
@@ -40,10 +44,18 @@ export const createAuthenticator = (opts: {
   const verify = createRemoteTokenVerifier(`${opts.authUrls[0]}/auth/.well-known/jwks.json`, (sid) =>
     revocations.isRevoked(sid),
   );
+  const verified = createVerifiedTokens(opts.cacheEntries);
   return {
     revocations,
     authenticate: async (authorization) => {
+      const token = bearerToken(authorization);
+      const known = verified.get(token);
+      if (known && revocations.synced) {
+        if (revocations.isRevoked(known.sessionId)) throw new AppError('unauthorized', 'session ended');
+        return known;
+      }
       const user = await verify(authorization);
+      verified.remember(token, user);
       if (!revocations.synced) {
         await revocations.ensureSynced();
         if (revocations.isRevoked(user.sessionId)) throw new AppError('unauthorized', 'session ended');

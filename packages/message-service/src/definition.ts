@@ -28,6 +28,7 @@ export const messagesService: ServiceDefinition<typeof ZMessagesEnv> = {
       internalToken: credentials.internalToken,
       timeoutMs: env.AUTH_TIMEOUT_MS,
       pollMs: env.REVOCATIONS_POLL_MS,
+      cacheEntries: env.TOKEN_CACHE_ENTRIES,
       log,
     });
     auth.revocations.start();

@@ -34,6 +34,8 @@ export const ZMessagesEnv = z.object({
   /** Deliveries waiting on realtime at once; beyond that they are dropped (recipients get them on resume). */
   REALTIME_MAX_IN_FLIGHT: int(1_000),
   REVOCATIONS_POLL_MS: int(1_000, 100, 60_000),
+  /** Access tokens remembered after their signature check, until they expire; 0 verifies every request. */
+  TOKEN_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
   /** Largest decoded `encrypted_blob`, bytes (413 above). Mind LOCKBOX_BODY_LIMIT when raising it. */
   MESSAGE_BLOB_MAX_BYTES: int(64 * 1024, 16, ENCRYPTED_BLOB_HARD_MAX_BYTES),
   /** Chat requests one user may send per window (429 with Retry-After beyond). */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type Database, openDatabase, runMigrations } from '@lockbox/service-kit';
 import { createTempDatabase, type TempDatabase } from '@lockbox/testkit';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BLOCKED_SQL,
@@ -21,7 +22,7 @@ import {
   CONVERSATION_PAGE_SQL,
   MESSAGES_AFTER_SQL,
   ORIGINAL_ANSWER_SQL,
-  TAKE_CURSORS_SQL,
+  SEND_MESSAGE_SQL,
 } from '../src/store/messages';
 import { RELATION_SQL } from '../src/store/relationships';
 
@@ -111,7 +112,6 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
       ['u00042', 'c7'],
       'messages_sender_client_msg_id_key',
     ],
-    ['taking both stream counters', TAKE_CURSORS_SQL, [['u00042', 'v00042']], 'user_cursors_pkey'],
     ['the relation of two users', RELATION_SQL, ['u00042', 'v00042'], 'contacts_'],
     ['incoming requests', INCOMING_SQL, ['w00100', 'infinity', '', 51], 'chat_requests_incoming_idx'],
     ['outgoing requests', OUTGOING_SQL, ['w00010', 'infinity', '', 51], 'chat_requests_outgoing_idx'],
@@ -126,5 +126,37 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
       JSON.stringify(scans.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']])),
     ).toEqual([]);
     expect(scans.some((n) => (n['Index Name'] ?? '').startsWith(index))).toBe(true);
+  });
+
+  it('the send function (its statements are not visible to EXPLAIN) causes no sequential scan', async () => {
+    const conn = new pg.Client({ connectionString: temp.url });
+    await conn.connect();
+    try {
+      const seqScans = async () => {
+        await conn.query('SELECT pg_stat_force_next_flush()');
+        await conn.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await conn.query<{ relname: string; seq_scan: string }>(
+          `SELECT relname, seq_scan FROM pg_stat_user_tables WHERE schemaname = 'lockbox_messages' ORDER BY relname`,
+        );
+        return Object.fromEntries(rows.map((r) => [r.relname, Number(r.seq_scan)]));
+      };
+      const before = await seqScans();
+      const call = (n: number, sender: string, recipient: string, clientMsgId: string) =>
+        conn.query(SEND_MESSAGE_SQL, [`msg_plan_${n}`, sender, recipient, clientMsgId, 'AAAA', 'BBBB', null]);
+      for (let i = 1; i <= 20; i++) {
+        const res = await call(
+          i,
+          `u${String(i).padStart(5, '0')}`,
+          `v${String(i).padStart(5, '0')}`,
+          `plan-${i}`,
+        );
+        expect(res.rows[0]?.outcome).toBe('stored');
+      }
+      expect((await call(99, 'u00001', 'v00001', 'plan-1')).rows[0]?.outcome).toBe('duplicate');
+      expect((await call(98, 'u00001', 'v00002', 'plan-x')).rows[0]?.outcome).toBe('not_contact');
+      expect(await seqScans()).toEqual(before);
+    } finally {
+      await conn.end();
+    }
   });
 });

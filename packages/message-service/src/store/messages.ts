@@ -1,56 +1,39 @@
 /**
  * The ciphertext store.
  *
- * Cursor allocation (why a reader paging with `?after=` never skips a message):
- * a send increments the stream counters of both participants with
- * `UPDATE … SET last_cursor = last_cursor + 1` on their `user_cursors` rows,
- * locked in user-id order (no deadlock between two sends that share a user),
- * and those row locks are held until the transaction commits. A second send
- * that involves the same viewer waits on the lock and only then reads the
- * counter, so it gets a larger cursor *and* commits after the first one. Hence
- * each viewer's cursors become visible in increasing order: when a reader's
- * snapshot contains cursor n, every smaller cursor of that viewer is already
- * committed (or rolled back and gone for good). Holes from rollbacks are
- * possible; skips are not. The conversation counter (`seq`) is taken under the
- * same locks, so `seq` order and each viewer's cursor order agree.
- *
- * Idempotency: `(sender_id, client_msg_id)` is unique. The insert says
- * `ON CONFLICT DO NOTHING`; when it inserts nothing, the transaction rolls back
- * (returning the counters it took) and the original message's answer is read
- * and returned. Two concurrent duplicates are two senders of the same user, so
- * they also queue on the sender's counter row; the unique index decides either way.
+ * A send is one call of the `send_message` database function
+ * (migrations/003_send_message.sql), one round trip and one transaction:
+ * relation check, both participants' stream counters taken under row locks in
+ * user-id order and held until commit (so each viewer's cursors become visible
+ * in increasing order and a reader paging with `?after=` never skips one), the
+ * conversation's `seq`, and the insert guarded by the unique
+ * `(sender_id, client_msg_id)`. A retry gets the original answer; a racing
+ * duplicate makes the function raise unique_violation, which rolls the
+ * attempt back, and the original is read instead.
  */
 import { cursorToWire, newId, type TSendMessageRequest, type TSendMessageResponse } from '@lockbox/contracts';
 import { AppError, type Database, type Queryable } from '@lockbox/service-kit';
-import { relationOf } from './relationships';
 import { iso, MESSAGE_COLUMNS, type MessageRow, toMessage } from './rows';
 
 const S = 'lockbox_messages';
 
-/** Increments both participants' counters, locking their rows in user-id order (see above). */
-export const TAKE_CURSORS_SQL = `
-  WITH locked AS MATERIALIZED (
-    SELECT user_id FROM ${S}.user_cursors WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE
-  )
-  UPDATE ${S}.user_cursors AS c SET last_cursor = c.last_cursor + 1
-    FROM locked WHERE c.user_id = locked.user_id
-  RETURNING c.user_id, c.last_cursor`;
+export const SEND_MESSAGE_SQL = `SELECT * FROM ${S}.send_message($1, $2, $3, $4, $5, $6, $7)`;
 
-/** Numbers the message in its conversation and stores it, unless this client_msg_id was seen. */
-export const INSERT_MESSAGE_SQL = `
-  WITH conv AS (
-    UPDATE ${S}.conversations SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq
-  )
-  INSERT INTO ${S}.messages (id, conversation_id, seq, sender_id, recipient_id, sender_cursor, recipient_cursor,
-                             client_msg_id, encrypted_blob, signature, sender_public_key)
-  SELECT $1::text, $2::text, conv.last_seq, $3::text, $4::text, $5::bigint, $6::bigint, $7::text, $8::text, $9::text,
-         $10::text
-    FROM conv
-  ON CONFLICT (sender_id, client_msg_id) DO NOTHING
-  RETURNING seq, created_at`;
+interface SendRow {
+  outcome: 'stored' | 'duplicate' | 'not_contact' | 'blocked_by_sender' | 'blocked_by_recipient';
+  message_id: string | null;
+  conv_id: string | null;
+  msg_seq: number | string | null;
+  cursor_of_sender: number | string | null;
+  cursor_of_recipient: number | string | null;
+  stored_at: Date | null;
+}
 
+/** The same lookup the function starts with; used when a racing duplicate rolled an attempt back. */
 export const ORIGINAL_ANSWER_SQL = `
-  SELECT id, conversation_id, seq, sender_cursor, created_at FROM ${S}.messages
+  SELECT 'duplicate' AS outcome, id AS message_id, conversation_id AS conv_id, seq AS msg_seq,
+         sender_cursor AS cursor_of_sender, recipient_cursor AS cursor_of_recipient, created_at AS stored_at
+    FROM ${S}.messages
    WHERE sender_id = $1 AND client_msg_id = $2`;
 
 /**
@@ -83,107 +66,68 @@ export interface StoredMessage {
   fresh?: { forRecipient: ReturnType<typeof toMessage>; forSender: ReturnType<typeof toMessage> };
 }
 
-const DUPLICATE = Symbol('duplicate client_msg_id');
-
-class Refused {
-  constructor(readonly error: AppError) {}
-}
-
-const originalAnswer = async (
-  q: Queryable,
-  senderId: string,
-  clientMsgId: string,
-): Promise<TSendMessageResponse | undefined> => {
-  const [row] = await q.query<{
-    id: string;
-    conversation_id: string;
-    seq: number | string;
-    sender_cursor: number | string;
-    created_at: Date;
-  }>(ORIGINAL_ANSWER_SQL, [senderId, clientMsgId]);
-  return row
-    ? {
-        message_id: row.id,
-        conversation_id: row.conversation_id,
-        seq: Number(row.seq),
-        cursor: cursorToWire(Number(row.sender_cursor)),
-        created_at: iso(row.created_at),
-      }
-    : undefined;
+const REFUSALS: Record<string, string> = {
+  not_contact: 'you can only message your contacts',
+  blocked_by_sender: 'you blocked this contact; unblock them to send',
+  blocked_by_recipient: 'you cannot message this user',
 };
+
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown }).code === '23505';
+
+const answerOf = (row: SendRow): TSendMessageResponse => ({
+  message_id: row.message_id as string,
+  conversation_id: row.conv_id as string,
+  seq: Number(row.msg_seq),
+  cursor: cursorToWire(Number(row.cursor_of_sender)),
+  created_at: iso(row.stored_at as Date),
+});
 
 export const storeMessage = async (
   db: Database,
   senderId: string,
   input: TSendMessageRequest,
 ): Promise<StoredMessage> => {
+  let row: SendRow | undefined;
   try {
-    return await db.transaction(async (tx) => {
-      const relation = await relationOf(tx, senderId, input.recipient_id);
-      const conversationId = relation.conversationId;
-      if (!conversationId) throw new Refused(new AppError('forbidden', 'you can only message your contacts'));
-      if (relation.iBlocked)
-        throw new Refused(new AppError('forbidden', 'you blocked this contact; unblock them to send'));
-      if (relation.theyBlocked) throw new Refused(new AppError('forbidden', 'you cannot message this user'));
-
-      const counters = await tx.query<{ user_id: string; last_cursor: number | string }>(TAKE_CURSORS_SQL, [
-        [senderId, input.recipient_id],
-      ]);
-      const cursorOf = (user: string) => {
-        const row = counters.find((c) => c.user_id === user);
-        if (!row) throw new Error(`no stream counter for ${user}`);
-        return Number(row.last_cursor);
-      };
-      const senderCursor = cursorOf(senderId);
-      const recipientCursor = cursorOf(input.recipient_id);
-
-      const id = newId('message');
-      const [row] = await tx.query<{ seq: number | string; created_at: Date }>(INSERT_MESSAGE_SQL, [
-        id,
-        conversationId,
-        senderId,
-        input.recipient_id,
-        senderCursor,
-        recipientCursor,
-        input.client_msg_id,
-        input.encrypted_blob,
-        input.signature,
-        input.sender_public_key ?? null,
-      ]);
-      if (!row) throw DUPLICATE; // rolls back the counters this attempt took
-
-      const stored: MessageRow = {
-        id,
-        conversation_id: conversationId,
-        seq: row.seq,
-        cursor: recipientCursor,
-        sender_id: senderId,
-        recipient_id: input.recipient_id,
-        client_msg_id: input.client_msg_id,
-        encrypted_blob: input.encrypted_blob,
-        signature: input.signature,
-        sender_public_key: input.sender_public_key ?? null,
-        created_at: row.created_at,
-      };
-      return {
-        answer: {
-          message_id: id,
-          conversation_id: conversationId,
-          seq: Number(row.seq),
-          cursor: cursorToWire(senderCursor),
-          created_at: iso(row.created_at),
-        },
-        fresh: { forRecipient: toMessage(stored), forSender: toMessage({ ...stored, cursor: senderCursor }) },
-      };
-    });
+    [row] = await db.query<SendRow>(SEND_MESSAGE_SQL, [
+      newId('message'),
+      senderId,
+      input.recipient_id,
+      input.client_msg_id,
+      input.encrypted_blob,
+      input.signature,
+      input.sender_public_key ?? null,
+    ]);
   } catch (err) {
-    if (err !== DUPLICATE && !(err instanceof Refused)) throw err;
-    // A retry gets the original answer, even if the two are no longer contacts.
-    const original = await originalAnswer(db, senderId, input.client_msg_id);
-    if (original) return { answer: original };
-    if (err instanceof Refused) throw err.error;
-    throw new Error('client_msg_id conflicted but no original message was found');
+    if (!isUniqueViolation(err)) throw err;
+    [row] = await db.query<SendRow>(ORIGINAL_ANSWER_SQL, [senderId, input.client_msg_id]);
+    if (!row) throw err;
   }
+  if (!row) throw new Error('send_message returned no row');
+  const refusal = REFUSALS[row.outcome];
+  if (refusal) throw new AppError('forbidden', refusal);
+  if (row.outcome === 'duplicate') return { answer: answerOf(row) };
+
+  const stored: MessageRow = {
+    id: row.message_id as string,
+    conversation_id: row.conv_id as string,
+    seq: row.msg_seq as number,
+    cursor: row.cursor_of_recipient as number,
+    sender_id: senderId,
+    recipient_id: input.recipient_id,
+    client_msg_id: input.client_msg_id,
+    encrypted_blob: input.encrypted_blob,
+    signature: input.signature,
+    sender_public_key: input.sender_public_key ?? null,
+    created_at: row.stored_at as Date,
+  };
+  return {
+    answer: answerOf(row),
+    fresh: {
+      forRecipient: toMessage(stored),
+      forSender: toMessage({ ...stored, cursor: row.cursor_of_sender as number }),
+    },
+  };
 };
 
 export interface Page {
