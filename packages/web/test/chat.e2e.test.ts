@@ -9,12 +9,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Stack, startStack } from '@lockbox/testkit';
+import { LockboxSession, MemoryStore } from '@lockbox/client';
+import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chatLink,
   conversation,
+  LIVE_MS,
   messages,
   openChat,
   register,
@@ -107,8 +109,18 @@ describe('web app in Chromium', () => {
     await outgoing.waitFor({ state: 'detached' });
   });
 
-  it('messages travel live in both directions, with read receipts', async () => {
+  it('shows who is online, and who is typing', async () => {
     await openChat(alicePage, bob.name);
+    await visible(conversation(alicePage, bob.name).getByText('online', { exact: true }));
+    await visible(conversation(bobPage, alice.name).getByText('online', { exact: true }));
+
+    await alicePage.getByLabel('Message').pressSequentially('just a sec', { delay: 15 });
+    await visible(bobPage.getByText(`${alice.name} is typing…`));
+    await alicePage.getByLabel('Message').fill('');
+    await bobPage.getByText(`${alice.name} is typing…`).waitFor({ state: 'detached' });
+  });
+
+  it('messages travel live in both directions, with read receipts', async () => {
     await send(alicePage, secrets.hello);
     await waitForMessage(alicePage, secrets.hello);
     await waitForMessage(bobPage, secrets.hello);
@@ -122,6 +134,26 @@ describe('web app in Chromium', () => {
     expect(await bobPage.getByLabel('Message').inputValue()).toBe('');
   });
 
+  it('both sides see the same safety number, and one can mark it verified', async () => {
+    const numberOn = async (page: Page) => {
+      await page.getByRole('button', { name: 'Safety number' }).click();
+      const digits = page.getByRole('dialog').getByRole('list', { name: 'Safety number' });
+      await visible(digits);
+      return (await digits.getByRole('listitem').allTextContents()).join(' ');
+    };
+    const [seenByAlice, seenByBob] = [await numberOn(alicePage), await numberOn(bobPage)];
+    expect(seenByAlice).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(seenByBob).toBe(seenByAlice);
+
+    await alicePage.getByRole('dialog').getByRole('button', { name: 'Mark as verified' }).click();
+    await visible(alicePage.getByRole('dialog').getByText('✓ Verified'));
+    for (const page of [alicePage, bobPage]) {
+      await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    }
+    await visible(conversation(alicePage, bob.name).getByText('✓ Verified'));
+  });
+
   it('a reload keeps the session and the conversation', async () => {
     await alicePage.reload();
     await signedIn(alicePage);
@@ -132,7 +164,13 @@ describe('web app in Chromium', () => {
     await waitForMessage(alicePage, secrets.after);
   });
 
-  it('a fresh browser signs in as alice and reads the decrypted history', async () => {
+  it('a fresh browser signs in as alice and scrolls back through the decrypted history', async () => {
+    // Bob, from another device (the SDK in Node), writes more than a page, so the first three are further back.
+    const bobElsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
+    await bobElsewhere.login(bob.name, bob.password);
+    const aliceUser = await bobElsewhere.resolveUser(alice.name);
+    for (let i = 1; i <= 40; i++) await bobElsewhere.sendTextTo(aliceUser, `filler ${i} of 40`);
+
     const fresh = await newPage();
     await signIn(fresh, stack.gatewayUrl, alice.name, 'not the password');
     await visible(fresh.getByRole('alert').getByText('Wrong username or password.'), SLOW_MS);
@@ -141,7 +179,21 @@ describe('web app in Chromium', () => {
     await fresh.getByRole('button', { name: 'Sign in' }).click();
     await signedIn(fresh);
     await openChat(fresh, bob.name);
+    await waitForMessage(fresh, 'filler 40 of 40');
+    expect(await messages(fresh).getByText(secrets.hello).count()).toBe(0); // not on the newest page
+    // Scrolling to the top loads the page before, until the start of the conversation.
+    const start = fresh.getByText(`This is the start of your conversation with ${bob.name}.`, {
+      exact: false,
+    });
+    const shown = () => messages(fresh).getByRole('listitem').count();
+    for (let i = 0; i < 5 && !(await start.isVisible()); i++) {
+      const before = await shown();
+      await messages(fresh).evaluate((list) => list.parentElement?.scrollTo({ top: 0 }));
+      await eventually(async () => ((await shown()) > before ? true : undefined), LIVE_MS);
+    }
+    await visible(start);
     for (const text of Object.values(secrets)) await waitForMessage(fresh, text);
+    await visible(messages(fresh).getByText('filler 1 of 40', { exact: true }));
 
     // Sign out takes the keys with it: a reload lands on the sign-in screen.
     await fresh.getByRole('button', { name: 'Sign out' }).click();
@@ -171,7 +223,7 @@ describe('web app in Chromium', () => {
     const dirs = [stack.dataDir, stack.logDir];
     const control = filesContaining(dirs, [note]);
     expect(control.hits.length).toBeGreaterThan(0); // the scan does see what the database holds
-    const scan = filesContaining(dirs, Object.values(secrets));
+    const scan = filesContaining(dirs, [...Object.values(secrets), 'filler 17 of 40']);
     expect(scan.files).toBeGreaterThan(0);
     expect(scan.hits).toEqual([]);
   });

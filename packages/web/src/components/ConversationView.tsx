@@ -39,13 +39,7 @@ export function ConversationView({ contactId }: { contactId: string }) {
   }
 
   const name = contact.username;
-  const status = contact.blocked
-    ? 'Blocked'
-    : contact.typing
-      ? 'typing…'
-      : contact.online
-        ? 'online'
-        : 'offline';
+  const status = contact.blocked ? 'Blocked' : contact.online ? 'online' : 'offline';
 
   return (
     <section className="conversation" aria-label={`Conversation with ${name}`}>
@@ -63,7 +57,7 @@ export function ConversationView({ contactId }: { contactId: string }) {
               </span>
             )}
           </h2>
-          <span className={`conv-status ${contact.typing ? 'typing' : ''}`}>{status}</span>
+          <span className="conv-status">{status}</span>
         </div>
         <div className="conv-actions">
           <button type="button" className="ghost small" onClick={() => setShowSafety(true)}>

@@ -1,4 +1,5 @@
 /** Chat requests: incoming ones (accept, decline, block) and mine still waiting (cancel). */
+import { chatHref } from '../lib/route';
 import type { IncomingRequest, OutgoingRequest } from '../state/types';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
 import { Avatar } from './Avatar';
@@ -41,7 +42,10 @@ function Incoming({ request }: { request: IncomingRequest }) {
           type="button"
           className="primary small"
           disabled={busy}
-          onClick={() => void run(() => store.accept(request.id))}
+          onClick={async () => {
+            // Straight into the new conversation.
+            if (await run(() => store.accept(request.id))) window.location.hash = chatHref(request.from.id);
+          }}
         >
           Accept
         </button>

@@ -26,6 +26,12 @@ export function UserSearch() {
   const [sentTo, setSentTo] = useState<string | undefined>();
 
   useEffect(() => {
+    if (!sentTo) return;
+    const timer = setTimeout(() => setSentTo(undefined), 8_000);
+    return () => clearTimeout(timer);
+  }, [sentTo]);
+
+  useEffect(() => {
     const q = query.trim();
     if (!q) {
       setResults({ state: 'idle' });

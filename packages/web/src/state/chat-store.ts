@@ -59,6 +59,7 @@ export class ChatStore {
   private readonly readSent = new Map<string, number>();
   private localIds = 0;
   private openedOnce = false;
+  private relistening = false;
   private stopped = false;
 
   constructor(
@@ -166,6 +167,7 @@ export class ChatStore {
     ]);
     const known = new Map(this.snap.contacts.map((c) => [c.id, c]));
     const fresh = contacts.filter((c) => !known.has(c.id));
+    const wasLoaded = this.snap.loaded;
     for (const c of contacts) this.conversationIds.set(c.conversation_id, c.id);
     this.update((s) => ({
       ...s,
@@ -177,6 +179,21 @@ export class ChatStore {
       contacts: contacts.map((c) => this.contactView(c, known.get(c.id))).sort(byActivity),
     }));
     await Promise.all(fresh.map((c) => this.loadSummary(c.id)));
+    // The server tells a socket who is online when it opens, not when a contact is added later.
+    if (wasLoaded && fresh.length > 0) await this.relisten();
+  }
+
+  /** A new socket (resuming from the stored cursor): it is told which contacts are online now. */
+  private async relisten() {
+    if (this.stopped || !this.stopLive || this.relistening) return;
+    this.relistening = true;
+    try {
+      await this.stopLive();
+      this.stopLive = undefined;
+      if (!this.stopped) this.stopLive = await this.backend.listen(this.live);
+    } finally {
+      this.relistening = false;
+    }
   }
 
   private contactView(c: TContact, previous: ContactView | undefined): ContactView {
@@ -467,10 +484,8 @@ export class ChatStore {
   }
 
   async accept(requestId: string): Promise<void> {
-    const request = this.snap.incoming.find((r) => r.id === requestId);
     await this.backend.accept(requestId);
     await this.refreshLists();
-    if (request) this.openConversation(request.from.id);
   }
 
   async decline(requestId: string): Promise<void> {
@@ -483,8 +498,14 @@ export class ChatStore {
     await this.refreshLists();
   }
 
+  /** Blocks a user, and settles any request between us (a block alone leaves them pending). */
   async block(userId: string): Promise<void> {
     await this.backend.block(userId);
+    const settle = [
+      ...this.snap.incoming.filter((r) => r.from.id === userId).map((r) => this.backend.decline(r.id)),
+      ...this.snap.outgoing.filter((r) => r.to.id === userId).map((r) => this.backend.cancel(r.id)),
+    ];
+    await Promise.allSettled(settle);
     await this.refreshLists();
   }
 
