@@ -78,7 +78,7 @@ export const FRAME_ERROR_CODES = [
   'forbidden',
   /** Too many frames from this socket; slow down. */
   'rate_limited',
-  /** History could not be fetched right now; the socket closes with 1013, reconnect and resume. */
+  /** History cannot be fetched right now; the server keeps trying and delivers everything once it can. */
   'unavailable',
 ] as const;
 export const ZFrameErrorCode = z.enum(FRAME_ERROR_CODES);
@@ -147,7 +147,7 @@ export const WS_CLOSE = {
   /** A frame over the size limit (64 KiB). */
   tooBig: 1009,
   internalError: 1011,
-  /** The client did not read fast enough, or history was unavailable: reconnect later and resume. */
+  /** The client did not read fast enough: reconnect and resume from its last cursor. */
   tryAgainLater: 1013,
   /** The session was logged out or revoked: sign in again. */
   sessionEnded: 4001,

@@ -96,7 +96,8 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
       replayPage: env.RT_REPLAY_PAGE,
       framesPerSecond: env.RT_CLIENT_FRAMES_PER_S,
       abuseLimit: env.RT_ABUSE_LIMIT,
-      fetchRetryDelays: [200, 1_000, 3_000],
+      fetchRetryDelays: [200, 1_000, 3_000, 10_000],
+      warnedAt: { history: 0 },
       drainTimeoutMs: 30_000,
     };
     const accept = createAcceptor({

@@ -29,8 +29,10 @@ export interface ConnectionShared {
   replayPage: number;
   framesPerSecond: number;
   abuseLimit: number;
-  /** History fetch retries before the socket is closed with 1013 (delays in ms). */
+  /** Waits between history fetch attempts, in ms; the last one repeats for as long as it takes. */
   fetchRetryDelays: readonly number[];
+  /** When a shared warning was last logged (one line per outage, not one per socket). */
+  warnedAt: { history: number };
   /** A socket that does not drain its buffer within this long during a replay is closed with 1013. */
   drainTimeoutMs: number;
 }
@@ -231,6 +233,12 @@ export class Connection {
     return !this.closed;
   }
 
+  /**
+   * One history page. While message-service is unreachable the socket waits and retries (the
+   * delays, the last one repeating), holding live messages meanwhile; closing it would only
+   * send the client back through the upgrade to the same wait. After the first delays run out
+   * the client is told once, with an `unavailable` error frame.
+   */
   private async fetchPage(after: string | null): Promise<HistoryPage | undefined> {
     const delays = this.shared.fetchRetryDelays;
     for (let attempt = 0; ; attempt++) {
@@ -238,16 +246,21 @@ export class Connection {
         return await this.shared.history.messagesAfter(this.userId, after, this.shared.replayPage);
       } catch (err) {
         if (this.closed) return undefined;
-        const delay = delays[attempt];
-        if (delay === undefined) {
-          this.shared.log.warn({ err: (err as Error).message, userId: this.userId }, 'history unavailable');
+        if (attempt === delays.length - 1) {
+          const now = Date.now();
+          if (now - this.shared.warnedAt.history > 10_000) {
+            this.shared.warnedAt.history = now;
+            this.shared.log.warn(
+              { err: (err as Error).message, userId: this.userId },
+              'history unavailable; retrying',
+            );
+          }
           this.send({
             type: 'error',
-            data: { code: 'unavailable', message: 'message history is unavailable; reconnect and resume' },
+            data: { code: 'unavailable', message: 'message history is unavailable right now; still trying' },
           });
-          this.close(WS_CLOSE.tryAgainLater, 'history unavailable');
-          return undefined;
         }
+        const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1_000;
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -118,7 +118,8 @@ export const sharedFor = (
   replayPage: 3,
   framesPerSecond: 20,
   abuseLimit: 3,
-  fetchRetryDelays: [1, 1],
+  fetchRetryDelays: [1, 1, 5],
+  warnedAt: { history: 0 },
   drainTimeoutMs: 200,
   ...overrides,
 });

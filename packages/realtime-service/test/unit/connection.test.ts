@@ -98,17 +98,20 @@ describe('Connection delivery', () => {
     expect(socket.cursors()).toEqual(['1', '2', '3']);
   });
 
-  it('history unavailable: retries, then an error frame and close 1013 (the client resumes later)', async () => {
-    const { socket, conn, stream } = setup();
+  it('history unavailable: the socket waits, tells the client once, and delivers everything when it is back', async () => {
+    const { socket, conn, stream, live } = setup();
     stream.commit();
-    stream.failuresLeft = 10;
+    stream.failuresLeft = 8;
     conn.resume(null);
-    await until(() => socket.closedWith !== undefined);
-    expect(socket.closedWith?.code).toBe(WS_CLOSE.tryAgainLater);
-    expect(socket.frames()).toEqual([
+    await until(() => socket.frames().some((f) => f.type === 'error'));
+    live(); // arrives while history is down: held, not lost
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.closedWith).toBeUndefined();
+    expect(socket.frames().filter((f) => f.type === 'error')).toEqual([
       { type: 'error', data: { code: 'unavailable', message: expect.any(String) } },
     ]);
-    expect(stream.reads).toBe(3);
+    expect(socket.cursors()).toEqual(['1', '2']);
+    expect(stream.reads).toBe(9);
   });
 
   it('a transient history failure is retried without the client noticing', async () => {
