@@ -82,13 +82,22 @@ export class ContactKeys {
     return (await this.profile.pin(this.me(), userId)) as Pin;
   }
 
-  /** Picks the pinned key to check a message signed with `presented`; reports a change when none matches. */
-  async signingKeyFor(userId: string, presented: Uint8Array): Promise<Uint8Array> {
+  /**
+   * The pinned key to check a message signed with `presented` that the server
+   * stored at `createdAt`: the current pin, or a previous one if the message is
+   * older than its replacement. Otherwise the current pin (and opening then
+   * reports `key_changed` or `bad_signature`).
+   */
+  async signingKeyFor(userId: string, presented: Uint8Array, createdAt: string): Promise<Uint8Array> {
     const pin = await this.pinOf(userId);
-    const candidates = [pin.identity_key, ...pin.previous_keys].map((k) => fromBase64(k));
-    const match = candidates.find((k) => bytesEqual(k, presented));
-    if (match) return match;
-    return candidates[0] as Uint8Array;
+    const current = fromBase64(pin.identity_key);
+    if (bytesEqual(current, presented)) return current;
+    const at = Date.parse(createdAt);
+    const previous = pin.previous_keys.find(
+      (p) =>
+        bytesEqual(fromBase64(p.key), presented) && Number.isFinite(at) && at <= Date.parse(p.replaced_at),
+    );
+    return previous ? fromBase64(previous.key) : current;
   }
 
   reportMessageKeyChange(pin: Pin, presented: Uint8Array): void {
@@ -119,7 +128,10 @@ export class ContactKeys {
       verified: false,
       previous_keys:
         pin && pin.identity_key !== key
-          ? [pin.identity_key, ...pin.previous_keys.filter((k) => k !== key)]
+          ? [
+              { key: pin.identity_key, replaced_at: new Date().toISOString() },
+              ...pin.previous_keys.filter((p) => p.key !== key),
+            ]
           : (pin?.previous_keys ?? []),
     };
     await this.profile.setPin(this.me(), next);

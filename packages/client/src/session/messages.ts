@@ -141,7 +141,7 @@ export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Pr
     const senderIdentityKey = base.outgoing
       ? ((me.identities.find((i) => bytesEqual(i.identityKey, presented)) ?? me.identities[0])
           ?.identityKey as Uint8Array)
-      : await keys.signingKeyFor(m.sender_id, presented);
+      : await keys.signingKeyFor(m.sender_id, presented, m.created_at);
     try {
       const opened = openMessage({
         envelope,

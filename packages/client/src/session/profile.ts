@@ -29,8 +29,12 @@ const ZPin = z.object({
   pinned_at: z.string(),
   /** The user compared safety numbers for this key and confirmed them. */
   verified: z.boolean(),
-  /** Keys pinned before an explicitly accepted change: messages they signed back then still verify. */
-  previous_keys: z.array(z.string()).default([]),
+  /**
+   * Keys pinned before an explicitly accepted change, with when they were
+   * replaced: messages the server stored before then still verify; newer ones
+   * signed by an old key (perhaps the reason it was replaced) do not.
+   */
+  previous_keys: z.array(z.object({ key: z.string(), replaced_at: z.string() })).default([]),
 });
 export type Pin = z.infer<typeof ZPin>;
 

@@ -156,6 +156,13 @@ describe('LockboxSession through the gateway', () => {
     const history = await fresh.history(bobName);
     expect(history.every((m) => m.error === undefined)).toBe(true);
     expect((await fresh.safetyNumber(bobName)).verified).toBe(false);
+    // A message signed by the replaced key *after* the change is refused, with a warning.
+    await bob.sendText(aliceName, 'signed with the replaced key');
+    const after = (await fresh.history(bobName)).at(-1) as DecryptedMessage;
+    expect(after.payload).toBeUndefined();
+    expect(after.error?.code).toBe('key_changed');
+    expect(events.at(-1)).toMatchObject({ userId: bob.user!.user_id, seenIn: 'message' });
+    off();
   });
 
   it('changes the password: the vault re-seals, the new password restores keys, the old one is wrong', async () => {
