@@ -258,7 +258,9 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   };
 
   const server = http.createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: 20_000, requestTimeout: 120_000 },
+    // 32 KiB of headers, as the services accept: an oversized bearer token then gets the
+    // token check's clear 401 instead of Node's bare 431.
+    { keepAliveTimeout: 65_000, headersTimeout: 20_000, requestTimeout: 120_000, maxHeaderSize: 32 * 1024 },
     (req, res) => {
       try {
         handle(req, res);
