@@ -158,6 +158,8 @@ const decodeNote = (blob: string) => {
 
 class StepRecorder {
   readonly seen: Uint8Array;
+  /** Per message: 1 answered 201 (committed), 2 failed or timed out (may still have committed). */
+  readonly answer: Uint8Array;
   readonly latencies: number[] = [];
   delivered = 0;
   duplicates = 0;
@@ -168,6 +170,14 @@ class StepRecorder {
     total: number,
   ) {
     this.seen = new Uint8Array(total);
+    this.answer = new Uint8Array(total);
+  }
+
+  /** Committed (answered 201) but never delivered. */
+  lost(): number {
+    let n = 0;
+    for (let i = 0; i < this.seen.length; i++) if (this.answer[i] === 1 && !this.seen[i]) n++;
+    return n;
   }
 
   record(index: number, intendedMs: number) {
@@ -193,6 +203,7 @@ interface Target {
   orderViolations: number;
   processes: Proc[];
   sockets: WsTypes.WebSocket[];
+  reconnects: number;
 }
 
 const onFrame = (target: Target, data: WsTypes.RawData, lastCursor: { value: number }) => {
@@ -211,20 +222,34 @@ const onFrame = (target: Target, data: WsTypes.RawData, lastCursor: { value: num
     target.recorder.record(note.index, note.intendedMs);
 };
 
-const openSocket = (url: string, target: Target, protocols?: string[]) =>
+/**
+ * A recipient's socket. LockBox's reconnects like a real client when the server closes it
+ * (e.g. 1013 for a reader that fell behind) and resumes from the last cursor it got.
+ */
+const openSocket = (url: (after: number) => string, target: Target, protocols?: string[]) =>
   new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
     const lastCursor = { value: 0 };
-    ws.on('message', (data) => onFrame(target, data, lastCursor));
-    ws.once('open', () => {
-      target.sockets.push(ws);
-      resolve();
-    });
-    ws.once('unexpected-response', (_q, res) => reject(new Error(`socket refused: ${res.statusCode}`)));
-    ws.once('error', reject);
-    ws.on('close', (code) => {
-      if (!stopping) console.error(`[bench:delivery] a ${target.name} socket closed (${code})`);
-    });
+    const connect = (first: boolean) => {
+      const ws = new WebSocket(url(lastCursor.value), protocols, { perMessageDeflate: false });
+      ws.on('message', (data) => onFrame(target, data, lastCursor));
+      ws.once('open', () => {
+        target.sockets.push(ws);
+        if (first) resolve();
+      });
+      ws.once('unexpected-response', (_q, res) => {
+        if (first) reject(new Error(`socket refused: ${res.statusCode}`));
+      });
+      ws.once('error', (err) => {
+        if (first) reject(err);
+      });
+      ws.on('close', (code) => {
+        if (stopping) return;
+        target.reconnects++;
+        console.error(`[bench:delivery] a ${target.name} socket closed (${code}); reconnecting`);
+        setTimeout(() => connect(false), 200);
+      });
+    };
+    connect(true);
   });
 let stopping = false;
 
@@ -269,6 +294,8 @@ interface StepResult {
   lost: number;
   duplicates: number;
   orderViolations: number;
+  /** Sockets the server closed (and the client reopened) during the step. */
+  reconnects: number;
   p50: number;
   p99: number;
   max: number;
@@ -289,6 +316,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   const recorder = new StepRecorder(step, total);
   target.recorder = recorder;
   const violationsBefore = target.orderViolations;
+  const reconnectsBefore = target.reconnects;
   let issued = 0;
   let inFlight = 0;
   let committed = 0;
@@ -309,6 +337,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
         inFlight++;
         void target.send(index % PAIRS, encodeNote(step, index, intended)).then((status) => {
           inFlight--;
+          recorder.answer[index] = status === 201 ? 1 : 2;
           if (status === 201) committed++;
           else sendErrors++;
         });
@@ -323,7 +352,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   const after = cpuSnapshot(target.processes, ENGINE === 'postgres');
   // Drain: until every commit is delivered, or nothing new arrives for DRAIN_S.
   for (;;) {
-    if (recorder.delivered >= committed) break;
+    if (recorder.delivered >= committed && recorder.lost() === 0) break;
     const quietFor = nowMs() - Math.max(recorder.lastDeliveryMs, sendsDone);
     if (quietFor > DRAIN_S * 1000) break;
     await sleep(20);
@@ -341,7 +370,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   // Delivered per second from the first due send to the last delivery: keeping up means ≈ the offered rate.
   const deliveredPerS =
     recorder.delivered / (Math.max(recorder.lastDeliveryMs - t0, durationS * 1000) / 1000);
-  const lost = committed - recorder.delivered;
+  const lost = recorder.lost();
   const orderViolations = target.orderViolations - violationsBefore;
   const p99 = percentile(sorted, 0.99);
   return {
@@ -356,6 +385,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
     lost,
     duplicates: recorder.duplicates,
     orderViolations,
+    reconnects: target.reconnects - reconnectsBefore,
     p50: percentile(sorted, 0.5),
     p99,
     max: sorted.at(-1) ?? Number.NaN,
@@ -485,6 +515,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       recorder: undefined,
       orderViolations: 0,
       sockets: [],
+      reconnects: 0,
       send: async (pair, blob) => {
         const p = pairs[pair] as (typeof pairs)[number];
         const body = `{"recipient_id":"${p.recipient.id}","client_msg_id":"${randomUUID()}","encrypted_blob":"${blob}","signature":"${signature}"}`;
@@ -497,6 +528,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       recorder: undefined,
       orderViolations: 0,
       sockets: [],
+      reconnects: 0,
       send: async (pair, blob) => {
         const p = pairs[pair] as (typeof pairs)[number];
         return (
@@ -511,13 +543,12 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
     };
     progress('opening the recipients’ sockets (LockBox through the gateway, resuming from cursor 0)…');
     for (const p of pairs) {
-      await openSocket(`ws://127.0.0.1:${gw}/ws?after=0`, lockbox, [
+      await openSocket((after) => `ws://127.0.0.1:${gw}/ws?after=${after}`, lockbox, [
         'lockbox.v1',
         `bearer.${p.recipient.token}`,
       ]);
-      await openSocket(`ws://127.0.0.1:${baselinePort}/ws?user=${p.recipient.id}`, base);
+      await openSocket(() => `ws://127.0.0.1:${baselinePort}/ws?user=${p.recipient.id}`, base);
     }
-    // Baseline messages carry no cursor; LockBox ones must arrive 1, 2, 3, … per recipient.
 
     progress('warming up (3 s at 100 msgs/s each)…');
     for (const t of [base, lockbox]) await runStep(t, 100, 3);
@@ -616,6 +647,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
           'lost',
           'dup',
           'order',
+          'reconnects',
           'sustained',
         ],
         results.map((r) => [
@@ -631,6 +663,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
           r.lost,
           r.duplicates,
           r.target === 'LockBox' ? r.orderViolations : '—',
+          r.reconnects,
           r.sustained ? 'yes' : 'no',
         ]),
       ),
