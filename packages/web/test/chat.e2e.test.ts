@@ -55,6 +55,10 @@ const newPage = async (): Promise<Page> => {
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+      pageErrors.push(msg.text());
+  });
   return page;
 };
 
@@ -214,7 +218,7 @@ describe('web app in Chromium', () => {
     expect(stored.filter((k) => k === 'identity' || k === 'session' || k === 'account')).toEqual([]);
   });
 
-  it('no page threw', () => {
+  it('no page threw or broke the content security policy', () => {
     expect(pageErrors).toEqual([]);
   });
 

@@ -149,6 +149,7 @@ export class ChatStore {
     const offline = !this.env.isOnline();
     if (offline !== this.snap.offline) {
       this.update((s) => ({ ...s, offline }));
+      if (offline) this.forgetPresence();
       if (!offline) void this.refreshLists().catch(() => undefined);
     }
     const active = this.snap.activeContactId;
@@ -236,11 +237,20 @@ export class ChatStore {
     onSessionEnded: () => this.update((s) => ({ ...s, ended: true })),
   };
 
+  /** Presence is only known over a live socket: without one, nobody is shown online. */
+  private forgetPresence() {
+    if (this.snap.contacts.some((c) => c.online || c.typing))
+      this.update((s) => ({
+        ...s,
+        contacts: s.contacts.map((c) => ({ ...c, online: false, typing: false })),
+      }));
+  }
+
   private connectionChanged(state: RealtimeState, _detail?: string) {
     this.update((s) => ({ ...s, connection: state }));
-    if (state !== 'open') return;
     // A new socket is told who is online now; anyone it does not name is offline.
-    this.update((s) => ({ ...s, contacts: s.contacts.map((c) => ({ ...c, online: false })) }));
+    this.forgetPresence();
+    if (state !== 'open') return;
     if (this.openedOnce) {
       // Back after a drop: messages replay by cursor, but requests and read marks do not.
       void this.refreshLists().catch(() => undefined);
