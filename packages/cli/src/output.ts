@@ -48,7 +48,7 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
     if (err.code === 'key_changed')
       return {
         code: err.code,
-        message: `${err.message}. Compare safety numbers with \`lockbox verify <user>\`; if they match, accept with \`lockbox verify <user> --accept-new-key\``,
+        message: `${err.message}; nothing was sent. Compare safety numbers with \`lockbox verify <user>\` and, if they match, accept the new key with \`lockbox verify <user> --accept-new-key\``,
       };
     return { code: err.code, message: err.message };
   }

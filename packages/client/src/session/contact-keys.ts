@@ -67,7 +67,7 @@ export class ContactKeys {
       this.reportChange(pin, identity.identityKey, 'directory');
       throw new CryptoError(
         'key_changed',
-        `the identity key of ${pin.username ?? userId} changed since you first talked; compare safety numbers, then accept the new key`,
+        `the identity key of ${pin.username ?? userId} changed since it was pinned`,
       );
     }
     this.cache.set(userId, { at: Date.now(), identity });
