@@ -20,6 +20,7 @@ type Results =
 
 export function UserSearch() {
   const store = useChatStore();
+  const { contacts } = useChat();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<Results>({ state: 'idle' });
   const [selected, setSelected] = useState<string | undefined>();
@@ -69,7 +70,7 @@ export function UserSearch() {
           if (e.key === 'Escape') setQuery('');
         }}
       />
-      {sentTo && (
+      {sentTo && !contacts.some((c) => c.username === sentTo) && (
         <p className="search-sent" role="status">
           Chat request sent to <strong>{sentTo}</strong>.
         </p>
