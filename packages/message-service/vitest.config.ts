@@ -4,10 +4,10 @@ export default defineProject({
   test: {
     name: 'message-service',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    passWithNoTests: true,
-    // Each file starts a whole stack (auth, messages, gateway; PGlite boots by initdb): one file at a
-    // time on a 2-core machine, so stacks don't starve each other into start-up timeouts.
-    fileParallelism: false,
+    // Each file starts a whole stack (auth, messages, gateway; PGlite boots by initdb): one fork runs
+    // the files in turn, so on a 2-core machine stacks don't starve each other into start-up timeouts.
+    // (fileParallelism is a root-only option in vitest 3.)
+    poolOptions: { forks: { singleFork: true } },
     // Integration tests start real processes (PGlite boots in seconds): generous hooks, no timing asserts.
     testTimeout: 60_000,
     hookTimeout: 180_000,
