@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LockboxSession, MemoryStore } from '@lockbox/client';
+import { crypto, LockboxSession, MemoryStore } from '@lockbox/client';
 import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ const secrets = {
 };
 
 let workDir: string;
+/** Bob signed in from another device (the SDK in Node), to act where the browser would not. */
+let bobElsewhere: LockboxSession;
 let stack: Stack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -170,7 +172,7 @@ describe('web app in Chromium', () => {
 
   it('a fresh browser signs in as alice and scrolls back through the decrypted history', async () => {
     // Bob, from another device (the SDK in Node), writes more than a page, so the first three are further back.
-    const bobElsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
+    bobElsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
     await bobElsewhere.login(bob.name, bob.password);
     const aliceUser = await bobElsewhere.resolveUser(alice.name);
     for (let i = 1; i <= 40; i++) await bobElsewhere.sendTextTo(aliceUser, `filler ${i} of 40`);
@@ -218,6 +220,47 @@ describe('web app in Chromium', () => {
     expect(stored.filter((k) => k === 'identity' || k === 'session' || k === 'account')).toEqual([]);
   });
 
+  it('a message under a changed key is shown as unverified, with a banner, until the key is accepted', async () => {
+    // Bob's account gets a new identity key (as after a reset, or a server swapping keys) and writes with it.
+    const bobId = bobElsewhere.user?.user_id as string;
+    const aliceUser = await bobElsewhere.resolveUser(alice.name);
+    const replacement = crypto.generateIdentity();
+    await bobElsewhere.api.trpc.keys.publish.mutate(crypto.signKeyBundle(bobId, replacement));
+    const aliceKeys = crypto.verifyKeyBundle(
+      aliceUser.id,
+      await bobElsewhere.api.trpc.keys.get.query({ user_id: aliceUser.id }),
+    );
+    const text = `signed with the new key ${run}`;
+    const clientMsgId = `e2e-${run}-new-key`;
+    const sealed = crypto.sealMessage({
+      sender: { userId: bobId, identity: replacement },
+      recipient: { userId: aliceUser.id, identity: aliceKeys },
+      clientMsgId,
+      payload: { type: 'text', text },
+    });
+    await bobElsewhere.api.trpc.messages.send.mutate({
+      recipient_id: aliceUser.id,
+      client_msg_id: clientMsgId,
+      encrypted_blob: crypto.toBase64(sealed.envelope),
+      signature: crypto.toBase64(sealed.signature),
+    });
+
+    const view = conversation(alicePage, bob.name);
+    await visible(view.getByRole('alert').getByText(`${bob.name}’s security key changed.`));
+    await visible(messages(alicePage).getByText('Message could not be verified'));
+    expect(await messages(alicePage).getByText(text).count()).toBe(0); // never as text
+    await expect(view.getByText('✓ Verified').count()).resolves.toBe(0); // the old verification no longer counts
+
+    await view.getByRole('button', { name: 'Review key' }).click();
+    await alicePage.getByRole('dialog').getByRole('button', { name: 'Accept new key' }).click();
+    await visible(alicePage.getByRole('dialog').getByRole('list', { name: 'Safety number' }));
+    await alicePage.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await view.getByRole('alert').waitFor({ state: 'detached' });
+    await waitForMessage(alicePage, text); // verifies now, and so do the messages under the old key
+    await waitForMessage(alicePage, 'filler 40 of 40');
+    await expect(messages(alicePage).getByText('Message could not be verified').count()).resolves.toBe(0);
+  });
+
   it('no page threw or broke the content security policy', () => {
     expect(pageErrors).toEqual([]);
   });
@@ -227,7 +270,11 @@ describe('web app in Chromium', () => {
     const dirs = [stack.dataDir, stack.logDir];
     const control = filesContaining(dirs, [note]);
     expect(control.hits.length).toBeGreaterThan(0); // the scan does see what the database holds
-    const scan = filesContaining(dirs, [...Object.values(secrets), 'filler 17 of 40']);
+    const scan = filesContaining(dirs, [
+      ...Object.values(secrets),
+      'filler 17 of 40',
+      `signed with the new key ${run}`,
+    ]);
     expect(scan.files).toBeGreaterThan(0);
     expect(scan.hits).toEqual([]);
   });
