@@ -38,8 +38,13 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
     const history = createHistorySource(env.MESSAGES_URLS, credentials.internalToken);
     const registry = new ConnectionRegistry();
     const contacts = new ContactsCache(history, env.RT_CONTACTS_TTL_MS);
+    // Presence needs the fan-out, which needs local delivery: bound once it exists.
+    let presence: Presence | undefined;
     const deliverLocal = createLocalDelivery(registry, {
-      contactsChanged: (ids) => contacts.invalidate(ids),
+      contactsChanged: ([a, b]) => {
+        contacts.invalidate([a, b]);
+        presence?.introduce(a, b);
+      },
     });
 
     const fanOut: FanOut = env.REDIS_URL
@@ -53,7 +58,8 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
           },
         })
       : createLocalFanOut(deliverLocal);
-    const presence = new Presence(
+    presence = new Presence(
+      registry,
       env.REDIS_URL
         ? createRedisPresence(env.REDIS_URL, env.LOCKBOX_REDIS_PREFIX, registry, log)
         : createLocalPresence(registry),

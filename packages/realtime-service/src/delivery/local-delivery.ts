@@ -12,8 +12,8 @@ export interface Delivery {
 }
 
 export interface LocalDeliveryHooks {
-  /** Both ends of an accepted request gain a contact: their cached contact lists are stale. */
-  contactsChanged(userIds: string[]): void;
+  /** Both ends of an accepted request gain a contact: cached contact lists are stale, presence is news. */
+  contactsChanged(userIds: [string, string]): void;
 }
 
 export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDeliveryHooks) => {

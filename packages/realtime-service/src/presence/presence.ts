@@ -9,6 +9,7 @@ import type { TServerFrame } from '@lockbox/contracts';
 import type { Logger } from '@lockbox/service-kit';
 import type { FanOut } from '../delivery/fan-out';
 import type { Connection } from '../socket/connection';
+import type { ConnectionRegistry } from '../socket/registry';
 import type { ContactsCache } from './contacts';
 import type { PresenceStore } from './presence-store';
 
@@ -19,6 +20,7 @@ export class Presence {
   quiet = false;
 
   constructor(
+    private readonly registry: ConnectionRegistry,
     private readonly store: PresenceStore,
     private readonly contacts: ContactsCache,
     private readonly fanOut: FanOut,
@@ -43,6 +45,27 @@ export class Presence {
       await this.announce(userId, await this.contacts.of(userId), 'offline');
       this.contacts.forget(userId);
     });
+  }
+
+  /**
+   * Two users just became contacts (an accepted request, seen by every instance): each of their
+   * sockets here learns whether the other is online, as a socket opened now would.
+   */
+  introduce(a: string, b: string) {
+    if (!this.registry.isOnline(a) && !this.registry.isOnline(b)) return;
+    this.store
+      .onlineAmong([a, b])
+      .then((online) => {
+        for (const [me, them] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          if (!online.has(them)) continue;
+          for (const conn of this.registry.forUser(me) ?? [])
+            conn.send({ type: 'presence', data: { user_id: them, status: 'online' } });
+        }
+      })
+      .catch((err) => this.log.debug({ err: (err as Error).message }, 'presence introduction failed'));
   }
 
   close() {

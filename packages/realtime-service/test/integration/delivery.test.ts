@@ -115,6 +115,18 @@ describe.each(enginesUnderTest())('live delivery through the gateway (%s)', (eng
     expect(aliceSocket.ofType('typing')).toHaveLength(1);
   });
 
+  it('becoming contacts tells both open sockets that the other is online, without reconnecting', async () => {
+    const [alice, bob] = [await rt.user(), await rt.user()];
+    const aliceSocket = await open(alice);
+    const bobSocket = await open(bob);
+    expect(aliceSocket.ofType('presence')).toEqual([]);
+    await makeContacts(rt.api, alice, bob);
+    await aliceSocket.waitFor((s) => s.ofType('presence').some((f) => f.data.user_id === bob.id));
+    await bobSocket.waitFor((s) => s.ofType('presence').some((f) => f.data.user_id === alice.id));
+    expect(aliceSocket.ofType('presence')[0]?.data).toEqual({ user_id: bob.id, status: 'online' });
+    expect(bobSocket.ofType('presence')[0]?.data).toEqual({ user_id: alice.id, status: 'online' });
+  });
+
   it("the original /ws/{user_id} path works with the token's own id", async () => {
     const [alice, bob] = [await rt.user(), await rt.user()];
     await makeContacts(rt.api, alice, bob);
