@@ -9,8 +9,8 @@ import type { RealtimeInternalRouter, TDeliverRequest } from '@lockbox/contracts
 import { createInternalClient, type Logger } from '@lockbox/service-kit';
 
 export interface Delivery {
-  /** Never throws, never waits for realtime. */
-  deliver(recipients: string[], event: TDeliverRequest['event']): void;
+  /** Never throws, never waits for realtime. Several deliveries go in one call (`deliverMany`). */
+  deliver(...deliveries: TDeliverRequest[]): void;
   /** Resolves when every call in flight has settled (shutdown, tests). */
   drain(): Promise<void>;
 }
@@ -35,22 +35,26 @@ export const createDelivery = (opts: {
   const inFlight = new Set<Promise<unknown>>();
   let failing = false;
   return {
-    deliver: (recipients, event) => {
+    deliver: (...deliveries) => {
+      const types = deliveries.map((d) => d.event.type);
       if (inFlight.size >= opts.maxInFlight) {
-        opts.log.warn({ type: event.type }, 'realtime backlog full; event left for resume');
+        opts.log.warn({ types }, 'realtime backlog full; events left for resume');
         return;
       }
-      const call = realtime.internal.deliver
-        .mutate({ recipients, event })
+      const [only] = deliveries;
+      const call = (
+        deliveries.length === 1 && only
+          ? realtime.internal.deliver.mutate(only)
+          : realtime.internal.deliverMany.mutate({ deliveries })
+      )
         .then(() => {
           if (failing) opts.log.info('realtime delivery works again');
           failing = false;
         })
         .catch((err: unknown) => {
           // One warning per outage; the details of later failures are debug noise.
-          if (!failing)
-            opts.log.warn({ err: (err as Error).message, type: event.type }, 'realtime delivery failed');
-          else opts.log.debug({ err: (err as Error).message, type: event.type }, 'realtime delivery failed');
+          if (!failing) opts.log.warn({ err: (err as Error).message, types }, 'realtime delivery failed');
+          else opts.log.debug({ err: (err as Error).message, types }, 'realtime delivery failed');
           failing = true;
         })
         .finally(() => inFlight.delete(call));

@@ -63,11 +63,17 @@ export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesCon
       const request = toChatRequest(outcome.request);
       if (outcome.kind === 'accepted') {
         ctx.log.info({ requestId: request.id }, 'mutual chat request: connected');
-        deps.delivery.deliver([target.id], { type: 'chat_request_accepted', data: request });
+        deps.delivery.deliver({
+          recipients: [target.id],
+          event: { type: 'chat_request_accepted', data: request },
+        });
       } else {
-        deps.delivery.deliver([target.id], {
-          type: 'chat_request',
-          data: { ...request, from_user: { id: me, username: ctx.user.username } },
+        deps.delivery.deliver({
+          recipients: [target.id],
+          event: {
+            type: 'chat_request',
+            data: { ...request, from_user: { id: me, username: ctx.user.username } },
+          },
         });
       }
       return request;
@@ -106,7 +112,10 @@ export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesCon
 
       const request: TChatRequest = toChatRequest(settled);
       if (settled.status === 'accepted')
-        deps.delivery.deliver([settled.from_user_id], { type: 'chat_request_accepted', data: request });
+        deps.delivery.deliver({
+          recipients: [settled.from_user_id],
+          event: { type: 'chat_request_accepted', data: request },
+        });
       return request;
     },
 

@@ -52,9 +52,12 @@ export const messagesHandlers = (deps: MessagesDeps): HandlersOf<MessagesContrac
       );
     const stored = await storeMessage(deps.db, me, input);
     if (stored.fresh) {
-      deps.delivery.deliver([input.recipient_id], { type: 'new_message', data: stored.fresh.forRecipient });
-      // The sender's other sessions see their own message too, with the sender's cursor.
-      deps.delivery.deliver([me], { type: 'new_message', data: stored.fresh.forSender });
+      // One hand-over: the recipient's view, and the sender's own (for their other sessions), each
+      // with that viewer's cursor.
+      deps.delivery.deliver(
+        { recipients: [input.recipient_id], event: { type: 'new_message', data: stored.fresh.forRecipient } },
+        { recipients: [me], event: { type: 'new_message', data: stored.fresh.forSender } },
+      );
     } else {
       ctx.log.info({ messageId: stored.answer.message_id }, 'send retried: original answer returned');
     }
@@ -85,7 +88,7 @@ export const messagesHandlers = (deps: MessagesDeps): HandlersOf<MessagesContrac
     const conversationId = await conversationWith(deps.db, me, input.contact_id);
     const { upTo, readAt } = await markRead(deps.db, conversationId, me, input.up_to);
     const receipt = { conversation_id: conversationId, reader_id: me, up_to: upTo, read_at: readAt };
-    deps.delivery.deliver([input.contact_id], { type: 'receipt', data: receipt });
+    deps.delivery.deliver({ recipients: [input.contact_id], event: { type: 'receipt', data: receipt } });
     return receipt;
   },
 });

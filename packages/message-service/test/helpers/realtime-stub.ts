@@ -1,5 +1,5 @@
 /**
- * Stands in for realtime-service's `internal.deliver`: records every call (with
+ * Stands in for realtime-service's `internal.deliver` and `deliverMany`: records every call (with
  * the credential it came with) and can fail or stall on demand, so tests see
  * exactly what message-service hands over and that a sick realtime never
  * holds a send back.
@@ -30,7 +30,8 @@ export const startRealtimeStub = async (): Promise<RealtimeStub> => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/trpc/internal.deliver') {
+      const many = req.url === '/trpc/internal.deliverMany';
+      if (req.method !== 'POST' || (req.url !== '/trpc/internal.deliver' && !many)) {
         res.writeHead(404).end();
         return;
       }
@@ -47,11 +48,13 @@ export const startRealtimeStub = async (): Promise<RealtimeStub> => {
         );
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<Delivered, 'credential'>;
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const deliveries = (many ? body.deliveries : [body]) as Array<Omit<Delivered, 'credential'>>;
       const credential = req.headers['x-lockbox-internal'];
-      delivered.push({ ...body, credential: typeof credential === 'string' ? credential : undefined });
+      for (const d of deliveries)
+        delivered.push({ ...d, credential: typeof credential === 'string' ? credential : undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ result: { data: { delivered: body.recipients.length } } }));
+      res.end(JSON.stringify({ result: { data: { delivered: deliveries.length } } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
