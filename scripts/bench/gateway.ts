@@ -44,9 +44,12 @@ const USAGE = `Gateway bench: the JWKS through the gateway vs NGINX (original ro
   node --import tsx scripts/bench/gateway.ts [options]
 
   --no-log-pair     skip the second NGINX/gateway pair that runs with access logging off
+  --floor           also measure servers/min-proxy.ts, a bare undici proxy: the floor for a Node gateway
   --profile         run the Node servers under --cpu-prof and add their hot spots to the report`;
 
-const opts = parseLoadOptions(USAGE, ['no-log-pair', 'profile']);
+const FLOOR = 'Node floor (bare undici proxy)';
+
+const opts = parseLoadOptions(USAGE, ['no-log-pair', 'floor', 'profile']);
 
 await runBench('gateway', opts, async (workDir, progress) => {
   const logPair = !opts.flags['no-log-pair'];
@@ -109,12 +112,24 @@ await runBench('gateway', opts, async (workDir, progress) => {
       });
   }
 
+  const floor = opts.flags.floor
+    ? await startNodeServer({
+        name: 'node-floor',
+        entry: 'scripts/bench/servers/min-proxy.ts',
+        workDir,
+        env: { UPSTREAM: auth.url },
+        readyPath: '/health',
+        profileDir,
+      })
+    : undefined;
+
   const targets: Target[] = [
     { name: 'service direct', url: `${auth.url}${ENDPOINT}` },
     { name: 'NGINX', url: `${nginx.url}${ENDPOINT}` },
     ...(gateway ? [{ name: 'gateway', url: `${gateway.url}${ENDPOINT}` }] : []),
     ...(nginxQuiet ? [{ name: 'NGINX, no access log', url: `${nginxQuiet.url}${ENDPOINT}` }] : []),
     ...(gatewayQuiet ? [{ name: 'gateway, no access log', url: `${gatewayQuiet.url}${ENDPOINT}` }] : []),
+    ...(floor ? [{ name: FLOOR, url: `${floor.url}${ENDPOINT}` }] : []),
   ];
 
   // Every target must serve the same document before anything is timed.
@@ -132,6 +147,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
     ...(nginxQuiet ? [{ name: 'nginx-nolog', pids: nginxQuiet.pids() }] : []),
     ...(gateway ? [{ name: 'gateway', pids: [gateway.proc.pid] }] : []),
     ...(gatewayQuiet ? [{ name: 'gateway-nolog', pids: [gatewayQuiet.proc.pid] }] : []),
+    ...(floor ? [{ name: 'node-floor', pids: [floor.proc.pid] }] : []),
   ];
   const records = await runAlternating({ ...opts, targets, watched, progress });
   const loadAfter = loadAverage();
@@ -178,6 +194,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
       ['gateway', 'gateway'],
       ['NGINX, no access log', 'nginx-nolog'],
       ['gateway, no access log', 'gateway-nolog'],
+      [FLOOR, 'node-floor'],
     ] as const
   ).flatMap(([target, proxy]) => {
     const s = byName.get(target);
@@ -193,6 +210,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
           { process: 'auth', targets: ['service direct'] },
           ...(gateway ? [{ process: 'gateway', targets: ['gateway'] }] : []),
           ...(gatewayQuiet ? [{ process: 'gateway-nolog', targets: ['gateway, no access log'] }] : []),
+          ...(floor ? [{ process: 'node-floor', targets: [FLOOR] }] : []),
         ],
         records,
       )
@@ -227,6 +245,14 @@ await runBench('gateway', opts, async (workDir, progress) => {
           'logging',
           'NGINX writes its combined access_log and the gateway its access log line per request (GATEWAY_ACCESS_LOG=1, LOG_LEVEL=info, pino to a file); the "no access log" pair runs NGINX with `access_log off` and the gateway with GATEWAY_ACCESS_LOG=0, LOG_LEVEL=warn',
         ],
+        ...(floor
+          ? [
+              [
+                'Node floor',
+                '`scripts/bench/servers/min-proxy.ts`: node:http handing each request to an undici Pool with the `dispatch` API the gateway uses, no checks, metrics or logs — the least a Node proxy costs here',
+              ] as [string, string],
+            ]
+          : []),
       ],
     }),
     ...(profileDir ? ['', PROFILE_NOTE] : []),
