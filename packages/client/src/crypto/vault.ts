@@ -4,11 +4,15 @@
  *
  *   vault = 0x01 ‖ nonce (24) ‖ XChaCha20-Poly1305(vaultKey, nonce,
  *             aad = "lockbox/vault/v1" ‖ 0x00 ‖ user id).encrypt(JSON)
- *   JSON  = { version: 1, identities: [{ signing_seed, kem_seed, created_at }, …] }   (current first)
+ *   JSON  = { version: 1, identities: [{ signing_seed, kem_seed, created_at }, …],   (current first)
+ *             pins: [ … ] }                                                     (pinned contact keys)
  *
  * The user id in the associated data stops the server from handing one
  * account's vault to another. Older identities stay in the vault so history
- * encrypted to them still opens after a key reset.
+ * encrypted to them still opens after a key reset. The pinned contact keys
+ * travel in the vault too, so a new device keeps trust-on-first-use state
+ * instead of starting it again (the session layer defines and checks them;
+ * here they are opaque records).
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { z } from 'zod';
@@ -25,7 +29,13 @@ const ZVaultContents = z.object({
   identities: z
     .array(z.object({ signing_seed: z.string(), kem_seed: z.string(), created_at: z.string() }))
     .min(1),
+  pins: z.array(z.record(z.string(), z.unknown())).default([]),
 });
+
+export interface VaultContents {
+  identities: IdentitySecrets[];
+  pins: Record<string, unknown>[];
+}
 
 const aad = (userId: string) => concatBytes(utf8(VAULT_AAD_LABEL), Uint8Array.of(0), utf8(userId));
 
@@ -34,6 +44,7 @@ export const sealVault = (
   vaultKey: Uint8Array,
   identities: IdentitySecrets[],
   random: RandomSource = systemRandom,
+  pins: Record<string, unknown>[] = [],
 ): string => {
   const json = JSON.stringify({
     version: 1,
@@ -42,6 +53,7 @@ export const sealVault = (
       kem_seed: toBase64(i.kemSeed),
       created_at: i.createdAt,
     })),
+    pins,
   });
   const nonce = random(24);
   const sealed = xchacha20poly1305(vaultKey, nonce, aad(userId)).encrypt(utf8(json));
@@ -49,7 +61,10 @@ export const sealVault = (
 };
 
 /** Throws `decrypt_failed` for a wrong key (in practice: a wrong password) or a tampered vault. */
-export const openVault = (userId: string, vaultKey: Uint8Array, vault: string): IdentitySecrets[] => {
+export const openVault = (userId: string, vaultKey: Uint8Array, vault: string): IdentitySecrets[] =>
+  openVaultContents(userId, vaultKey, vault).identities;
+
+export const openVaultContents = (userId: string, vaultKey: Uint8Array, vault: string): VaultContents => {
   let bytes: Uint8Array;
   try {
     bytes = fromBase64(vault);
@@ -67,9 +82,12 @@ export const openVault = (userId: string, vaultKey: Uint8Array, vault: string): 
   }
   const parsed = ZVaultContents.safeParse(JSON.parse(fromUtf8(plaintext)));
   if (!parsed.success) throw new CryptoError('malformed', 'vault contents are not understood');
-  return parsed.data.identities.map((i) => ({
-    signingSeed: fromBase64(i.signing_seed, 32),
-    kemSeed: fromBase64(i.kem_seed, 32),
-    createdAt: i.created_at,
-  }));
+  return {
+    identities: parsed.data.identities.map((i) => ({
+      signingSeed: fromBase64(i.signing_seed, 32),
+      kemSeed: fromBase64(i.kem_seed, 32),
+      createdAt: i.created_at,
+    })),
+    pins: parsed.data.pins,
+  };
 };

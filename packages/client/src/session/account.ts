@@ -14,13 +14,13 @@ import {
   deriveAccountKeys,
   generateIdentity,
   type Identity,
-  type IdentitySecrets,
   identityFromSecrets,
   newClientKdf,
-  openVault,
+  openVaultContents,
   type RandomSource,
   sealVault,
   signKeyBundle,
+  type VaultContents,
 } from '../crypto';
 import { SessionError } from './errors';
 
@@ -33,6 +33,10 @@ export interface AccountDeps {
 export interface SignedIn {
   session: TSessionResponse;
   identities: Identity[];
+  /** Kept on the device so pins can be added to the vault later (never sent anywhere). */
+  vaultKey: Uint8Array;
+  /** The pinned contact keys stored in the vault (unchecked records; the session validates them). */
+  pins: Record<string, unknown>[];
 }
 
 const loadOrCreateVault = async (deps: AccountDeps, userId: string, vaultKey: Uint8Array) => {
@@ -41,7 +45,7 @@ const loadOrCreateVault = async (deps: AccountDeps, userId: string, vaultKey: Ui
     const stored = await call(() => trpc.vault.get.query());
     if (stored.vault) {
       try {
-        return openVault(userId, vaultKey, stored.vault);
+        return openVaultContents(userId, vaultKey, stored.vault);
       } catch (err) {
         if (err instanceof CryptoError && err.code === 'decrypt_failed')
           throw new SessionError('vault_locked', 'the key vault does not open with this password');
@@ -57,7 +61,7 @@ const loadOrCreateVault = async (deps: AccountDeps, userId: string, vaultKey: Ui
           expected_version: 0,
         }),
       );
-      return [fresh];
+      return { identities: [fresh], pins: [] };
     } catch (err) {
       // Another device created it at the same moment: read theirs.
       if (err instanceof LockboxApiError && err.code === 'conflict') continue;
@@ -88,10 +92,10 @@ const finish = async (
   vaultKey: Uint8Array,
 ): Promise<SignedIn> => {
   await deps.api.tokens.save(session);
-  const secrets: IdentitySecrets[] = await loadOrCreateVault(deps, session.user.id, vaultKey);
-  const identities = secrets.map(identityFromSecrets);
+  const contents = await loadOrCreateVault(deps, session.user.id, vaultKey);
+  const identities = contents.identities.map(identityFromSecrets);
   await ensurePublished(deps, session.user.id, identities[0] as Identity);
-  return { session, identities };
+  return { session, identities, vaultKey, pins: contents.pins };
 };
 
 export const registerAccount = async (deps: AccountDeps, username: string, password: string) => {
@@ -133,7 +137,7 @@ export const changeAccountPassword = async (
   user: { id: string; username: string },
   currentPassword: string,
   newPassword: string,
-): Promise<void> => {
+): Promise<{ vaultKey: Uint8Array }> => {
   const { trpc } = deps.api;
   const { version: _v, ...currentKdf } = await call(() =>
     trpc.auth.prelogin.mutate({ username: user.username }),
@@ -142,9 +146,9 @@ export const changeAccountPassword = async (
   const stored = await call(() => trpc.vault.get.query());
   if (!stored.vault)
     throw new SessionError('vault_locked', 'this account has no vault yet; sign in again first');
-  let secrets: IdentitySecrets[];
+  let contents: VaultContents;
   try {
-    secrets = openVault(user.id, current.vaultKey, stored.vault);
+    contents = openVaultContents(user.id, current.vaultKey, stored.vault);
   } catch {
     throw new SessionError('wrong_password', 'the current password is wrong');
   }
@@ -155,10 +159,11 @@ export const changeAccountPassword = async (
       current_password: current.loginSecret,
       new_password: next.loginSecret,
       client_kdf: kdf,
-      vault: sealVault(user.id, next.vaultKey, secrets, deps.random),
+      vault: sealVault(user.id, next.vaultKey, contents.identities, deps.random, contents.pins),
       expected_vault_version: stored.version,
     }),
   ).catch(wrongPassword);
+  return { vaultKey: next.vaultKey };
 };
 
 /**
@@ -194,5 +199,5 @@ export const upgradeLegacyAccount = async (
     }),
   );
   await ensurePublished(deps, session.user.id, identity);
-  return { session, identities: [identity] };
+  return { session, identities: [identity], vaultKey: next.vaultKey, pins: [] };
 };

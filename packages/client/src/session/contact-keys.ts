@@ -41,6 +41,8 @@ export class ContactKeys {
     private readonly profile: Profile,
     private readonly me: () => string,
     private readonly onKeyChanged: (e: KeyChangedEvent) => void,
+    /** After any pin is written: copies the pins into the vault (awaited, so a CLI command does not exit first). */
+    private readonly onPinsChanged: () => Promise<void> = async () => undefined,
   ) {}
 
   private async fetchBundle(userId: string): Promise<PublicIdentity> {
@@ -63,6 +65,7 @@ export class ContactKeys {
         verified: false,
         previous_keys: [],
       });
+      await this.onPinsChanged();
     } else if (!bytesEqual(fromBase64(pin.identity_key), identity.identityKey)) {
       this.reportChange(pin, identity.identityKey, 'directory');
       throw new CryptoError(
@@ -135,6 +138,7 @@ export class ContactKeys {
           : (pin?.previous_keys ?? []),
     };
     await this.profile.setPin(this.me(), next);
+    await this.onPinsChanged();
     this.cache.set(userId, { at: Date.now(), identity });
     return next;
   }
@@ -143,6 +147,7 @@ export class ContactKeys {
     const pin = await this.pinOf(userId);
     const next = { ...pin, verified: true };
     await this.profile.setPin(this.me(), next);
+    await this.onPinsChanged();
     return next;
   }
 }

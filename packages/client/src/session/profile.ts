@@ -4,6 +4,7 @@
  * - `identity`: this account's identity seeds (plaintext on this device; the
  *   server only ever holds them inside the vault);
  * - `pin.<me>.<contact>`: the contact identity keys pinned on first use;
+ * - `vault-key`: the key the vault is sealed with, so new pins can be added to it;
  * - `cursor.<me>`: the realtime position of the last message handled.
  * Tokens live under `session` (see api/tokens.ts).
  */
@@ -21,7 +22,7 @@ const ZIdentityRecord = z.object({
     .min(1),
 });
 
-const ZPin = z.object({
+export const ZPin = z.object({
   user_id: z.string(),
   username: z.string().optional(),
   /** The identity key messages must be signed with (base64 Ed25519). */
@@ -87,6 +88,22 @@ export class Profile {
     await this.store.set(`pin.${me}.${pin.user_id}`, JSON.stringify(pin));
   }
 
+  async pins(me: string): Promise<Pin[]> {
+    const keys = await this.store.keys(`pin.${me}.`);
+    const pins = await Promise.all(keys.map(async (k) => parse(ZPin, await this.store.get(k))));
+    return pins.filter((p): p is Pin => p !== undefined);
+  }
+
+  /** The vault key, kept so pins can be added to the vault without asking for the password. */
+  async vaultKey(me: string): Promise<Uint8Array | undefined> {
+    const rec = parse(z.object({ user_id: z.string(), key: z.string() }), await this.store.get('vault-key'));
+    return rec && rec.user_id === me ? fromBase64(rec.key, 32) : undefined;
+  }
+
+  async setVaultKey(me: string, key: Uint8Array): Promise<void> {
+    await this.store.set('vault-key', JSON.stringify({ user_id: me, key: toBase64(key) }));
+  }
+
   async cursor(me: string): Promise<string | undefined> {
     return (await this.store.get(`cursor.${me}`)) ?? undefined;
   }
@@ -99,6 +116,7 @@ export class Profile {
   async signOut(me: string | undefined): Promise<void> {
     await this.store.delete('account');
     await this.store.delete('identity');
+    await this.store.delete('vault-key');
     await this.store.delete('session');
     if (me) await this.store.delete(`cursor.${me}`);
   }

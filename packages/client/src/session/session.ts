@@ -33,6 +33,7 @@ import { ContactKeys, type KeyChangedEvent } from './contact-keys';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
 import { type DecryptedMessage, decryptMessage, flagReplay, type Me, sendPayload } from './messages';
+import { PinSync } from './pin-sync';
 import { type Account, type Pin, Profile } from './profile';
 
 export interface SessionOptions {
@@ -79,6 +80,7 @@ export class LockboxSession {
   private account: Account | undefined;
   private identities: Identity[] = [];
   readonly keys: ContactKeys;
+  private readonly pinSync: PinSync;
 
   private constructor(private readonly opts: SessionOptions) {
     this.api = createLockboxApi({
@@ -89,11 +91,13 @@ export class LockboxSession {
     this.profile = new Profile(opts.store);
     this.random = opts.random ?? systemRandom;
     this.argon2id = opts.argon2id ?? wasmArgon2id;
+    this.pinSync = new PinSync(this.api.trpc, this.profile, this.random);
     this.keys = new ContactKeys(
       this.api.trpc,
       this.profile,
       () => this.me().userId,
       (e) => this.events.emit('key_changed', e),
+      () => this.pinSync.push(this.me().userId),
     );
   }
 
@@ -137,7 +141,11 @@ export class LockboxSession {
       user.id,
       signedIn.identities.map((i) => i.secrets),
     );
+    await this.profile.setVaultKey(user.id, signedIn.vaultKey);
     await this.profile.setAccount(this.account);
+    // Pins travel in the vault: take the vault's, then give it any this device had.
+    await this.pinSync.importPins(user.id, signedIn.pins);
+    await this.pinSync.push(user.id);
     return this.account;
   }
 
@@ -155,12 +163,13 @@ export class LockboxSession {
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     this.me();
     const account = this.account as Account;
-    await changeAccountPassword(
+    const { vaultKey } = await changeAccountPassword(
       this.deps,
       { id: account.user_id, username: account.username },
       currentPassword,
       newPassword,
     );
+    await this.profile.setVaultKey(account.user_id, vaultKey);
   }
 
   /** Gives an account registered with a raw password (curl) a vault and keys, under a new password. */

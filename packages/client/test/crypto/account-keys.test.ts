@@ -6,6 +6,7 @@ import {
   fromBase64,
   newClientKdf,
   openVault,
+  openVaultContents,
   sealVault,
   toBase64,
   wasmArgon2id,
@@ -57,6 +58,15 @@ describe('vault', () => {
   it('round-trips the identity seeds', () => {
     const sealed = sealVault(alice.userId, key, [alice.identity.secrets]);
     expect(openVault(alice.userId, key, sealed)).toEqual([alice.identity.secrets]);
+  });
+
+  it('carries pinned contact keys alongside the identities', () => {
+    const pins = [{ user_id: 'usr_bob', identity_key: 'AAAA', verified: true }];
+    const sealed = sealVault(alice.userId, key, [alice.identity.secrets], undefined, pins);
+    expect(openVaultContents(alice.userId, key, sealed)).toEqual({
+      identities: [alice.identity.secrets],
+      pins,
+    });
   });
 
   it('does not open with another key (wrong password) or for another account', () => {

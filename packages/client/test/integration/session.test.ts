@@ -151,6 +151,11 @@ describe('LockboxSession through the gateway', () => {
       seenIn: 'directory',
     });
     off();
+    // A brand-new device of Alice's has never fetched Bob's key, yet it is not fooled either:
+    // the pin (verified, even) came back from her vault.
+    const laptop = await newSession(stack);
+    await laptop.login(aliceName, alicePassword);
+    expect(await codeOf(laptop.sendText(bobName, 'hello from the laptop'))).toBe('key_changed');
     // Accepting explicitly re-pins; old messages signed by the previous key still verify.
     await fresh.acceptNewKey(bobName);
     const history = await fresh.history(bobName);
@@ -162,7 +167,6 @@ describe('LockboxSession through the gateway', () => {
     expect(after.payload).toBeUndefined();
     expect(after.error?.code).toBe('key_changed');
     expect(events.at(-1)).toMatchObject({ userId: bob.user!.user_id, seenIn: 'message' });
-    off();
   });
 
   it('changes the password: the vault re-seals, the new password restores keys, the old one is wrong', async () => {
