@@ -40,8 +40,10 @@ function ChatLayout({ store, onSignedOut }: { store: ChatStore; onSignedOut: (no
 
   useEffect(() => {
     if (!snap.ended) return;
+    // The keys leave this browser too: whoever signs in next unlocks them from the vault again.
     void store
-      .stop()
+      .signOut()
+      .catch(() => undefined)
       .then(() => onSignedOut('Your session ended (signed out elsewhere or expired). Sign in again.'));
   }, [snap.ended, store, onSignedOut]);
 
