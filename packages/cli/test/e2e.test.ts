@@ -99,6 +99,8 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
     expect(history.map((m) => m.from)).toEqual([aliceName, bobName, aliceName, aliceName]);
     expect(history.every((m) => m.error === undefined)).toBe(true);
     expect(await ok(laptop, 'read', bobName)).toContain(`${bobName} → ${aliceName}  ${secrets[1]}`);
+    // The pin of Bob's key, and Alice's "verified" mark on it, came back from her vault.
+    expect(await json<{ verified: boolean }>(laptop, 'verify', bobName)).toMatchObject({ verified: true });
   });
 
   it('says clearly what went wrong: wrong password, unknown user, not a contact', async () => {
