@@ -1,4 +1,5 @@
 /** The message box: Enter sends, Shift+Enter starts a new line; typing hints go to the contact. */
+import { crypto } from '@lockbox/client';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useChatStore } from '../state/use-chat';
 
@@ -40,7 +41,7 @@ export function Composer({ contactId, contactName }: { contactId: string; contac
         aria-label="Message"
         placeholder={`Message ${contactName}`}
         rows={1}
-        maxLength={16_000}
+        maxLength={crypto.TEXT_MAX_CHARS}
         value={text}
         onChange={(e) => {
           setText(e.target.value);
