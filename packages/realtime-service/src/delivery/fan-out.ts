@@ -70,10 +70,19 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
     ['publisher', pub],
     ['subscriber', sub],
   ] as const) {
-    client.on('error', (err) => opts.log.warn({ err: err.message, client: name }, 'redis error'));
+    // ioredis reports every failed reconnect attempt: one warning per outage, the rest at debug.
+    let failing = false;
+    client.on('error', (err) => {
+      opts.log[failing ? 'debug' : 'warn']({ err: err.message, client: name }, 'redis error');
+      failing = true;
+    });
+    client.on('ready', () => {
+      failing = false;
+    });
   }
+  let closing = false;
   sub.on('close', () => {
-    if (subscribed) {
+    if (subscribed && !closing) {
       subscribed = false;
       lostSince = Date.now();
       opts.log.warn('redis subscription lost: deliveries to other instances wait for resume');
@@ -140,6 +149,7 @@ export const createRedisFanOut = async (opts: RedisFanOutOptions): Promise<FanOu
       }
     },
     close: async () => {
+      closing = true;
       pub.disconnect();
       sub.disconnect();
     },
