@@ -8,7 +8,7 @@ import { FakeSocket, FakeStream, sharedFor, until } from '../helpers/fakes';
 class PingableSocket extends FakeSocket {
   pings = 0;
   /** What the peer does on a ping: an answering client's pong sets its connection alive. */
-  onPing = () => undefined as void;
+  onPing: () => void = () => undefined;
   ping() {
     this.pings++;
     this.onPing();
