@@ -54,6 +54,7 @@ start_process() { # name entry port [VAR=value ...]
 }
 
 declare -A UPSTREAMS=()
+declare -a PLAN=()   # "name entry port" for every service instance
 echo "starting LockBox (data: $LOCKBOX_DATA_DIR, logs: $LOCKBOX_LOG_DIR)"
 for svc in auth messages realtime; do
   if [[ ! -f "${ENTRY[$svc]}" ]]; then
@@ -73,10 +74,17 @@ for svc in auth messages realtime; do
   for (( i = 0; i < n; i++ )); do
     port=$(( ${BASE_PORT[$svc]} + 10 * i ))
     name=$svc; (( n > 1 )) && name="$svc-$(( i + 1 ))"
-    start_process "$name" "${ENTRY[$svc]}" "$port"
+    PLAN+=("$name ${ENTRY[$svc]} $port")
     list+="${list:+,}http://127.0.0.1:$port"
   done
   UPSTREAMS[$svc]=$list
+done
+
+# Services call each other's instances (message-service → auth, realtime; realtime → auth, messages).
+for entry in "${PLAN[@]}"; do
+  read -r name file port <<<"$entry"
+  start_process "$name" "$file" "$port" \
+    AUTH_URLS="${UPSTREAMS[auth]}" MESSAGES_URLS="${UPSTREAMS[messages]}" REALTIME_URLS="${UPSTREAMS[realtime]}"
 done
 
 start_process gateway gateway/src/main.ts "$GATEWAY_PORT" \

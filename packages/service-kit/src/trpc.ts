@@ -15,7 +15,7 @@ import {
   type Operation,
   type ProcedureMeta,
 } from '@lockbox/contracts';
-import { type AnyTRPCRouter, initTRPC } from '@trpc/server';
+import { type AnyTRPCProcedure, type AnyTRPCRouter, initTRPC, TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { AppError, describeError } from './errors';
 import type { Logger } from './logger';
@@ -101,6 +101,47 @@ export type HandlersOf<C> = {
 
 type AnyHandler = (args: { input: unknown; ctx: BaseContext }) => Promise<unknown>;
 
+/**
+ * The same procedure without tRPC's middleware machinery, for the HTTP hot path.
+ * Measured (scripts/bench/service.ts --breakdown): calling a tRPC procedure costs
+ * ~50 µs of CPU on a trivial query, where the access check, zod input/output
+ * parsing and the handler together cost ~5 µs. Built from the same descriptor as
+ * the tRPC procedure and running the same ladder in the same order (access,
+ * then input, handler, output), so both paths answer alike; tRPC clients,
+ * `createCaller` and the tests still go through the tRPC procedure.
+ */
+export type DirectCall = (ctx: BaseContext, rawInput: unknown) => Promise<unknown>;
+const directCalls = new WeakMap<AnyTRPCProcedure, DirectCall>();
+export const directCallOf = (procedure: AnyTRPCProcedure): DirectCall | undefined =>
+  directCalls.get(procedure);
+
+const makeDirectCall = (op: Operation, resolver: AnyHandler): DirectCall => {
+  const enter = async (ctx: BaseContext): Promise<BaseContext> => {
+    if (op.access === 'user') {
+      const user = await ctx.authenticate(ctx.authorization);
+      return { ...ctx, user, log: ctx.log.child({ userId: user.id }) } as UserContext;
+    }
+    if (op.access === 'internal' && !ctx.internal)
+      throw new AppError('unauthorized', 'service credential required');
+    return ctx;
+  };
+  return async (ctx, rawInput) => {
+    const inner = await enter(ctx);
+    const input = op.input.safeParse(rawInput);
+    if (!input.success)
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'invalid input', cause: input.error });
+    const result = await resolver({ input: input.data, ctx: inner });
+    const output = op.output.safeParse(result);
+    if (!output.success)
+      throw new TRPCError({
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'Output validation failed',
+        cause: output.error,
+      });
+    return output.data;
+  };
+};
+
 const buildRecord = (tree: ContractTree, handlers: Record<string, unknown>, prefix: string) => {
   const record: Record<string, unknown> = {};
   for (const [key, node] of Object.entries(tree)) {
@@ -113,10 +154,12 @@ const buildRecord = (tree: ContractTree, handlers: Record<string, unknown>, pref
         .input(node.input)
         .output(node.output);
       const resolver = handler as AnyHandler;
-      record[key] =
+      const procedure =
         node.kind === 'query'
           ? base.query(({ input, ctx }) => resolver({ input, ctx }))
           : base.mutation(({ input, ctx }) => resolver({ input, ctx }));
+      directCalls.set(procedure as AnyTRPCProcedure, makeDirectCall(node, resolver));
+      record[key] = procedure;
     } else {
       record[key] = t.router(buildRecord(node, (handler ?? {}) as Record<string, unknown>, name) as never);
     }

@@ -26,7 +26,7 @@ import {
 } from '../internal-auth';
 import { type Logger, safeUrl } from '../logger';
 import type { Metrics } from '../metrics';
-import type { AuthUser, BaseContext } from '../trpc';
+import { type AuthUser, type BaseContext, directCallOf } from '../trpc';
 import { assertPlainKey, parseJsonBody, parseJsonText, readBody } from './body';
 import { RestRouter } from './rest-router';
 
@@ -212,14 +212,17 @@ export const createServiceHttpServer = (opts: ServiceHttpOptions): http.Server =
           input = undefined;
       }
 
-      const data = await (procedure as AnyTRPCProcedure)({
-        ctx,
-        path,
-        type: procedure?._def.type ?? 'query',
-        getRawInput: async () => input,
-        signal: undefined,
-        batchIndex: 0,
-      });
+      const direct = directCallOf(procedure as AnyTRPCProcedure);
+      const data = direct
+        ? await direct(ctx, input)
+        : await (procedure as AnyTRPCProcedure)({
+            ctx,
+            path,
+            type: procedure?._def.type ?? 'query',
+            getRawInput: async () => input,
+            signal: undefined,
+            batchIndex: 0,
+          });
       status = trpcPath !== undefined ? 200 : successStatus;
       send(res, status, trpcPath !== undefined ? { result: { data: data ?? null } } : data);
     } catch (err) {
