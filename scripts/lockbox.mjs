@@ -67,6 +67,9 @@ const ensureDependencies = () => {
   if (!stale) return;
   log('installing dependencies (pnpm install --frozen-lockfile)');
   mustRun('pnpm', ['install', '--frozen-lockfile']);
+  // pnpm leaves the marker untouched when nothing changed; mark this lockfile as installed.
+  const now = new Date();
+  fs.utimesSync(marker, now, now);
 };
 
 /** Builds the web app when it exists and has not been built (the gateway serves its dist/). */
