@@ -30,7 +30,7 @@ export const ZMessagesEnv = z.object({
   REALTIME_URLS: optionalUrlList.default(['http://127.0.0.1:8003']),
   /** A lookup that takes longer fails with 503: a dead auth-service is a quick error, never a hang. */
   AUTH_TIMEOUT_MS: int(2_000, 100, 60_000),
-  REALTIME_TIMEOUT_MS: int(1_000, 100, 60_000),
+  REALTIME_TIMEOUT_MS: int(3_000, 100, 60_000),
   /** Deliveries waiting on realtime at once; beyond that they are dropped (recipients get them on resume). */
   REALTIME_MAX_IN_FLIGHT: int(1_000),
   REVOCATIONS_POLL_MS: int(1_000, 100, 60_000),

@@ -42,11 +42,19 @@ export const createDelivery = (opts: {
         return;
       }
       const [only] = deliveries;
-      const call = (
+      const send = () =>
         deliveries.length === 1 && only
           ? realtime.internal.deliver.mutate(only)
-          : realtime.internal.deliverMany.mutate({ deliveries })
-      )
+          : realtime.internal.deliverMany.mutate({ deliveries });
+      // Messages are retried once: a timed-out hand-over may or may not have reached realtime,
+      // and a socket never sends a cursor it already sent, so a second copy is harmless.
+      // Other events carry no cursor and are not retried (a duplicate would show).
+      const retryable = types.every((t) => t === 'new_message');
+      const call = send()
+        .catch((err: unknown) => {
+          if (!retryable) throw err;
+          return new Promise((r) => setTimeout(r, 200)).then(send);
+        })
         .then(() => {
           if (failing) opts.log.info('realtime delivery works again');
           failing = false;

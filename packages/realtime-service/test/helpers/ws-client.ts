@@ -54,7 +54,7 @@ export class TestSocket {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  waitFor(check: (s: TestSocket) => boolean, timeoutMs = 10_000, what = 'frames') {
+  waitFor(check: (s: TestSocket) => boolean, timeoutMs = 20_000, what = 'frames') {
     return eventually(async () => (check(this) ? true : undefined), timeoutMs, 20).catch((err) => {
       throw new Error(
         `${what}: ${(err as Error).message}; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${JSON.stringify(this.closed)}`,
