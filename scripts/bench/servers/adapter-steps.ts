@@ -8,14 +8,12 @@
  *   /steps/2  + an async handler awaited (the resolver is `async () => issuer.jwks`)
  *   /steps/3  + zod: the contract's input and output schemas parsed
  *   /steps/4  + the metrics histogram observed (prom-client), as the adapter does
- *   /steps/5  = steps 1 and 4, but the call goes through the tRPC procedure
- *               (`procedures['auth.jwks'](…)`: middlewares, input/output validation)
- *               with the adapter's context object — what the service runs
+ *   /steps/5  = step 4, but the handler is called through the tRPC procedure
+ *               (`procedures['auth.jwks'](…)`: tRPC's middleware chain running the
+ *               same zod schemas) with the adapter's request context — what the
+ *               adapter did before it called procedures directly
  *   /steps/6  service-kit's adapter itself (createServiceHttpServer's request
- *               handler, REST path): should match the real service
- *   /steps/7  the same adapter, but `auth.jwks` swapped for a direct call (zod
- *               input → handler → zod output, no tRPC middleware chain): what the
- *               adapter would cost if it called handlers without tRPC's caller
+ *               listener, REST path): should match the real service
  */
 import { randomUUID } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
@@ -42,7 +40,7 @@ const jwks = (await jwksProcedure({
   signal: undefined,
   batchIndex: 0,
 })) as unknown;
-const resolver = async (_input?: unknown) => jwks;
+const resolver = async () => jwks;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -56,6 +54,22 @@ const withRequestId = (res: ServerResponse, given: string | string[] | undefined
   const id = typeof given === 'string' ? given : randomUUID();
   res.setHeader('x-request-id', id);
   return id;
+};
+
+/** The request context exactly as service-kit's adapter builds it (an object literal with a lazy log getter). */
+const adapterContext = (req: http.IncomingMessage, requestId: string): BaseContext => {
+  let log: BaseContext['log'] | undefined;
+  return {
+    requestId,
+    get log() {
+      log ??= kit.log.child({ requestId, path: '/steps' });
+      return log;
+    },
+    clientIp: req.socket.remoteAddress ?? 'unknown',
+    authorization: req.headers.authorization,
+    internal: false,
+    authenticate: parts.authenticate,
+  };
 };
 
 const steps: ((req: http.IncomingMessage, res: ServerResponse) => Promise<void> | void)[] = [
@@ -82,19 +96,7 @@ const steps: ((req: http.IncomingMessage, res: ServerResponse) => Promise<void> 
   },
   async (req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = withRequestId(res, req.headers['x-request-id']);
-    let log: BaseContext['log'] | undefined;
-    const ctx: BaseContext = {
-      requestId,
-      get log() {
-        log ??= kit.log.child({ requestId, path: '/steps/5' });
-        return log;
-      },
-      clientIp: req.socket.remoteAddress ?? 'unknown',
-      authorization: req.headers.authorization,
-      internal: false,
-      authenticate: parts.authenticate,
-    };
+    const ctx = adapterContext(req, withRequestId(res, req.headers['x-request-id']));
     const data = await jwksProcedure({
       ctx,
       path: 'auth.jwks',
@@ -108,39 +110,23 @@ const steps: ((req: http.IncomingMessage, res: ServerResponse) => Promise<void> 
   },
 ];
 
-type ServiceHttpOptions = Parameters<typeof createServiceHttpServer>[0];
-
-/** The adapter's request listener, called in this process for /steps/6 and /steps/7. */
-const adapterListener = (router: ServiceHttpOptions['router']) => {
-  const adapter = createServiceHttpServer({
-    service: 'auth',
-    router,
-    contracts: [authContract],
-    log: kit.log,
-    metrics: kit.metrics,
-    credentials: kit.credentials,
-    bodyLimit: kit.env.LOCKBOX_BODY_LIMIT,
-    authenticate: parts.authenticate,
-    ready: () => kit.db.ping(),
-  });
-  const listener = adapter.listeners('request')[0] as http.RequestListener;
-  return (req: http.IncomingMessage, res: ServerResponse) => {
-    req.url = '/auth/.well-known/jwks.json';
-    listener(req, res);
-  };
-};
-type Procedure = ((opts: { ctx: BaseContext; getRawInput: () => Promise<unknown> }) => Promise<unknown>) & {
-  _def: { type: 'query' | 'mutation' };
-};
-const direct: Procedure = Object.assign(
-  async ({ getRawInput }: { ctx: BaseContext; getRawInput: () => Promise<unknown> }) =>
-    contract.output.parse(await resolver(contract.input.parse(await getRawInput()))),
-  { _def: { type: 'query' as const } },
-);
-const fastRouter = {
-  _def: { ...parts.router._def, procedures: { ...parts.router._def.procedures, 'auth.jwks': direct } },
-} as unknown as ServiceHttpOptions['router'];
-steps.push(adapterListener(parts.router), adapterListener(fastRouter));
+/** The adapter's request listener, called in this process for /steps/6. */
+const adapter = createServiceHttpServer({
+  service: 'auth',
+  router: parts.router,
+  contracts: [authContract],
+  log: kit.log,
+  metrics: kit.metrics,
+  credentials: kit.credentials,
+  bodyLimit: kit.env.LOCKBOX_BODY_LIMIT,
+  authenticate: parts.authenticate,
+  ready: () => kit.db.ping(),
+});
+const adapterListener = adapter.listeners('request')[0] as http.RequestListener;
+steps.push((req, res) => {
+  req.url = '/auth/.well-known/jwks.json';
+  adapterListener(req, res);
+});
 
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const m = /^\/steps\/(\d)$/.exec(req.url ?? '');
