@@ -312,7 +312,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
   ].join('\n');
 
   process.stdout.write(`${report}\n`);
-  const file = writeResults('gateway', report);
+  const file = writeResults(profileDir ? 'gateway-profile' : 'gateway', report);
   progress(`report written to ${path.relative(REPO_ROOT, file)}`);
   progress(`median req/s: ${summaries.map((s) => `${s.name} ${Math.round(s.rps)}`).join(', ')}`);
 });

@@ -265,7 +265,7 @@ await runBench('service', opts, async (workDir, progress) => {
   ].join('\n');
 
   process.stdout.write(`${report}\n`);
-  const file = writeResults('service', report);
+  const file = writeResults(profiling ? 'service-profile' : 'service', report);
   progress(`report written to ${path.relative(REPO_ROOT, file)}`);
   progress(`median req/s: ${summaries.map((s) => `${s.name} ${Math.round(s.rps)}`).join(', ')}`);
 });
