@@ -1,27 +1,11 @@
 /** Message-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
 import { ENCRYPTED_BLOB_HARD_MAX_BYTES } from '@lockbox/contracts';
+import { zIntSetting, zOptionalUrlList, zUrlList } from '@lockbox/service-kit';
 import { z } from 'zod';
 
-const int = (fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-/** Comma-separated base URLs of a service's instances. */
-const urlList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((u) => u.trim().replace(/\/+$/, ''))
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1));
-
-/** Like urlList, but `off` (or empty) turns the dependency off. */
-const optionalUrlList = z
-  .string()
-  .transform((v) => (v.trim() === '' || v.trim().toLowerCase() === 'off' ? 'off' : v))
-  .pipe(z.union([z.literal('off'), urlList]))
-  .transform((v) => (v === 'off' ? [] : v));
+const int = zIntSetting;
+const urlList = zUrlList;
+const optionalUrlList = zOptionalUrlList;
 
 export const ZMessagesEnv = z.object({
   /** auth-service instances: user lookups, the JWKS, the revocation feed. */

@@ -1,26 +1,10 @@
 /** Realtime-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
+import { zIntSetting, zOptionalUrlList, zUrlList } from '@lockbox/service-kit';
 import { z } from 'zod';
 
-const int = (fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-/** `http://127.0.0.1:8001,http://127.0.0.1:8011`: the instances of a service this one calls. */
-const urlList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((u) => u.trim().replace(/\/+$/, ''))
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1));
-
-/** Like urlList, but `off` (or empty) means the service is not run. */
-const optionalUrlList = z
-  .string()
-  .transform((v) => (v.trim() === '' || v.trim().toLowerCase() === 'off' ? 'off' : v))
-  .pipe(z.union([z.literal('off'), urlList]))
-  .transform((v) => (v === 'off' ? [] : v));
+const int = zIntSetting;
+const urlList = zUrlList;
+const optionalUrlList = zOptionalUrlList;
 
 /** Same rule and default as the gateway: browser origins allowed to open a socket. Never `*`. */
 const originList = z
