@@ -8,17 +8,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type RunningService, startService } from '@lockbox/service-kit';
-import { client, createTempDatabase, eventually, type TempDatabase } from '@lockbox/testkit';
+import {
+  client,
+  createTempDatabase,
+  eventually,
+  type FaultProxy,
+  startFaultProxy,
+  type TempDatabase,
+  throughProxy,
+} from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authService } from '../src/definition';
-import { startTcpCut, type TcpCut } from './helpers/tcp-cut';
 import { type Account, type ErrorJson, register } from './helpers/users';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
 describe.runIf(adminUrl)('database outage on postgres', () => {
   let temp: TempDatabase;
-  let proxy: TcpCut;
+  let proxy: FaultProxy;
   let running: RunningService;
   let api: ReturnType<typeof client>;
   let alice: Account;
@@ -26,11 +33,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
 
   beforeAll(async () => {
     temp = await createTempDatabase(adminUrl as string);
-    const target = new URL(temp.url);
-    proxy = await startTcpCut(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(temp.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    proxy = await startFaultProxy({ target: temp.url });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-outage-'));
     running = await startService(authService, {
       NODE_ENV: 'test',
@@ -39,14 +42,14 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
       LOCKBOX_DATA_DIR: path.join(root, 'data'),
       LOCKBOX_LOG_DIR: path.join(root, 'logs'),
       LOCKBOX_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
-      DATABASE_URL: viaProxy.toString(),
+      DATABASE_URL: throughProxy(temp.url, proxy),
       RL_REGISTER_PER_IP: '1000',
     });
     api = client(`http://127.0.0.1:${running.port}`);
     alice = await register(api);
   });
   afterAll(async () => {
-    await proxy?.restore().catch(() => undefined);
+    await proxy?.mode('pass').catch(() => undefined);
     await running?.close();
     await proxy?.close();
     await temp?.drop();
@@ -55,7 +58,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
 
   it('answers 503 with Retry-After while the database is unreachable, then recovers', async () => {
     expect((await api.get('/auth/me', { token: alice.token })).status).toBe(200);
-    await proxy.cut();
+    await proxy.mode('refuse');
 
     const calls = [
       () => api.get<ErrorJson>('/auth/me', { token: alice.token }),
@@ -75,7 +78,7 @@ describe.runIf(adminUrl)('database outage on postgres', () => {
     expect(ready.headers['retry-after']).toBeDefined();
     expect((await api.get('/health')).status).toBe(200); // alive, just not ready
 
-    await proxy.restore();
+    await proxy.mode('pass');
     await eventually(async () => ((await api.get('/ready')).status === 200 ? true : undefined), 15_000, 200);
     expect((await api.get('/auth/me', { token: alice.token })).status).toBe(200);
     const again = await api.post('/auth/login', {

@@ -6,9 +6,14 @@
  * realtime is a stub that records, fails or stalls.
  */
 import { deriveCredentials } from '@lockbox/service-kit';
-import { type Engine, enginesUnderTest, eventually } from '@lockbox/testkit';
+import {
+  type Engine,
+  enginesUnderTest,
+  eventually,
+  type FaultProxy,
+  startFaultProxy,
+} from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy';
 import {
   connect,
   envelope,
@@ -131,7 +136,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
     const [a, b, c] = [await m.user(), await m.user(), await m.user()];
     await connect(m.api, a, b);
     requestBody(await m.api.post('/chat-requests/send', { token: c.token, body: { to_user_id: a.id } }), 201);
-    authProxy.mode('refuse');
+    await authProxy.mode('refuse');
     try {
       const lookups = [
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_username: c.username } }),
@@ -148,7 +153,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
       const sent = await send(m.api, a, envelope(b.id));
       expect((await readStream(m.api, b)).map((x) => x.id)).toEqual([sent.message_id]);
     } finally {
-      authProxy.mode('pass');
+      await authProxy.mode('pass');
     }
     await eventually(async () =>
       (await m.api.get('/contacts', { token: a.token })).status === 200 ? true : undefined,
@@ -157,7 +162,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
 
   it('auth stalled: a lookup answers 503 after its timeout instead of hanging', async () => {
     const [a, b] = [await m.user(), await m.user()];
-    authProxy.mode('stall');
+    await authProxy.mode('blackhole');
     try {
       const res = await m.api.post('/chat-requests/send', {
         token: a.token,
@@ -167,7 +172,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
       expect(res.status).toBe(503);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
-      authProxy.mode('pass');
+      await authProxy.mode('pass');
     }
     await eventually(async () =>
       (await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } })).status === 201

@@ -1,4 +1,6 @@
 export * from './client';
+export * from './fault-proxy';
 export * from './ports';
 export * from './postgres';
+export * from './postgres-server';
 export * from './stack';

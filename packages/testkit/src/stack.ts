@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServiceName } from '@lockbox/contracts';
+import { type FaultProxy, throughProxy } from './fault-proxy';
 import { freePort } from './ports';
 import { createTempDatabase, type TempDatabase } from './postgres';
 
@@ -38,6 +39,19 @@ export interface StackOptions {
   redis?: boolean;
   /** Start the gateway (default true). */
   gateway?: boolean;
+  /** Admin URL of the Postgres server for engine postgres (default TEST_DATABASE_URL). */
+  postgresAdminUrl?: string;
+  /**
+   * Fault proxies to put on a path (see fault-proxy.ts): between the gateway
+   * and a service's instances (one proxy per service: it fronts the first
+   * instance, the others stay direct), and between every service and its
+   * database or Redis. The stack sets each proxy's target.
+   */
+  via?: {
+    gateway?: Partial<Record<ServiceName, FaultProxy>>;
+    database?: FaultProxy;
+    redis?: FaultProxy;
+  };
 }
 
 export interface ProcessHandle {
@@ -104,7 +118,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
 
   let tempDb: TempDatabase | undefined;
   if (engine === 'postgres') {
-    const admin = process.env.TEST_DATABASE_URL;
+    const admin = opts.postgresAdminUrl ?? process.env.TEST_DATABASE_URL;
     if (!admin) throw new Error('engine postgres needs TEST_DATABASE_URL');
     tempDb = await createTempDatabase(admin);
   }
@@ -118,6 +132,16 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     ...(opts.redis !== false && process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...opts.env,
   };
+  if (opts.via?.database) {
+    if (!tempDb) throw new Error('via.database needs engine postgres');
+    opts.via.database.target(tempDb.url);
+    common.DATABASE_URL = throughProxy(tempDb.url, opts.via.database);
+  }
+  if (opts.via?.redis) {
+    if (!common.REDIS_URL) throw new Error('via.redis needs REDIS_URL');
+    opts.via.redis.target(common.REDIS_URL);
+    common.REDIS_URL = throughProxy(common.REDIS_URL, opts.via.redis);
+  }
 
   const processes: ProcessHandle[] = [];
   const makeHandle = (
@@ -186,8 +210,15 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     if (opts.gateway !== false) {
       const port = await freePort();
       const gwEnv: Record<string, string> = { ...opts.gatewayEnv };
-      for (const s of ['auth', 'messages', 'realtime'] as const)
-        gwEnv[`${s.toUpperCase()}_UPSTREAMS`] = upstreams[s]?.join(',') ?? 'off';
+      for (const s of ['auth', 'messages', 'realtime'] as const) {
+        const urls = [...(upstreams[s] ?? [])];
+        const proxy = opts.via?.gateway?.[s];
+        if (proxy && urls[0]) {
+          proxy.target(urls[0]);
+          urls[0] = proxy.url;
+        }
+        gwEnv[`${s.toUpperCase()}_UPSTREAMS`] = urls.length ? urls.join(',') : 'off';
+      }
       const gw = makeHandle('gateway', 'gateway', port, gwEnv, '/health');
       processes.push(gw);
       await gw.start();
