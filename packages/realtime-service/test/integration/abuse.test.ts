@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
+import { mustOpen } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   internalCall,
@@ -15,7 +16,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-import { mustOpen } from '../helpers/ws-client';
 
 /** A masked client close frame with an arbitrary (here: invalid) status code, written raw. */
 const rawCloseFrame = (code: number) => {

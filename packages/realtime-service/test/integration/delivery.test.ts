@@ -2,7 +2,7 @@
  * Live delivery through the gateway, on every engine: messages, requests,
  * receipts, typing and presence reach the right sockets and nobody else's.
  */
-import { enginesUnderTest, type TestUser } from '@lockbox/testkit';
+import { enginesUnderTest, mustOpen, type TestSocket, type TestUser } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeContacts,
@@ -12,7 +12,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-import { mustOpen, type TestSocket } from '../helpers/ws-client';
 
 describe.each(enginesUnderTest())('live delivery through the gateway (%s)', (engine) => {
   let rt: RealtimeStack;

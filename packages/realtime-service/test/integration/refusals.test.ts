@@ -2,10 +2,9 @@
  * Every way to be refused at the upgrade (no `101`, no socket held), and the
  * internal procedures nobody outside can reach.
  */
-import { client } from '@lockbox/testkit';
+import { client, mustOpen, openSocket, type Refused } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalCall, type RealtimeStack, startRealtime } from '../helpers/stack';
-import { mustOpen, openSocket, type Refused } from '../helpers/ws-client';
 
 const refusal = async (p: ReturnType<typeof openSocket>): Promise<Refused> => {
   const r = await p;

@@ -5,7 +5,14 @@
  * "Received" below is every new_message frame across all of a client's
  * sockets, in arrival order: it must be the user's stream 1..N exactly.
  */
-import { enginesUnderTest, eventually, type TestUser } from '@lockbox/testkit';
+import {
+  enginesUnderTest,
+  eventually,
+  mustOpen,
+  openSocket,
+  type TestSocket,
+  type TestUser,
+} from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeContacts,
@@ -15,7 +22,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-import { mustOpen, openSocket, type TestSocket } from '../helpers/ws-client';
 
 /** A client that keeps what it was sent across reconnects and resumes from its last cursor. */
 class ResumingClient {

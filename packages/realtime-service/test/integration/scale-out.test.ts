@@ -5,7 +5,15 @@
  * the other instance stops, nothing is lost (the clients catch up when the
  * fan-out is back, or on resume), every process stays up.
  */
-import { eventually, type TestUser } from '@lockbox/testkit';
+import {
+  eventually,
+  type FaultProxy,
+  mustOpen,
+  startFaultProxy,
+  type TestSocket,
+  type TestUser,
+  throughProxy,
+} from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   internalCall,
@@ -15,8 +23,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-import { type FaultProxy, startFaultProxy } from '../helpers/tcp-proxy';
-import { mustOpen, type TestSocket } from '../helpers/ws-client';
 
 const REDIS_URL = process.env.REDIS_URL;
 
@@ -51,11 +57,10 @@ describe.skipIf(!REDIS_URL)('two realtime instances over Redis', () => {
   let redis: FaultProxy;
 
   beforeAll(async () => {
-    const target = new URL(REDIS_URL as string);
-    redis = await startFaultProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    redis = await startFaultProxy({ target: REDIS_URL as string });
     rt = await startRealtime('pglite', {
       instances: { realtime: 2 },
-      serviceEnv: { realtime: { REDIS_URL: redis.url } },
+      serviceEnv: { realtime: { REDIS_URL: throughProxy(REDIS_URL as string, redis) } },
     });
   });
   afterAll(async () => {
@@ -96,7 +101,7 @@ describe.skipIf(!REDIS_URL)('two realtime instances over Redis', () => {
     await sendMessage(rt.api, alice, bob);
     await bobSocket.waitFor((s) => s.cursors().length === 1);
 
-    await redis.cut();
+    await redis.mode('refuse');
     for (let i = 0; i < 10; i++) {
       await sendMessage(rt.api, alice, bob);
       await sendMessage(rt.api, alice, carol);
@@ -115,7 +120,7 @@ describe.skipIf(!REDIS_URL)('two realtime instances over Redis', () => {
 
     // Carol stayed connected on both instances: whichever socket missed deliveries catches up once the
     // fan-out is back, without reconnecting.
-    await redis.restore();
+    await redis.mode('pass');
     for (const socket of [carolOn1, carolOn2]) {
       await socket.waitFor((x) => x.cursors().length === 10, 20_000);
       expect(socket.cursors()).toEqual(range(1, 10));

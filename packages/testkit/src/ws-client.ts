@@ -4,8 +4,8 @@
  * refused upgrade resolves with the HTTP status and body instead of throwing.
  */
 import { WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '@lockbox/contracts';
-import { eventually } from '@lockbox/testkit';
 import WebSocket from 'ws';
+import { eventually } from './client';
 
 export interface Frame {
   type: string;
