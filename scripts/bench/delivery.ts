@@ -21,24 +21,25 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as WsTypes from '../../packages/realtime-service/node_modules/@types/ws/index';
 import { createTempDatabase, type TempDatabase } from '../../packages/testkit/src/postgres';
+import { closeHttp, httpCall } from './lib/http-call';
 import { bars, fmt, ratio, table, verdict, writeResults } from './lib/markdown';
+import { decodeNote, encodeNote, nowMs, paceOpenLoop, registerPairs, sleep } from './lib/message-load';
 import { BENCH_ENV, REPO_ROOT } from './lib/node-servers';
 import { descendants, loadAverage, machineBusyS, treeUsage } from './lib/proc-stats';
 import { freePort, type Proc, spawnProc, stopAll, waitForHttp } from './lib/processes';
+import {
+  CursorStream,
+  closeRecipientSockets,
+  openRecipientSocket,
+  type RecipientSocket,
+} from './lib/recipient-socket';
+import { percentile } from './lib/report';
 import { runBench } from './lib/run-bench';
 import { nodeVersion } from './lib/tools';
-
-const requireFromRealtime = createRequire(
-  new URL('../../packages/realtime-service/package.json', import.meta.url),
-);
-const WebSocket = requireFromRealtime('ws') as typeof WsTypes.WebSocket;
 
 const GOAL_RATE = 2_000;
 const GOAL_P99_MS = 50;
@@ -91,70 +92,7 @@ const ENGINE = (args.engine ?? (ADMIN_DB_URL ? 'postgres' : 'pglite')) as 'postg
 if (ENGINE === 'postgres' && !ADMIN_DB_URL)
   throw new Error('--engine postgres needs --database-url or TEST_DATABASE_URL');
 
-const nowMs = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ---- HTTP --------------------------------------------------------------------------------
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-
-interface HttpAnswer {
-  status: number;
-  body: string;
-}
-
-const httpCall = (
-  port: number,
-  method: string,
-  urlPath: string,
-  body?: unknown,
-  token?: string,
-): Promise<HttpAnswer> =>
-  new Promise((resolve) => {
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: urlPath,
-        agent,
-        headers: {
-          ...(payload !== undefined
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', () => resolve({ status: 0, body: '' }));
-      },
-    );
-    req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end(payload);
-  });
-
-const must = async (p: Promise<HttpAnswer>, status: number, what: string) => {
-  const r = await p;
-  if (r.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${r.status} ${r.body.slice(0, 200)}`);
-  return r.body ? JSON.parse(r.body) : undefined;
-};
-
 // ---- what a step measures ------------------------------------------------------------
-
-/** The payload every message carries: which step, which message, when it was due. */
-const encodeNote = (step: number, index: number, intendedMs: number) =>
-  Buffer.from(`${step}|${index}|${intendedMs.toFixed(3)}|`.padEnd(BLOB_BYTES, '.')).toString('base64');
-
-const decodeNote = (blob: string) => {
-  const [step, index, intended] = Buffer.from(blob, 'base64').toString().split('|');
-  return { step: Number(step), index: Number(index), intendedMs: Number(intended) };
-};
 
 class StepRecorder {
   readonly seen: Uint8Array;
@@ -202,56 +140,34 @@ interface Target {
   /** Cursor gaps and repeats seen on the recipients' sockets (LockBox's order promise). */
   orderViolations: number;
   processes: Proc[];
-  sockets: WsTypes.WebSocket[];
-  reconnects: number;
+  sockets: RecipientSocket[];
 }
 
-const onFrame = (target: Target, data: WsTypes.RawData, lastCursor: { value: number }) => {
-  const frame = JSON.parse(data.toString()) as {
-    type: string;
-    data: { encrypted_blob?: string; cursor?: string };
-  };
-  if (frame.type !== 'new_message' || !frame.data.encrypted_blob) return;
-  if (frame.data.cursor !== undefined) {
-    const c = Number(frame.data.cursor);
-    if (c !== lastCursor.value + 1) target.orderViolations++;
-    lastCursor.value = c;
-  }
-  const note = decodeNote(frame.data.encrypted_blob);
-  if (target.recorder && note.step === target.recorder.step)
-    target.recorder.record(note.index, note.intendedMs);
-};
+/** Sockets the server closed (and the client reopened) so far. */
+const reconnectsOf = (target: Target) => target.sockets.reduce((n, s) => n + s.reconnects, 0);
 
 /**
  * A recipient's socket. LockBox's reconnects like a real client when the server closes it
  * (e.g. 1013 for a reader that fell behind) and resumes from the last cursor it got.
  */
-const openSocket = (url: (after: number) => string, target: Target, protocols?: string[]) =>
-  new Promise<void>((resolve, reject) => {
-    const lastCursor = { value: 0 };
-    const connect = (first: boolean) => {
-      const ws = new WebSocket(url(lastCursor.value), protocols, { perMessageDeflate: false });
-      ws.on('message', (data) => onFrame(target, data, lastCursor));
-      ws.once('open', () => {
-        target.sockets.push(ws);
-        if (first) resolve();
-      });
-      ws.once('unexpected-response', (_q, res) => {
-        if (first) reject(new Error(`socket refused: ${res.statusCode}`));
-      });
-      ws.once('error', (err) => {
-        if (first) reject(err);
-      });
-      ws.on('close', (code) => {
-        if (stopping) return;
-        target.reconnects++;
-        console.error(`[bench:delivery] a ${target.name} socket closed (${code}); reconnecting`);
-        setTimeout(() => connect(false), 200);
-      });
-    };
-    connect(true);
+const openSocket = async (url: (after: number) => string, target: Target, protocols?: string[]) => {
+  const socket = await openRecipientSocket({
+    url,
+    ...(protocols ? { protocols } : {}),
+    stream: new CursorStream(),
+    reconnect: { firstMs: 200, maxMs: 200 },
+    onClose: (code) =>
+      console.error(`[bench:delivery] a ${target.name} socket closed (${code}); reconnecting`),
+    onMessage: (data, cursor) => {
+      if (!data.encrypted_blob) return;
+      if (cursor && !cursor.next) target.orderViolations++;
+      const note = decodeNote(data.encrypted_blob);
+      if (target.recorder && note.step === target.recorder.step)
+        target.recorder.record(note.index, note.intendedMs);
+    },
   });
-let stopping = false;
+  target.sockets.push(socket);
+};
 
 // ---- CPU accounting ------------------------------------------------------------------
 
@@ -305,9 +221,6 @@ interface StepResult {
   sustained: boolean;
 }
 
-const percentile = (sorted: number[], q: number) =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : Number.NaN;
-
 let stepCounter = 0;
 
 const runStep = async (target: Target, rate: number, durationS: number): Promise<StepResult> => {
@@ -316,36 +229,25 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   const recorder = new StepRecorder(step, total);
   target.recorder = recorder;
   const violationsBefore = target.orderViolations;
-  const reconnectsBefore = target.reconnects;
-  let issued = 0;
+  const reconnectsBefore = reconnectsOf(target);
   let inFlight = 0;
   let committed = 0;
   let sendErrors = 0;
   let skipped = 0;
   const before = cpuSnapshot(target.processes, ENGINE === 'postgres');
   const t0 = nowMs() + 5;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((nowMs() - t0) * rate) / 1000));
-      while (issued < due) {
-        const index = issued++;
-        const intended = t0 + (index * 1000) / rate;
-        if (inFlight >= MAX_IN_FLIGHT) {
-          skipped++; // the system is this far behind: the generator stops piling on
-          continue;
-        }
-        inFlight++;
-        void target.send(index % PAIRS, encodeNote(step, index, intended)).then((status) => {
-          inFlight--;
-          recorder.answer[index] = status === 201 ? 1 : 2;
-          if (status === 201) committed++;
-          else sendErrors++;
-        });
-      }
-      if (issued >= total) resolve();
-      else setTimeout(tick, 1);
-    };
-    tick();
+  await paceOpenLoop(rate, total, t0, (index, intended) => {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      skipped++; // the system is this far behind: the generator stops piling on
+      return;
+    }
+    inFlight++;
+    void target.send(index % PAIRS, encodeNote(step, index, intended, BLOB_BYTES)).then((status) => {
+      inFlight--;
+      recorder.answer[index] = status === 201 ? 1 : 2;
+      if (status === 201) committed++;
+      else sendErrors++;
+    });
   });
   const sendsDone = nowMs();
   while (inFlight > 0 && nowMs() - sendsDone < 30_000) await sleep(10);
@@ -385,7 +287,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
     lost,
     duplicates: recorder.duplicates,
     orderViolations,
-    reconnects: target.reconnects - reconnectsBefore,
+    reconnects: reconnectsOf(target) - reconnectsBefore,
     p50: percentile(sorted, 0.5),
     p99,
     max: sorted.at(-1) ?? Number.NaN,
@@ -468,45 +370,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
     const gw = gatewayPort as number;
 
     progress(`registering ${PAIRS} sender/recipient pairs and making them contacts…`);
-    interface BenchUser {
-      id: string;
-      token: string;
-    }
-    const register = async (): Promise<BenchUser> => {
-      const username = `b_${randomBytes(6).toString('hex')}`;
-      const body = await must(
-        httpCall(gw, 'POST', '/auth/register', { username, password: `pw-${username}-bench` }),
-        201,
-        'register',
-      );
-      return { id: body.user.id, token: body.access_token };
-    };
-    const pairs: { sender: BenchUser; recipient: BenchUser }[] = [];
-    for (let i = 0; i < PAIRS; i += 4) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(4, PAIRS - i) }, async () => {
-          const [sender, recipient] = [await register(), await register()];
-          const req = await must(
-            httpCall(gw, 'POST', '/chat-requests/send', { to_user_id: recipient.id }, sender.token),
-            201,
-            'chat request',
-          );
-          await must(
-            httpCall(
-              gw,
-              'POST',
-              '/chat-requests/respond',
-              { request_id: req.id, action: 'accept' },
-              recipient.token,
-            ),
-            200,
-            'accept',
-          );
-          return { sender, recipient };
-        }),
-      );
-      pairs.push(...batch);
-    }
+    const pairs = await registerPairs(gw, PAIRS);
     const signature = randomBytes(64).toString('base64');
 
     const lockbox: Target = {
@@ -515,7 +379,6 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       recorder: undefined,
       orderViolations: 0,
       sockets: [],
-      reconnects: 0,
       send: async (pair, blob) => {
         const p = pairs[pair] as (typeof pairs)[number];
         const body = `{"recipient_id":"${p.recipient.id}","client_msg_id":"${randomUUID()}","encrypted_blob":"${blob}","signature":"${signature}"}`;
@@ -528,7 +391,6 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       recorder: undefined,
       orderViolations: 0,
       sockets: [],
-      reconnects: 0,
       send: async (pair, blob) => {
         const p = pairs[pair] as (typeof pairs)[number];
         return (
@@ -570,8 +432,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       }
       order = [...order].reverse();
     }
-    stopping = true;
-    for (const s of [...lockbox.sockets, ...base.sockets]) s.terminate();
+    closeRecipientSockets();
 
     // ---- report ----
     const sustainedOf = (name: string) =>
@@ -704,8 +565,8 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
     process.stdout.write(`${md}\n`);
     progress(`report written to ${writeResults('delivery', md)}`);
   } finally {
-    stopping = true;
-    agent.destroy();
+    closeRecipientSockets();
+    closeHttp();
     if (tempDb) {
       await stopAll(); // the services first: dropping the database under them would only make noise
       await tempDb.drop().catch(() => undefined);

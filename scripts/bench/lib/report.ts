@@ -177,3 +177,7 @@ export const noiseNote = (records: RunRecord[], durationS: number): string => {
     );
   return lines.join('\n\n');
 };
+
+/** The `q` quantile (0–1) of an ascending list; NaN when empty. */
+export const percentile = (sorted: number[], q: number): number =>
+  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : Number.NaN;
