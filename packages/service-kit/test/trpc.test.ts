@@ -132,6 +132,17 @@ describe('createInternalClient', () => {
     }
   });
 
+  it('sends a call an instance refused (a dead one) to the next instance', async () => {
+    const dead = await startToyService();
+    await dead.close();
+    const internal = createInternalClient<ContractRouter<typeof toyContract>>({
+      urls: [dead.url, toy.url],
+      internalToken: toyCredentials.internalToken,
+    });
+    for (let i = 0; i < 4; i++)
+      expect(await internal.create.mutate({ name: `n${i}` })).toEqual({ name: `n${i}` });
+  });
+
   it('surfaces a refused call as an error', async () => {
     const outsider = createInternalClient<ContractRouter<typeof toyContract>>({
       urls: [toy.url],
