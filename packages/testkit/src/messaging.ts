@@ -55,7 +55,7 @@ export interface WireMessage {
 }
 
 /** Every message of a user's stream (GET /messages, paged). */
-export const readStream = async (api: Client, user: TestUser): Promise<WireMessage[]> => {
+export const readStream = async (api: Client, user: Pick<TestUser, 'token'>): Promise<WireMessage[]> => {
   const all: WireMessage[] = [];
   let after = '0';
   for (;;) {

@@ -67,8 +67,25 @@ export const spawnProc = (name: string, command: string, args: string[], opts: S
   return proc;
 };
 
+/** Children started some other way (e.g. testkit's `startStack`) that must stop with the bench. */
+export interface Adopted {
+  /** Stops them (gracefully if it can); resolves when they are gone. */
+  stop(): Promise<void>;
+  /** Kills them at once, synchronously (the process is exiting). */
+  killNow(): void;
+}
+
+const adopted = new Set<Adopted>();
+
+/** Makes `stopAll` (and the exit hooks of `stopEverythingOnExit`) stop these children too. */
+export const adopt = (children: Adopted) => {
+  adopted.add(children);
+};
+
 export const stopAll = async () => {
-  await Promise.all([...running].map((p) => p.stop()));
+  const others = [...adopted];
+  adopted.clear();
+  await Promise.all([...[...running].map((p) => p.stop()), ...others.map((a) => a.stop())]);
 };
 
 /**
@@ -90,6 +107,7 @@ export const stopEverythingOnExit = (cleanup: () => void | Promise<void>) => {
   // Last resort if the bench exits without awaiting stopAll (e.g. process.exit in a dependency).
   process.once('exit', () => {
     for (const p of running) p.child.kill('SIGKILL');
+    for (const a of adopted) a.killNow();
   });
 };
 
