@@ -43,6 +43,13 @@ export const ZBaseEnv = z.object({
   /** postgres://… for real Postgres (Supabase included); unset means embedded PGlite. */
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Postgres: connecting longer than this fails the request with 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: zIntSetting(3_000, 100, 120_000),
+  /**
+   * Postgres: a query unanswered after this fails with 503 + Retry-After (a stalled network path
+   * never answers). Below the gateway's upstream timeout (15 s), so clients get the 503, not a 504.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: zIntSetting(10_000, 100, 600_000),
   REDIS_URL: z.url().optional(),
   /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   LOCKBOX_REDIS_PREFIX: z

@@ -82,6 +82,10 @@ export const startService = async <S extends z.ZodObject>(
           dataDir,
           url: env.DATABASE_URL,
           poolMax: env.DATABASE_POOL_MAX,
+          timeouts: {
+            connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+            queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+          },
           log,
         });
   if (def.database !== false) {

@@ -28,6 +28,7 @@ describe('describeError', () => {
     ['too many connections', Object.assign(new Error('sorry'), { code: '53300' })],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['connection terminated', new Error('Connection terminated unexpectedly')],
+    ['query unanswered (a stalled path)', new Error('Query read timeout')],
     [
       'nested cause',
       new Error('query failed', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) }),
