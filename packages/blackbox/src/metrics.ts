@@ -1,0 +1,17 @@
+/**
+ * Reads one sample out of the gateway's Prometheus text (`GET /metrics`), so
+ * a test can show what the gateway counted: upstream errors by kind, open
+ * WebSockets.
+ */
+
+/** The value of `name` whose labels include all of `labels`; 0 when there is no such sample yet. */
+export const counterValue = (text: string, name: string, labels: Record<string, string> = {}): number => {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(match[3]);
+  }
+  return 0;
+};
