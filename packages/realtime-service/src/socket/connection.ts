@@ -55,6 +55,8 @@ export class Connection {
   private refetch = false;
   /** An explicit resume waiting to be served by the pump (`after` null: from the start). */
   private resumeAsked: { after: string | null } | undefined;
+  /** Ends the wait before the next history fetch attempt, while one is waiting. */
+  private wakeFetch: (() => void) | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -97,6 +99,7 @@ export class Connection {
   markClosed() {
     this.closed = true;
     this.pending = undefined;
+    this.wakeFetch?.();
   }
 
   // --- messages ------------------------------------------------------------------
@@ -107,6 +110,9 @@ export class Connection {
     const cursor = frame.data.cursor;
     if (this.pumping) {
       this.hold(frame);
+      // A live message was just committed and handed over: message-service is up, so a
+      // history fetch waiting out its retry delay can try again now instead of seconds later.
+      this.wakeFetch?.();
       return;
     }
     const last = this.lastCursor;
@@ -237,7 +243,9 @@ export class Connection {
    * One history page. While message-service is unreachable the socket waits and retries (the
    * delays, the last one repeating), holding live messages meanwhile; closing it would only
    * send the client back through the upgrade to the same wait. After the first delays run out
-   * the client is told once, with an `unavailable` error frame.
+   * the client is told once, with an `unavailable` error frame. A live message for this socket
+   * ends a wait early: it proves message-service is back (the long delays only spare a service
+   * that is still down).
    */
   private async fetchPage(after: string | null): Promise<HistoryPage | undefined> {
     const delays = this.shared.fetchRetryDelays;
@@ -261,7 +269,16 @@ export class Connection {
           });
         }
         const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1_000;
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            if (this.wakeFetch === wake) this.wakeFetch = undefined;
+            resolve();
+          };
+          const timer = setTimeout(wake, delay);
+          this.wakeFetch = wake;
+        });
+        if (this.closed) return undefined;
       }
     }
   }

@@ -114,6 +114,28 @@ describe('Connection delivery', () => {
     expect(stream.reads).toBe(9);
   });
 
+  it('a live message ends a long wait between history retries: message-service is back, delivery resumes at once', async () => {
+    const { socket, conn, stream, live } = setup({ fetchRetryDelays: [1, 60_000] });
+    stream.commit();
+    stream.failuresLeft = 2;
+    conn.resume(null);
+    await until(() => socket.frames().some((f) => f.type === 'error')); // now waiting 60 s
+    live(); // committed and handed over: message-service answers again
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(['1', '2']);
+    expect(stream.reads).toBe(3);
+  });
+
+  it('a socket closed while waiting to retry history stops waiting, and reads nothing more', async () => {
+    const { socket, conn, stream } = setup({ fetchRetryDelays: [1, 60_000] });
+    stream.failuresLeft = 2;
+    conn.resume(null);
+    await until(() => socket.frames().some((f) => f.type === 'error'));
+    conn.markClosed();
+    await until(() => !conn.isPumping);
+    expect(stream.reads).toBe(2);
+  });
+
   it('a transient history failure is retried without the client noticing', async () => {
     const { socket, conn, stream } = setup();
     stream.commit();
