@@ -3,7 +3,7 @@
  * `{"error":{"code","message","request_id"}}` and small JSON bodies, always
  * with a Content-Length and the API security headers.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorBody, type ErrorCode, errorStatus } from '@lockbox/contracts';
 
 /** Headers every API answer carries (the gateway's own and the proxied ones). */
@@ -29,9 +29,21 @@ export const sendJson = (
   requestId: string,
   extra: readonly string[] = [],
 ): void => {
+  const payload = writeJsonHead(res, status, body, requestId, extra);
+  if (payload) res.end(payload);
+};
+
+/** Writes the head of a JSON answer and returns its body, or destroys the response if it already started. */
+const writeJsonHead = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+  extra: readonly string[],
+): Buffer | undefined => {
   if (res.headersSent) {
     res.destroy();
-    return;
+    return undefined;
   }
   const payload = Buffer.from(JSON.stringify(body));
   res.writeHead(status, [
@@ -46,7 +58,7 @@ export const sendJson = (
     ...API_SECURITY_HEADERS,
     ...extra,
   ]);
-  res.end(payload);
+  return payload;
 };
 
 export interface ErrorOptions {
@@ -65,6 +77,56 @@ export const sendError = (
   requestId: string,
   opts: ErrorOptions = {},
 ): void => {
+  const { status, body, extra } = errorAnswer(res, code, message, requestId, opts);
+  sendJson(res, status, body, requestId, extra);
+};
+
+/** How long a refused upload may go on arriving (and be dropped) before the connection is cut anyway. */
+export const LINGER_MS = 2_000;
+
+/**
+ * Refuses a request whose body is still arriving (too large, say) without
+ * losing the answer: the whole answer goes out now, the rest of the upload is
+ * read and dropped, and the response ends (closing the connection, with
+ * `close`) once the upload is over or after LINGER_MS. Closing a socket with
+ * unread bytes makes the kernel send a reset, and a reset can wipe the answer
+ * from the client's buffer before it reads it — the client would see
+ * "connection reset" instead of the 413 ("lingering close", as nginx does).
+ */
+export const refuseUpload = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  opts: ErrorOptions = {},
+): void => {
+  if (req.complete || req.destroyed) {
+    sendError(res, code, message, requestId, opts);
+    return;
+  }
+  const { status, body, extra } = errorAnswer(res, code, message, requestId, opts);
+  const payload = writeJsonHead(res, status, body, requestId, extra);
+  if (!payload) return;
+  res.write(payload);
+  req.unpipe();
+  req.resume();
+  const finish = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS);
+  req.once('end', finish);
+  req.once('close', finish);
+};
+
+const errorAnswer = (
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  opts: ErrorOptions,
+) => {
   const body: ErrorBody = {
     error: {
       code,
@@ -79,7 +141,7 @@ export const sendError = (
     extra.push('connection', 'close');
     res.shouldKeepAlive = false;
   }
-  sendJson(res, errorStatus(code), body, requestId, extra);
+  return { status: errorStatus(code), body, extra };
 };
 
 /** An error answer written straight to a socket (upgrade requests and parser errors have no ServerResponse). */

@@ -15,7 +15,7 @@ import { SERVICES, type ServiceName } from '@lockbox/contracts';
 import { type Logger, safeUrl } from '@lockbox/service-kit';
 import type { Redis } from 'ioredis';
 import type { AccessLog } from './access-log';
-import { rawErrorResponse, sendError, sendJson } from './answers';
+import { rawErrorResponse, refuseUpload, sendError, sendJson } from './answers';
 import { CorsPolicy, VARY_ORIGIN } from './cors';
 import { docsAsset } from './docs';
 import { type GatewayEnv, upstreamsOf } from './env';
@@ -133,7 +133,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       // Node's parser has already checked it is a number; refuse before reading a byte.
       const length = Number(scanned.contentLength);
       if (length > bodyLimit) {
-        sendError(res, 'payload_too_large', `request body over ${bodyLimit} bytes`, requestId, {
+        refuseUpload(req, res, 'payload_too_large', `request body over ${bodyLimit} bytes`, requestId, {
           close: true,
           headers: ex.cors,
         });
@@ -202,7 +202,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
 
     if (raw.length > maxHeaders * 2) {
       ex.route = 'refused';
-      sendError(res, 'headers_too_large', `more than ${maxHeaders} header lines`, requestId, {
+      refuseUpload(req, res, 'headers_too_large', `more than ${maxHeaders} header lines`, requestId, {
         close: true,
         headers: ex.cors,
       });

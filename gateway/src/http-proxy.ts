@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from '@lockbox/service-kit';
 import type { Dispatcher } from 'undici';
-import { sendError } from './answers';
+import { refuseUpload, sendError } from './answers';
 import type { Abortable, Exchange } from './exchange';
 import type { GatewayMetrics } from './metrics';
 import { responseHeaders } from './response-headers';
@@ -152,7 +152,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     const service = this.#upstreams.service;
 
     if (err instanceof BodyTooLargeError) {
-      sendError(ex.res, 'payload_too_large', 'request body is too large', ex.requestId, {
+      refuseUpload(ex.req, ex.res, 'payload_too_large', 'request body is too large', ex.requestId, {
         close: true,
         headers: ex.cors,
       });
