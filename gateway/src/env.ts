@@ -95,6 +95,11 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   GATEWAY_HEALTH_INTERVAL_MS: int(2_000, 100),
   /** How long an instance that refused a connection is skipped (passive ejection). */
   GATEWAY_EJECT_MS: int(5_000, 100),
+  /**
+   * A WebSocket client whose socket has not drained for this long (it stopped reading) is cut off,
+   * both ends reset: buffers stay bounded, and realtime replays its messages when it resumes.
+   */
+  GATEWAY_WS_STALL_MS: int(30_000, 100),
   /** Requests with more header lines than this → 431. */
   GATEWAY_MAX_HEADERS: int(100, 10, 1_000),
   /** Per-IP limit over every proxied request and upgrade; 0 points turns it off. */

@@ -98,6 +98,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     gatewayToken,
     maxHeaders,
     timeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    stallMs: env.GATEWAY_WS_STALL_MS,
   });
 
   const observe: ExchangeObserver = (ex, status, ms) => {

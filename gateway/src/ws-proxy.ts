@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '@lockbox/contracts';
 import type { Logger } from '@lockbox/service-kit';
@@ -33,6 +34,8 @@ export interface WsProxyOptions {
   maxHeaders: number;
   /** The upstream must answer the handshake within this, else 504. */
   timeoutMs: number;
+  /** A client that has not drained its socket for this long is cut off (see `#watchStall`). */
+  stallMs: number;
 }
 
 type Refuse = (code: ErrorCode, message: string, retryAfter?: number) => void;
@@ -57,7 +60,8 @@ export class WsProxy {
           Object.assign(new Error('handshake timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
         ),
       );
-      proxyReq.once('upgrade', () => {
+      proxyReq.once('upgrade', (_res, upstream: Duplex) => {
+        this.#watchStall(socket, upstream);
         this.#open.add(socket);
         opts.metrics.websocketOpened();
         socket.once('close', () => {
@@ -68,6 +72,33 @@ export class WsProxy {
     });
     // Errors reach each call's callback; this keeps a stray one from becoming an uncaught 'error'.
     this.#proxy.on('error', (err) => opts.log.warn({ err: err.message }, 'websocket proxy error'));
+  }
+
+  /**
+   * A client that stops reading: its socket's buffer stays full, so the pipe pauses the upstream,
+   * and the realtime instance's own send bound closes its end — but that close waits behind the
+   * unread bytes and never reaches us, so the client's socket would sit here, full, for as long as
+   * the client lives. No drain for `stallMs` after a pause: reset both ends (freeing the kernel
+   * buffers too); the client resumes from its last cursor when it reconnects.
+   */
+  #watchStall(client: Duplex, upstream: Duplex): void {
+    let timer: NodeJS.Timeout | undefined;
+    const cutOff = () => {
+      this.#opts.log.info({ stalled_ms: this.#opts.stallMs }, 'websocket client not reading: cut off');
+      for (const end of [client, upstream]) {
+        const s = end as Socket;
+        if (typeof s.resetAndDestroy === 'function' && !s.destroyed) s.resetAndDestroy();
+        else end.destroy();
+      }
+    };
+    upstream.on('pause', () => {
+      timer ??= setTimeout(cutOff, this.#opts.stallMs).unref();
+    });
+    client.on('drain', () => {
+      clearTimeout(timer);
+      timer = undefined;
+    });
+    client.once('close', () => clearTimeout(timer));
   }
 
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -142,3 +142,64 @@ describe('WebSocket with the realtime service down', () => {
     }
   });
 });
+
+describe('WebSocket client that stops reading', () => {
+  it('is cut off after GATEWAY_WS_STALL_MS without a drain, both ends closed; a reading client is not', async () => {
+    const realtime = await startUpstream();
+    const wss = new WebSocketServer({ noServer: true });
+    const serverSides: WebSocket[] = [];
+    realtime.server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        serverSides.push(ws);
+        // Floods whoever asks: 64 KiB frames until the socket's own buffer says stop.
+        ws.on('message', () => {
+          const flood = () => {
+            while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 1 << 20)
+              ws.send(Buffer.alloc(1 << 16));
+            if (ws.readyState === WebSocket.OPEN) setTimeout(flood, 20);
+          };
+          flood();
+        });
+      }),
+    );
+    const gw = await startGateway({ REALTIME_UPSTREAMS: realtime.url, GATEWAY_WS_STALL_MS: '1000' });
+    const open = (url: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    try {
+      const reader = await open(`${gw.url.replace('http', 'ws')}/ws?token=t`);
+      const stalled = await open(`${gw.url.replace('http', 'ws')}/ws?token=t`);
+      let closedAt: number | undefined;
+      stalled.on('error', () => undefined);
+      stalled.on('close', () => {
+        closedAt = Date.now();
+      });
+      (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
+      let read = 0;
+      reader.on('message', (data: Buffer) => {
+        read += data.length;
+      });
+      reader.send('go');
+      stalled.send('go');
+      await eventually(
+        async () => (serverSides[1]?.readyState === WebSocket.CLOSED ? true : undefined),
+        10_000,
+      );
+      (stalled as unknown as { _socket: { resume(): void } })._socket.resume();
+      await eventually(async () => (closedAt !== undefined ? true : undefined), 10_000);
+      // The reader, flooded just the same, drains and stays connected.
+      expect(read).toBeGreaterThan(1 << 20);
+      expect(reader.readyState).toBe(WebSocket.OPEN);
+      expect(serverSides[0]?.readyState).toBe(WebSocket.OPEN);
+      reader.terminate();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await gw.close();
+      await realtime.close();
+    }
+  });
+});
