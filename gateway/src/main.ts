@@ -3,7 +3,13 @@
  * gateway credential → optional Redis → listen; SIGTERM/SIGINT drain and stop.
  */
 import { SERVICES } from '@lockbox/contracts';
-import { createLogger, deriveCredentials, loadSharedSecret, resolveDir } from '@lockbox/service-kit';
+import {
+  createLogger,
+  deriveCredentials,
+  LIMITER_REDIS_OPTIONS,
+  loadSharedSecret,
+  resolveDir,
+} from '@lockbox/service-kit';
 import { Redis } from 'ioredis';
 import { AccessLog } from './access-log';
 import { loadGatewayEnv, upstreamsOf } from './env';
@@ -39,7 +45,7 @@ try {
     loadSharedSecret(env.LOCKBOX_INTERNAL_SECRET, resolveDir(env.LOCKBOX_DATA_DIR)),
   );
   if (env.REDIS_URL) {
-    redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    redis = new Redis(env.REDIS_URL, LIMITER_REDIS_OPTIONS);
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   }
   const accessLog =

@@ -1,6 +1,6 @@
 /** The auth service as service-kit runs it. */
 import { authContract } from '@lockbox/contracts';
-import { migrationsDirOf, type ServiceDefinition } from '@lockbox/service-kit';
+import { LIMITER_REDIS_OPTIONS, migrationsDirOf, type ServiceDefinition } from '@lockbox/service-kit';
 import { Redis } from 'ioredis';
 import type { AuthDeps } from './deps';
 import { ZAuthEnv } from './env';
@@ -20,7 +20,7 @@ export const authService: ServiceDefinition<typeof ZAuthEnv> = {
   env: ZAuthEnv,
   setup: async ({ env, db, log }) => {
     const redis = env.REDIS_URL
-      ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+      ? new Redis(env.REDIS_URL, { ...LIMITER_REDIS_OPTIONS, lazyConnect: false })
       : undefined;
     redis?.on('error', (err) =>
       log.warn({ err: err.message }, 'redis error (rate limits fall back to memory)'),

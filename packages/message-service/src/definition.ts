@@ -1,6 +1,6 @@
 /** The message service as service-kit runs it. */
 import { messagesContract } from '@lockbox/contracts';
-import { migrationsDirOf, type ServiceDefinition } from '@lockbox/service-kit';
+import { LIMITER_REDIS_OPTIONS, migrationsDirOf, type ServiceDefinition } from '@lockbox/service-kit';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './authenticate';
 import type { MessagesDeps } from './deps';
@@ -18,7 +18,7 @@ export const messagesService: ServiceDefinition<typeof ZMessagesEnv> = {
   env: ZMessagesEnv,
   setup: async ({ env, db, log, credentials }) => {
     const redis = env.REDIS_URL
-      ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+      ? new Redis(env.REDIS_URL, { ...LIMITER_REDIS_OPTIONS, lazyConnect: false })
       : undefined;
     redis?.on('error', (err) =>
       log.warn({ err: err.message }, 'redis error (rate limits fall back to memory)'),

@@ -1,10 +1,16 @@
 /**
  * Rate limits on rate-limiter-flexible: in memory for one instance, in Redis
  * when REDIS_URL is set so every instance shares the counts. If Redis is
- * unreachable the limiter falls back to memory instead of failing requests.
+ * unreachable or stalls the limiter falls back to memory instead of failing
+ * (or holding) requests.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { AppError } from './errors';
 
 export interface LimitRule {
@@ -30,7 +36,22 @@ export interface Limiter {
   reset(key: string): Promise<void>;
 }
 
+/**
+ * ioredis options for a client that only backs rate limits: fail fast instead of queueing while
+ * Redis is away, and give up on a command after `commandTimeout` — a Redis that takes commands
+ * and never answers (a stalled network path) otherwise held every limited request, and the
+ * process's shutdown (QUIT), forever. A failed command falls back to the in-memory limiter.
+ */
+export const LIMITER_REDIS_OPTIONS = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  commandTimeout: 1_000,
+} as const;
+
 const retryAfterOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/** After a Redis failure, a limiter counts in memory this long before it tries Redis again. */
+const REDIS_RETRY_MS = 5_000;
 
 export const createLimiter = (rule: LimitRule, redis?: Redis, prefix = 'lockbox'): Limiter => {
   const opts = {
@@ -40,9 +61,20 @@ export const createLimiter = (rule: LimitRule, redis?: Redis, prefix = 'lockbox'
     ...(rule.blockSeconds ? { blockDuration: rule.blockSeconds } : {}),
   };
   const memory = new RateLimiterMemory(opts);
-  const limiter = redis
-    ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: memory })
-    : memory;
+  const shared = redis ? new RateLimiterRedis({ ...opts, storeClient: redis }) : undefined;
+  // While Redis fails (refused, or stalled until the command timeout) count in memory, and try Redis
+  // again only after a pause: a stalled Redis costs one timeout per pause, not one per request.
+  let sharedFailedAt = Number.NEGATIVE_INFINITY;
+  const use = async <T>(call: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> => {
+    if (!shared || Date.now() - sharedFailedAt < REDIS_RETRY_MS) return call(memory);
+    try {
+      return await call(shared);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err; // a RateLimiterRes: over the limit, not a store failure
+      sharedFailedAt = Date.now();
+      return call(memory);
+    }
+  };
   const tooMany = (res: unknown): never => {
     if (res instanceof Error) throw res;
     const retryAfter = retryAfterOf(res as RateLimiterRes);
@@ -50,22 +82,23 @@ export const createLimiter = (rule: LimitRule, redis?: Redis, prefix = 'lockbox'
   };
   return {
     consume: async (key, points = 1) => {
-      await limiter.consume(key, points).catch(tooMany);
+      await use((l) => l.consume(key, points)).catch(tooMany);
     },
     // `points` failures are allowed, so the one that reaches `points` blocks at
     // once: the next attempt is refused instead of getting one more guess.
     penalize: async (key) => {
-      const res = await limiter.penalty(key, 1);
+      const res = await use((l) => l.penalty(key, 1));
       if (res.consumedPoints < rule.points) return false;
-      if (rule.blockSeconds) await limiter.block(key, rule.blockSeconds);
+      const { blockSeconds } = rule;
+      if (blockSeconds) await use((l) => l.block(key, blockSeconds));
       return true;
     },
     check: async (key) => {
-      const res = await limiter.get(key);
+      const res = await use((l) => l.get(key));
       if (res && res.consumedPoints >= rule.points) tooMany(res);
     },
     reset: async (key) => {
-      await limiter.delete(key);
+      await use((l) => l.delete(key));
     },
   };
 };

@@ -1,10 +1,10 @@
 /** Limits in memory and in Redis: counted per key, 429 with Retry-After, blocks that expire, Redis loss tolerated. */
 import { randomBytes } from 'node:crypto';
-import { eventually } from '@lockbox/testkit';
+import { eventually, startFaultProxy, throughProxy } from '@lockbox/testkit';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../src/errors';
-import { createLimiter } from '../src/rate-limit';
+import { createLimiter, LIMITER_REDIS_OPTIONS } from '../src/rate-limit';
 
 const REDIS_URL = process.env.REDIS_URL;
 const redisClients: Redis[] = [];
@@ -115,5 +115,26 @@ describe('createLimiter with Redis unreachable', () => {
     expect(await l.penalize('y')).toBe(false);
     expect(await l.penalize('y')).toBe(true);
     expect((await rejection(l.check('y'))).retryAfter).toBe(5);
+  });
+});
+
+describe.runIf(REDIS_URL)('createLimiter with Redis stalled', () => {
+  it('falls back to memory after one command timeout, and leaves Redis alone for a while', async () => {
+    const path = await startFaultProxy({ target: REDIS_URL as string });
+    const stalled = new Redis(throughProxy(REDIS_URL as string, path), LIMITER_REDIS_OPTIONS);
+    stalled.on('error', () => undefined);
+    redisClients.push(stalled);
+    try {
+      await eventually(async () => (stalled.status === 'ready' ? true : undefined));
+      const l = createLimiter({ name: 'stalled', points: 2, windowSeconds: 60 }, stalled, 'sktest');
+      await path.mode('blackhole'); // takes commands, never answers
+      const sent = vi.spyOn(stalled, 'sendCommand');
+      await l.consume('x'); // waits out the command timeout once, then counts in memory
+      await l.consume('x');
+      expect((await rejection(l.consume('x'))).appCode).toBe('rate_limited');
+      expect(sent.mock.calls.length).toBe(1);
+    } finally {
+      await path.close();
+    }
   });
 });
