@@ -39,6 +39,8 @@ interface Pair {
   sent: string[];
 }
 
+const PATH_FAULTS: FaultMode[] = ['reset', 'blackhole'];
+
 describe.runIf(postgresServerUnavailable() === undefined)('[F3] database down', () => {
   let server: PostgresServer;
   let dbPath: FaultProxy;
@@ -132,7 +134,7 @@ describe.runIf(postgresServerUnavailable() === undefined)('[F3] database down', 
     expect(pids()).toEqual(before);
   });
 
-  it.each<FaultMode>(['reset', 'blackhole'])(
+  it.each(PATH_FAULTS)(
     '[F3] TCP path to PostgreSQL cut (%s): 503 with Retry-After within the database timeouts; path back → recovery, nothing lost',
     async (mode) => {
       const pair = await pairWithHistory();

@@ -26,6 +26,8 @@ import { committedCursors, sendStream } from '../../src/traffic';
 /** Any answer slower than this while Redis is away counts as a hang. */
 const ANSWER_BOUND_MS = 8_000;
 
+const REDIS_FAULTS: FaultMode[] = ['refuse', 'blackhole'];
+
 describe.runIf(process.env.REDIS_URL)('[F7] Redis down under two realtime instances', () => {
   let full: FullStack;
   let redis: FaultProxy;
@@ -64,7 +66,7 @@ describe.runIf(process.env.REDIS_URL)('[F7] Redis down under two realtime instan
     expect(request.status).toBe(201);
   };
 
-  it.each<FaultMode>(['refuse', 'blackhole'])(
+  it.each(REDIS_FAULTS)(
     '[F7] Redis %s: services alive, sends commit, resume gets everything; Redis back → connected sockets catch up, live delivery across instances resumes; nothing lost',
     async (mode) => {
       const [alice, bob, carol] = [await full.user('f7a'), await full.user('f7b'), await full.user('f7c')];
