@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { postgresServerUnavailable } from '@lockbox/testkit';
 import { describe, expect, it } from 'vitest';
 import { CASES, caseIdsOf } from '../src/matrix';
 
@@ -36,4 +37,12 @@ describe('the reliability matrix', () => {
     expect(claimed.filter((id) => !known.has(id))).toEqual([]);
     expect(CASES.map((c) => c.id).filter((id) => !claimed.includes(id))).toEqual([]);
   });
+
+  // CI gives Postgres and Redis; then no fault case may quietly skip for want of its tools.
+  it.runIf(process.env.TEST_DATABASE_URL && process.env.REDIS_URL)(
+    'with Postgres and Redis given, the private PostgreSQL for F3 can be started too',
+    () => {
+      expect(postgresServerUnavailable()).toBeUndefined();
+    },
+  );
 });
