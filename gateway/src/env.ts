@@ -93,7 +93,7 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   GATEWAY_UPSTREAM_CONNECTIONS: int(128, 1, 10_000),
   /** Active health checks: every instance's /ready is polled this often. */
   GATEWAY_HEALTH_INTERVAL_MS: int(2_000, 100),
-  /** How long an instance that refused a connection is skipped (passive ejection). */
+  /** How long an instance that refused a connection is skipped (passive ejection) while another is up. */
   GATEWAY_EJECT_MS: int(5_000, 100),
   /**
    * A WebSocket client whose socket has not drained for this long (it stopped reading) is cut off,

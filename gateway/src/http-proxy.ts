@@ -4,7 +4,8 @@
  * intermediate response objects, backpressure through pause/resume.
  *
  * Retries only where safe: on another instance when the connection was refused
- * (nothing was sent, the body stream is untouched), and once more for an
+ * (nothing was sent, the body stream is untouched; each instance at most once,
+ * down ones too when every instance is down), and once more for an
  * idempotent GET/HEAD that broke before any answer. Every failure becomes a
  * clean JSON error (503 / 502 / 504) or, once an answer has started, an
  * aborted client connection — never an exception.
@@ -57,6 +58,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
   readonly #options: Dispatcher.DispatchOptions;
   readonly #ctx: ProxyContext;
   #instance: UpstreamInstance | undefined;
+  /** Instances that refused this request's connection. */
+  readonly #tried: UpstreamInstance[] = [];
   #controller: Dispatcher.DispatchController | undefined;
   #responded = false;
   #retried = false;
@@ -88,9 +91,9 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     this.#controller?.abort(new Error('client closed the connection'));
   }
 
-  /** Sends to the next available instance; answers 503 when there is none. */
-  start(previous?: UpstreamInstance): void {
-    const instance = this.#upstreams.pick(previous);
+  /** Sends to the next instance not tried yet; answers 503 when there is none. */
+  start(): void {
+    const instance = this.#upstreams.pick(this.#tried);
     if (instance === undefined) {
       this.#unavailable();
       return;
@@ -113,6 +116,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     headers: IncomingHttpHeaders,
   ): void {
     if (statusCode < 200) return; // 1xx: informational, the real answer follows
+    this.#instance?.answered();
     const res = this.#ex.res;
     if (res.destroyed) return;
     try {
@@ -171,13 +175,14 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     if (!this.#responded) {
       if (kind === 'refused') {
         this.#upstreams.eject(instance);
+        this.#tried.push(instance);
         this.#logFailure(kind, err, 'instance ejected; trying another');
-        this.start(instance);
+        this.start();
         return;
       }
       if (kind === 'reset' && this.#options.idempotent && this.#options.body == null && !this.#retried) {
         this.#retried = true;
-        const next = this.#upstreams.pick(instance) ?? instance;
+        const next = this.#upstreams.pick([...this.#tried, instance]) ?? instance;
         this.#logFailure(kind, err, 'retrying idempotent request');
         this.#instance = next;
         ex.upstream = next.url;

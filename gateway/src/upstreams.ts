@@ -5,6 +5,9 @@
  * - active: every instance's `/ready` is polled every GATEWAY_HEALTH_INTERVAL_MS;
  *   a not-ready instance is skipped until it answers 200 again.
  * Before its first probe an instance counts as up, so a fresh gateway serves at once.
+ * When every instance is down, a request still tries them (round-robin, as NGINX
+ * does) instead of answering 503 untried: an instance that restarted serves at
+ * once, and an answer marks it up without waiting for the next probe.
  */
 import type { ServiceName } from '@lockbox/contracts';
 import { Pool } from 'undici';
@@ -30,6 +33,8 @@ export class UpstreamInstance {
   /** Passive ejection: skipped until this time (ms since epoch). */
   ejectedUntil = 0;
   #slowProbes = 0;
+  /** The last probe failed to connect (or broke off): an answer proves it wrong. */
+  #unreachable = false;
 
   constructor(url: string, settings: PoolSettings) {
     this.url = url;
@@ -54,6 +59,19 @@ export class UpstreamInstance {
   }
 
   /**
+   * It answered a request: reachable again, so a passive ejection ends and so does a failed
+   * probe's verdict when that probe could not connect — ahead of the next probe. A probe that
+   * was answered "not ready" (or too slowly) stands.
+   */
+  answered(): void {
+    this.ejectedUntil = 0;
+    if (this.#unreachable) {
+      this.#unreachable = false;
+      this.ready = true;
+    }
+  }
+
+  /**
    * GET /ready. A refusal or a non-200 answer marks the instance down at once;
    * a slow answer only after PROBE_TIMEOUTS_TO_DOWN in a row, so an instance
    * that is merely busy (a login burst) is not ejected while serving. Never throws.
@@ -69,6 +87,7 @@ export class UpstreamInstance {
       await res.body.dump();
       this.ready = res.statusCode === 200;
       this.#slowProbes = 0;
+      this.#unreachable = false;
     } catch (err) {
       if (classifyUpstreamError(err) === 'timeout') {
         this.#slowProbes++;
@@ -76,6 +95,7 @@ export class UpstreamInstance {
       } else {
         this.ready = false;
         this.#slowProbes = 0;
+        this.#unreachable = true;
       }
     }
     if (this.ready) this.ejectedUntil = 0;
@@ -100,18 +120,33 @@ export class ServiceUpstreams {
     return this.instances.length > 0;
   }
 
-  /** The next available instance in round-robin order, skipping `tried`; undefined when none is left. */
-  pick(tried?: UpstreamInstance): UpstreamInstance | undefined {
+  /**
+   * The next available instance in round-robin order, skipping those `tried`. When every
+   * instance is down, the next one not yet tried all the same (a restarted instance would
+   * otherwise wait for its next probe); undefined when none is left.
+   */
+  pick(tried: readonly UpstreamInstance[] = []): UpstreamInstance | undefined {
     const list = this.instances;
-    const n = list.length;
-    if (n === 1) {
+    if (list.length === 1) {
       const only = list[0] as UpstreamInstance;
-      return only !== tried && only.isAvailable(Date.now()) ? only : undefined;
+      return tried.includes(only) ? undefined : only;
     }
     const now = Date.now();
+    const found = this.#scan(tried, (c) => c.isAvailable(now));
+    if (found !== undefined || list.some((c) => c.isAvailable(now))) return found;
+    return this.#scan(tried, () => true);
+  }
+
+  /** The first instance from the round-robin position on that is not `tried` and passes `ok`. */
+  #scan(
+    tried: readonly UpstreamInstance[],
+    ok: (c: UpstreamInstance) => boolean,
+  ): UpstreamInstance | undefined {
+    const list = this.instances;
+    const n = list.length;
     for (let i = 0; i < n; i++) {
       const candidate = list[(this.#next + i) % n] as UpstreamInstance;
-      if (candidate !== tried && candidate.isAvailable(now)) {
+      if (!tried.includes(candidate) && ok(candidate)) {
         this.#next = (this.#next + i + 1) % n;
         return candidate;
       }

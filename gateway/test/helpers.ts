@@ -37,8 +37,14 @@ const defaultHandler: UpstreamHandler = (req, res) => {
   res.end(body);
 };
 
-/** A fake service: `/ready` answers per `ready`, everything else goes to `handler` after the body is read. */
-export const startUpstream = async (handler: UpstreamHandler = defaultHandler): Promise<FakeUpstream> => {
+/**
+ * A fake service: `/ready` answers per `ready`, everything else goes to `handler` after the body is read.
+ * `port` 0 takes a free one; another restarts a fake on a port a closed one had.
+ */
+export const startUpstream = async (
+  handler: UpstreamHandler = defaultHandler,
+  port = 0,
+): Promise<FakeUpstream> => {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     if (req.url === '/ready') {
@@ -54,11 +60,11 @@ export const startUpstream = async (handler: UpstreamHandler = defaultHandler): 
       handler(req, res, body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as net.AddressInfo).port;
   const up: FakeUpstream = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     server,
     received,
     ready: true,

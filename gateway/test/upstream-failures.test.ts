@@ -163,6 +163,33 @@ describe('upstream failures', () => {
     ]);
   });
 
+  it('tries the down instances when every one is down: 503 while all refuse, a restarted one serves at once', async () => {
+    const a = await startUpstream();
+    const b = await startUpstream();
+    const gw = await gateway({ AUTH_UPSTREAMS: `${a.url},${b.url}`, GATEWAY_HEALTH_INTERVAL_MS: '60000' });
+    const instances = gw.gateway.upstreams.get('auth')?.instances ?? [];
+    const api = client(gw.url);
+    await a.close();
+    await b.close();
+    const refused = await api.post('/auth/login', { body: { n: 0 } });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.json).toMatchObject({ error: { code: 'service_unavailable' } });
+    await gw.gateway.health.refresh(); // the probes find both dead too
+    expect(instances.map((i) => [i.ready, i.status])).toEqual([
+      [false, 'down'],
+      [false, 'down'],
+    ]);
+
+    const restarted = await startUpstream(undefined, b.port);
+    cleanups.push(restarted.close);
+    // No probe has run since the restart, yet the next requests reach it, each POST exactly once.
+    for (let n = 1; n <= 4; n++) expect((await api.post('/auth/login', { body: { n } })).status).toBe(200);
+    expect(restarted.received.map((r) => r.body)).toEqual([1, 2, 3, 4].map((n) => JSON.stringify({ n })));
+    // Its answer marked it up at once; the still-dead one stays down and is skipped again.
+    expect(instances.map((i) => i.status)).toEqual(['down', 'up']);
+  });
+
   it('skips an instance whose /ready fails (active check) and takes it back when ready', async () => {
     const a = await startUpstream();
     const b = await startUpstream();
