@@ -1,37 +1,12 @@
 /**
  * The whole of LockBox behind its gateway (auth, messages, realtime), as a
- * client meets it. The gateway's per-IP limit is off: suites send bursts from
- * one address; a suite that tests that limit sets its own `gatewayEnv`.
+ * client meets it: testkit's suite stack with every service.
  */
-import {
-  type Client,
-  client,
-  type Engine,
-  registerUser,
-  type Stack,
-  type StackOptions,
-  startStack,
-  type TestUser,
-} from '@lockbox/testkit';
+import { type Engine, type StackOptions, type SuiteStack, startSuiteStack } from '@lockbox/testkit';
 
-export interface FullStack {
-  stack: Stack;
-  /** A client of the gateway's public port. */
-  api: Client;
-  /** A fresh registered user (through the gateway). */
-  user(prefix?: string): Promise<TestUser>;
-}
+export type FullStack = SuiteStack;
 
-export const startFullStack = async (
+export const startFullStack = (
   engine: Engine,
   opts: Omit<StackOptions, 'engine' | 'services'> = {},
-): Promise<FullStack> => {
-  const stack = await startStack({
-    ...opts,
-    engine,
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { RL_GATEWAY_PER_IP: '0', ...opts.gatewayEnv },
-  });
-  const api = client(stack.gatewayUrl);
-  return { stack, api, user: (prefix) => registerUser(api, prefix) };
-};
+): Promise<FullStack> => startSuiteStack(engine, opts);

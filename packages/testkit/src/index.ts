@@ -5,4 +5,5 @@ export * from './ports';
 export * from './postgres';
 export * from './postgres-server';
 export * from './stack';
+export * from './suite-stack';
 export * from './ws-client';

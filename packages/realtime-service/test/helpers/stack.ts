@@ -4,37 +4,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deriveCredentials, INTERNAL_HEADER } from '@lockbox/service-kit';
-import {
-  type Client,
-  client,
-  type Engine,
-  registerUser,
-  type Stack,
-  type StackOptions,
-  startStack,
-  type TestUser,
-} from '@lockbox/testkit';
+import { client, type Engine, type StackOptions, type SuiteStack, startSuiteStack } from '@lockbox/testkit';
 
-export interface RealtimeStack {
-  stack: Stack;
-  api: Client;
+export interface RealtimeStack extends SuiteStack {
   /** The shared secret, so tests can call internal procedures like another service would. */
   secret: string;
-  user(prefix?: string): Promise<TestUser>;
 }
 
-export const startRealtime = async (engine: Engine, opts: StackOptions = {}): Promise<RealtimeStack> => {
+export const startRealtime = async (
+  engine: Engine,
+  opts: Omit<StackOptions, 'engine'> = {},
+): Promise<RealtimeStack> => {
   const secret = randomBytes(32).toString('base64url');
-  const stack = await startStack({
-    engine,
-    services: ['auth', 'messages', 'realtime'],
+  const suite = await startSuiteStack(engine, {
+    userPrefix: 'rt',
     ...opts,
     env: { LOCKBOX_INTERNAL_SECRET: secret, ...opts.env },
-    // Tests open many sockets and send bursts from one address; the gateway's limit has its own suite.
-    gatewayEnv: { RL_GATEWAY_PER_IP: '0', ...opts.gatewayEnv },
   });
-  const api = client(stack.gatewayUrl);
-  return { stack, api, secret, user: (prefix = 'rt') => registerUser(api, prefix) };
+  return { ...suite, secret };
 };
 
 /** Calls a realtime instance's internal procedure with the service credential, as message-service would. */
