@@ -7,14 +7,13 @@
  * pages it collected must be exactly the final stream: no gap, no duplicate,
  * cursors strictly increasing.
  */
-import { type Engine, enginesUnderTest, type TestUser } from '@lockbox/testkit';
+import { type Engine, enginesUnderTest, expectStatus, type TestUser } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
   envelope,
   type MessagingStack,
   readStream,
-  requestBody,
   type SendAnswer,
   type StreamPage,
   send,
@@ -65,7 +64,7 @@ describe.each(enginesUnderTest())('cursors on %s', (engine: Engine) => {
       // Keep paging while senders run, then until one page after they finished comes back short.
       for (;;) {
         const stillSending = sending;
-        const page = requestBody<StreamPage>(
+        const page = expectStatus<StreamPage>(
           await m.api.get(`/messages?after=${after}&limit=50`, { token: recipient.token }),
           200,
         );

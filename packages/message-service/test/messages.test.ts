@@ -5,14 +5,13 @@
  * (RELIABILITY.md Bad input 6 and 14, Authorization 2, 3 and 5).
  */
 import { randomBytes } from 'node:crypto';
-import { type Engine, enginesUnderTest, type TestUser } from '@lockbox/testkit';
+import { type Engine, enginesUnderTest, expectStatus, type TestUser } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
   envelope,
   type MessagingStack,
   readStream,
-  requestBody,
   type SendAnswer,
   send,
   startMessaging,
@@ -78,7 +77,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
 
     it('403 to a non-contact, to someone whose request is still pending, to an unknown user; 400 to yourself', async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      requestBody(
+      expectStatus(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -99,7 +98,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
 
     it('403 when the recipient blocked the sender, and the other way round', async () => {
       const [a, b] = await pair();
-      requestBody(await m.api.post(`/contacts/${a.id}/block`, { token: b.token }), 200);
+      expectStatus(await m.api.post(`/contacts/${a.id}/block`, { token: b.token }), 200);
       expect((await m.api.post('/messages/send', { token: a.token, body: envelope(b.id) })).status).toBe(403);
       expect((await m.api.post('/messages/send', { token: b.token, body: envelope(a.id) })).status).toBe(403);
       expect(await readStream(m.api, b)).toEqual([]);
@@ -218,7 +217,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
       const [a, b] = await pair();
       const env = envelope(b.id);
       const first = await send(m.api, a, env);
-      requestBody(await m.api.post(`/contacts/${a.id}/block`, { token: b.token }), 200);
+      expectStatus(await m.api.post(`/contacts/${a.id}/block`, { token: b.token }), 200);
       const retry = await m.api.post('/messages/send', { token: a.token, body: env });
       expect(retry.status).toBe(201);
       expect(retry.json).toEqual(first);
@@ -246,7 +245,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
         await send(m.api, b, envelope(a.id)),
         await send(m.api, a, envelope(c.id)),
       ];
-      const page = requestBody<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
+      const page = expectStatus<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
         await m.api.get('/messages', { token: a.token }),
         200,
       );
@@ -254,17 +253,17 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
       expect(page.messages.map((x) => x.cursor)).toEqual(['1', '2', '3', '4']);
       expect(page).toMatchObject({ next_cursor: '4', has_more: false });
       // Pages of two.
-      const p1 = requestBody<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
+      const p1 = expectStatus<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
         await m.api.get('/messages?limit=2', { token: a.token }),
         200,
       );
       expect(p1).toMatchObject({ next_cursor: '2', has_more: true });
-      const p2 = requestBody<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
+      const p2 = expectStatus<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
         await m.api.get(`/messages?after=${p1.next_cursor}&limit=2`, { token: a.token }),
         200,
       );
       expect(p2.messages.map((x) => x.cursor)).toEqual(['3', '4']);
-      const p3 = requestBody<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
+      const p3 = expectStatus<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
         await m.api.get('/messages?after=4', { token: a.token }),
         200,
       );
@@ -296,7 +295,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
       let before: string | null = '';
       while (before !== null) {
         const q: string = before ? `?limit=2&before=${before}` : '?limit=2';
-        const page: ConversationPage = requestBody<ConversationPage>(
+        const page: ConversationPage = expectStatus<ConversationPage>(
           await m.api.get(`/messages/conversation/${b.id}${q}`, { token: a.token }),
           200,
         );
@@ -307,7 +306,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
       expect(pages.flatMap((p) => p.messages.map((x) => x.id)).sort()).toEqual([...ids].sort());
       expect(pages.every((p) => p.conversation_id === conversationId)).toBe(true);
       // The viewer's own cursors: b sees the same messages with b's cursors.
-      const fromB = requestBody<ConversationPage>(
+      const fromB = expectStatus<ConversationPage>(
         await m.api.get(`/messages/conversation/${a.id}`, { token: b.token }),
         200,
       );
@@ -350,7 +349,7 @@ describe.each(enginesUnderTest())('messages on %s', (engine: Engine) => {
         body: { contact_id: a.id, up_to: '1' },
       });
       expect(older.json).toMatchObject({ up_to: 2 });
-      const seenByA = requestBody<ConversationPage>(
+      const seenByA = expectStatus<ConversationPage>(
         await m.api.get(`/messages/conversation/${b.id}`, { token: a.token }),
         200,
       );

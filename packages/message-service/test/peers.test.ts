@@ -10,6 +10,7 @@ import {
   type Engine,
   enginesUnderTest,
   eventually,
+  expectStatus,
   type FaultProxy,
   startFaultProxy,
 } from '@lockbox/testkit';
@@ -19,7 +20,6 @@ import {
   envelope,
   type MessagingStack,
   readStream,
-  requestBody,
   send,
   startMessaging,
 } from './helpers/messaging';
@@ -65,7 +65,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
     await connect(m.api, b, c);
     await send(m.api, c, envelope(b.id));
 
-    const request = requestBody<{ id: string }>(
+    const request = expectStatus<{ id: string }>(
       await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id, message: 'hi' } }),
       201,
     );
@@ -73,7 +73,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
     expect(asked.event.data).toMatchObject({ id: request.id, from_user: { id: a.id, username: a.username } });
     expect(asked.credential).toBe(deriveCredentials(SECRET).internalToken);
 
-    requestBody(
+    expectStatus(
       await m.api.post('/chat-requests/respond', {
         token: b.token,
         body: { request_id: request.id, action: 'accept' },
@@ -101,7 +101,7 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
     expect(toB.event.data.cursor).toBe('2');
     expect(toA.event.data.cursor).toBe('1');
 
-    requestBody(
+    expectStatus(
       await m.api.post('/messages/read', { token: b.token, body: { contact_id: a.id, up_to: 1 } }),
       200,
     );
@@ -135,7 +135,10 @@ describe.each(enginesUnderTest())('peers on %s', (engine: Engine) => {
     realtime.mode('ok');
     const [a, b, c] = [await m.user(), await m.user(), await m.user()];
     await connect(m.api, a, b);
-    requestBody(await m.api.post('/chat-requests/send', { token: c.token, body: { to_user_id: a.id } }), 201);
+    expectStatus(
+      await m.api.post('/chat-requests/send', { token: c.token, body: { to_user_id: a.id } }),
+      201,
+    );
     await authProxy.mode('refuse');
     try {
       const lookups = [

@@ -3,9 +3,9 @@
  * each row of API.md "Relationships" plus its authorization cases
  * (RELIABILITY.md Authorization 3, 4).
  */
-import { type Engine, enginesUnderTest } from '@lockbox/testkit';
+import { type Engine, enginesUnderTest, expectStatus } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, envelope, type MessagingStack, requestBody, startMessaging } from './helpers/messaging';
+import { connect, envelope, type MessagingStack, startMessaging } from './helpers/messaging';
 
 const ID = /^req_[0-9a-z]{26}$/;
 const REQUEST_LIMIT = 8;
@@ -114,7 +114,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('409 for a duplicate pending request, and for someone who is already a contact', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      requestBody(
+      expectStatus(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -132,7 +132,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('asking someone who already asked you connects you (their request is accepted)', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const first = requestBody<ChatRequest>(
+      const first = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -194,14 +194,14 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('GET /chat-requests/incoming and /outgoing', () => {
     it("lists pending requests: incoming with the sender's id and username, outgoing with the recipient's", async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      const fromA = requestBody<ChatRequest>(
+      const fromA = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', {
           token: a.token,
           body: { to_user_id: c.id, message: 'hi c' },
         }),
         201,
       );
-      const fromB = requestBody<ChatRequest>(
+      const fromB = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: b.token, body: { to_user_id: c.id } }),
         201,
       );
@@ -222,7 +222,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       });
       expect(outgoing.json).toEqual([{ ...fromA, to_user: { id: c.id, username: c.username } }]);
       // Only pending ones: after c accepts, the lists empty.
-      requestBody(
+      expectStatus(
         await m.api.post('/chat-requests/respond', {
           token: c.token,
           body: { request_id: fromA.id, action: 'accept' },
@@ -239,16 +239,16 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       const target = await m.user();
       const senders = [await m.user(), await m.user(), await m.user()];
       for (const s of senders)
-        requestBody(
+        expectStatus(
           await m.api.post('/chat-requests/send', { token: s.token, body: { to_user_id: target.id } }),
           201,
         );
-      const page1 = requestBody<ChatRequest[]>(
+      const page1 = expectStatus<ChatRequest[]>(
         await m.api.get('/chat-requests/incoming?limit=2', { token: target.token }),
         200,
       );
       expect(page1).toHaveLength(2);
-      const page2 = requestBody<ChatRequest[]>(
+      const page2 = expectStatus<ChatRequest[]>(
         await m.api.get(`/chat-requests/incoming?limit=2&after=${page1[1]?.id}`, { token: target.token }),
         200,
       );
@@ -270,7 +270,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('POST /chat-requests/respond', () => {
     it('the recipient accepts: 200 accepted, both become contacts', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const req = requestBody<ChatRequest>(
+      const req = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -296,7 +296,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('the recipient declines: 200 declined, no contact, and the sender may ask again', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const req = requestBody<ChatRequest>(
+      const req = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -315,7 +315,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it("403 for the sender or a third party answering; 404 for an unknown id; 409 once it's settled", async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      const req = requestBody<ChatRequest>(
+      const req = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -342,7 +342,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
         { request_id: req.id },
       ])
         expect((await m.api.post('/chat-requests/respond', { token: b.token, body })).status).toBe(400);
-      requestBody(
+      expectStatus(
         await m.api.post('/chat-requests/respond', {
           token: b.token,
           body: { request_id: req.id, action: 'decline' },
@@ -363,7 +363,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('POST /chat-requests/{id}/cancel', () => {
     it('only the sender cancels: 200 cancelled; recipient or stranger 403; then it cannot be accepted', async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      const req = requestBody<ChatRequest>(
+      const req = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -397,17 +397,17 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       const me = await m.user();
       const others = [await m.user(), await m.user(), await m.user()];
       for (const o of others) await connect(m.api, me, o);
-      const all = requestBody<Array<{ id: string; username: string; since: string }>>(
+      const all = expectStatus<Array<{ id: string; username: string; since: string }>>(
         await m.api.get('/contacts', { token: me.token }),
         200,
       );
       expect(all.map((c) => c.id)).toEqual(others.map((o) => o.id));
       expect(all.map((c) => c.username)).toEqual(others.map((o) => o.username));
-      const page1 = requestBody<Array<{ id: string }>>(
+      const page1 = expectStatus<Array<{ id: string }>>(
         await m.api.get('/contacts?limit=2', { token: me.token }),
         200,
       );
-      const page2 = requestBody<Array<{ id: string }>>(
+      const page2 = expectStatus<Array<{ id: string }>>(
         await m.api.get(`/contacts?limit=2&after=${page1[1]?.id}`, { token: me.token }),
         200,
       );
@@ -419,7 +419,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('POST /contacts/{user_id}/block and /unblock', () => {
     it('a block stops requests both ways with 403 and hides a pending request; unblock restores', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const pending = requestBody<ChatRequest>(
+      const pending = expectStatus<ChatRequest>(
         await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
         201,
       );
@@ -437,7 +437,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
           })
         ).status,
       ).toBe(403);
-      requestBody(await m.api.post(`/chat-requests/${pending.id}/cancel`, { token: a.token }), 200);
+      expectStatus(await m.api.post(`/chat-requests/${pending.id}/cancel`, { token: a.token }), 200);
       // The blocked user cannot ask; the message says nothing about a block.
       const refused = await m.api.post<{ error: { message: string } }>('/chat-requests/send', {
         token: a.token,
@@ -467,7 +467,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
     it('a contact can be blocked: listed as blocked, messages refused both ways until unblocked', async () => {
       const [a, b] = [await m.user(), await m.user()];
       await connect(m.api, a, b);
-      requestBody(await m.api.post(`/contacts/${b.id}/block`, { token: a.token }), 200);
+      expectStatus(await m.api.post(`/contacts/${b.id}/block`, { token: a.token }), 200);
       expect(
         (await m.api.get<Array<{ blocked: boolean }>>('/contacts', { token: a.token })).json,
       ).toMatchObject([{ id: b.id, blocked: true }]);
@@ -476,7 +476,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       ).toMatchObject([{ id: a.id, blocked: false }]);
       expect((await m.api.post('/messages/send', { token: b.token, body: envelope(a.id) })).status).toBe(403);
       expect((await m.api.post('/messages/send', { token: a.token, body: envelope(b.id) })).status).toBe(403);
-      requestBody(await m.api.post(`/contacts/${b.id}/unblock`, { token: a.token }), 200);
+      expectStatus(await m.api.post(`/contacts/${b.id}/unblock`, { token: a.token }), 200);
       expect((await m.api.post('/messages/send', { token: b.token, body: envelope(a.id) })).status).toBe(201);
     });
 

@@ -54,12 +54,15 @@ export interface WireMessage {
   [key: string]: unknown;
 }
 
-/** Every message of a user's stream (GET /messages, paged). */
-export const readStream = async (api: Client, user: Pick<TestUser, 'token'>): Promise<WireMessage[]> => {
-  const all: WireMessage[] = [];
+/** Every message of a user's stream (GET /messages, paged); `M` types the messages for a suite that reads their fields. */
+export const readStream = async <M extends { cursor: string } = WireMessage>(
+  api: Client,
+  user: Pick<TestUser, 'token'>,
+): Promise<M[]> => {
+  const all: M[] = [];
   let after = '0';
   for (;;) {
-    const page = expectStatus<{ messages: WireMessage[]; next_cursor: string; has_more: boolean }>(
+    const page = expectStatus<{ messages: M[]; next_cursor: string; has_more: boolean }>(
       await api.get(`/messages?after=${after}&limit=100`, { token: user.token }),
       200,
     );

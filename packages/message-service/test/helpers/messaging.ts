@@ -6,58 +6,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type Client,
-  client,
   type Engine,
-  registerUser,
-  type Stack,
+  expectStatus,
+  makeContacts,
+  readStream as readWholeStream,
   type StackOptions,
-  startStack,
+  type SuiteStack,
+  startSuiteStack,
   type TestUser,
 } from '@lockbox/testkit';
 import { expect } from 'vitest';
 
-export interface MessagingStack {
-  stack: Stack;
-  /** The public API (the gateway). */
-  api: Client;
-  user(prefix?: string): Promise<TestUser>;
-}
+export type MessagingStack = SuiteStack;
 
-export const startMessaging = async (engine: Engine, opts: StackOptions = {}): Promise<MessagingStack> => {
-  const stack = await startStack({
-    engine,
-    services: ['auth', 'messages'],
-    ...opts,
-    // Suites send bursts from one address; the gateway's per-IP limit is tested in the gateway's own suite.
-    gatewayEnv: { RL_GATEWAY_PER_IP: '0', ...opts.gatewayEnv },
-  });
-  const api = client(stack.gatewayUrl);
-  return { stack, api, user: (prefix = 'm') => registerUser(api, prefix) };
-};
-
-export const requestBody = <T = unknown>(
-  res: { status: number; text: string; json: T },
-  status: number,
-): T => {
-  if (res.status !== status)
-    throw new Error(`expected ${status}, got ${res.status}: ${res.text.slice(0, 300)}`);
-  return res.json;
-};
+/** Auth and messages behind the gateway (no realtime: deliveries are best-effort). */
+export const startMessaging = (
+  engine: Engine,
+  opts: Omit<StackOptions, 'engine'> = {},
+): Promise<MessagingStack> =>
+  startSuiteStack(engine, { services: ['auth', 'messages'], userPrefix: 'm', ...opts });
 
 /** A asks, B accepts: they are contacts. Returns the conversation id. */
 export const connect = async (api: Client, a: TestUser, b: TestUser): Promise<string> => {
-  const sent = requestBody<{ id: string }>(
-    await api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-    201,
-  );
-  requestBody(
-    await api.post('/chat-requests/respond', {
-      token: b.token,
-      body: { request_id: sent.id, action: 'accept' },
-    }),
-    200,
-  );
-  const contacts = requestBody<Array<{ id: string; conversation_id: string }>>(
+  await makeContacts(api, a, b);
+  const contacts = expectStatus<Array<{ id: string; conversation_id: string }>>(
     await api.get('/contacts?limit=100', { token: a.token }),
     200,
   );
@@ -91,7 +63,7 @@ export interface SendAnswer {
 }
 
 export const send = async (api: Client, from: TestUser, env: Envelope): Promise<SendAnswer> =>
-  requestBody<SendAnswer>(await api.post('/messages/send', { token: from.token, body: env }), 201);
+  expectStatus<SendAnswer>(await api.post('/messages/send', { token: from.token, body: env }), 201);
 
 export interface WireMessage {
   id: string;
@@ -114,16 +86,5 @@ export interface StreamPage {
 }
 
 /** Every message of a user's stream, paging with ?after= until the end. */
-export const readStream = async (api: Client, user: TestUser, limit = 100): Promise<WireMessage[]> => {
-  const all: WireMessage[] = [];
-  let after = '0';
-  for (;;) {
-    const page = requestBody<StreamPage>(
-      await api.get(`/messages?after=${after}&limit=${limit}`, { token: user.token }),
-      200,
-    );
-    all.push(...page.messages);
-    after = page.next_cursor;
-    if (!page.has_more) return all;
-  }
-};
+export const readStream = (api: Client, user: TestUser): Promise<WireMessage[]> =>
+  readWholeStream<WireMessage>(api, user);
