@@ -20,6 +20,7 @@ import { createRealtimeRouter } from './router';
 import { createAcceptor } from './socket/accept';
 import { createClientFrameHandler } from './socket/client-frames';
 import type { ConnectionShared } from './socket/connection';
+import { FetchRetryWaits } from './socket/fetch-waits';
 import { startHeartbeat } from './socket/heartbeat';
 import { ConnectionRegistry } from './socket/registry';
 import { attachUpgradeHandler } from './upgrade/handler';
@@ -103,6 +104,7 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
       framesPerSecond: env.RT_CLIENT_FRAMES_PER_S,
       abuseLimit: env.RT_ABUSE_LIMIT,
       fetchRetryDelays: [200, 1_000, 3_000, 10_000],
+      fetchWaits: new FetchRetryWaits(100),
       warnedAt: { history: 0 },
       drainTimeoutMs: 30_000,
     };

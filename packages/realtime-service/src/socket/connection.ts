@@ -18,6 +18,7 @@ import type WebSocket from 'ws';
 import type { z } from 'zod';
 import { compareCursors, isNextCursor } from '../delivery/cursor';
 import type { HistoryPage, HistorySource, StoredMessage } from '../delivery/history';
+import type { FetchRetryWaits } from './fetch-waits';
 
 export type NewMessageFrame = z.infer<typeof ZNewMessageFrame>;
 
@@ -31,6 +32,8 @@ export interface ConnectionShared {
   abuseLimit: number;
   /** Waits between history fetch attempts, in ms; the last one repeats for as long as it takes. */
   fetchRetryDelays: readonly number[];
+  /** Sockets waiting to retry a history fetch: a fetch that succeeds wakes them all. */
+  fetchWaits: FetchRetryWaits;
   /** When a shared warning was last logged (one line per outage, not one per socket). */
   warnedAt: { history: number };
   /** A socket that does not drain its buffer within this long during a replay is closed with 1013. */
@@ -243,15 +246,19 @@ export class Connection {
    * One history page. While message-service is unreachable the socket waits and retries (the
    * delays, the last one repeating), holding live messages meanwhile; closing it would only
    * send the client back through the upgrade to the same wait. After the first delays run out
-   * the client is told once, with an `unavailable` error frame. A live message for this socket
-   * ends a wait early: it proves message-service is back (the long delays only spare a service
-   * that is still down).
+   * the client is told once, with an `unavailable` error frame. A live message for this socket,
+   * or any socket's fetch that succeeds, ends a wait early: message-service is back (the long
+   * delays only spare a service that is still down). Woken so and failing again, the socket
+   * waits out its own delays: another socket's success is no evidence for it twice.
    */
   private async fetchPage(after: string | null): Promise<HistoryPage | undefined> {
     const delays = this.shared.fetchRetryDelays;
+    let wakeOnRecovery = true;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.shared.history.messagesAfter(this.userId, after, this.shared.replayPage);
+        const page = await this.shared.history.messagesAfter(this.userId, after, this.shared.replayPage);
+        this.shared.fetchWaits.wakeAll();
+        return page;
       } catch (err) {
         if (this.closed) return undefined;
         if (attempt === delays.length - 1) {
@@ -269,18 +276,34 @@ export class Connection {
           });
         }
         const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1_000;
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            if (this.wakeFetch === wake) this.wakeFetch = undefined;
-            resolve();
-          };
-          const timer = setTimeout(wake, delay);
-          this.wakeFetch = wake;
-        });
+        if (await this.waitToRetry(delay, wakeOnRecovery)) wakeOnRecovery = false;
         if (this.closed) return undefined;
       }
     }
+  }
+
+  /**
+   * Waits `delay` ms before the next fetch attempt. A live message or a close ends it early, and
+   * so, when `onRecovery`, does another fetch succeeding; resolves true in that last case.
+   */
+  private waitToRetry(delay: number, onRecovery: boolean): Promise<boolean> {
+    const waits = this.shared.fetchWaits;
+    return new Promise<boolean>((resolve) => {
+      let recovered = false;
+      const wake = () => {
+        clearTimeout(timer);
+        waits.delete(recoveredWake);
+        if (this.wakeFetch === wake) this.wakeFetch = undefined;
+        resolve(recovered);
+      };
+      const recoveredWake = () => {
+        recovered = true;
+        wake();
+      };
+      const timer = setTimeout(wake, delay);
+      this.wakeFetch = wake;
+      if (onRecovery) waits.add(recoveredWake);
+    });
   }
 
   // --- client frames -------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { Logger } from '@lockbox/service-kit';
 import type WebSocket from 'ws';
 import type { HistoryPage, HistorySource, StoredMessage } from '../../src/delivery/history';
 import type { ConnectionShared, NewMessageFrame } from '../../src/socket/connection';
+import { FetchRetryWaits } from '../../src/socket/fetch-waits';
 
 export class FakeSocket {
   readyState = 1;
@@ -119,6 +120,7 @@ export const sharedFor = (
   framesPerSecond: 20,
   abuseLimit: 3,
   fetchRetryDelays: [1, 1, 5],
+  fetchWaits: new FetchRetryWaits(),
   warnedAt: { history: 0 },
   drainTimeoutMs: 200,
   ...overrides,

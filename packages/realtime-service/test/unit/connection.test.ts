@@ -6,6 +6,7 @@
 import { WS_CLOSE } from '@lockbox/contracts';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/socket/connection';
+import { FetchRetryWaits } from '../../src/socket/fetch-waits';
 import { FakeSocket, FakeStream, sharedFor, until } from '../helpers/fakes';
 
 const setup = (overrides = {}) => {
@@ -124,6 +125,38 @@ describe('Connection delivery', () => {
     await until(() => socket.frames().some((f) => f.type === 'resumed'));
     expect(socket.cursors()).toEqual(['1', '2']);
     expect(stream.reads).toBe(3);
+  });
+
+  it("another socket's successful history fetch ends a long wait between retries, with no live traffic for this one", async () => {
+    const fetchWaits = new FetchRetryWaits();
+    const idle = setup({ fetchRetryDelays: [1, 60_000], fetchWaits });
+    const other = setup({ fetchWaits });
+    idle.stream.commit();
+    idle.stream.failuresLeft = 2;
+    idle.conn.resume(null);
+    await until(() => idle.socket.frames().some((f) => f.type === 'error')); // now waiting 60 s
+    other.conn.resume(null); // message-service answers again
+    await until(() => idle.socket.frames().some((f) => f.type === 'resumed'));
+    expect(idle.socket.cursors()).toEqual(['1']);
+    expect(idle.stream.reads).toBe(3);
+  });
+
+  it("a socket woken by another's success that fails again waits out its own delay, not for the next success", async () => {
+    const fetchWaits = new FetchRetryWaits(0);
+    const failing = setup({ fetchRetryDelays: [1, 60_000], fetchWaits });
+    const other = setup({ fetchWaits });
+    const resumedCount = () => other.socket.frames().filter((f) => f.type === 'resumed').length;
+    failing.stream.failuresLeft = 100;
+    failing.conn.resume(null);
+    await until(() => failing.socket.frames().some((f) => f.type === 'error'));
+    expect(fetchWaits.size).toBe(1);
+    other.conn.resume(null);
+    await until(() => failing.stream.reads === 3 && resumedCount() === 1); // woken once, failed again
+    expect(fetchWaits.size).toBe(0);
+    other.conn.resume(null);
+    await until(() => resumedCount() === 2);
+    expect(failing.stream.reads).toBe(3);
+    failing.conn.markClosed();
   });
 
   it('a socket closed while waiting to retry history stops waiting, and reads nothing more', async () => {
