@@ -6,7 +6,6 @@
  * they were). Cases run on one stack; B14 (idempotent sends) on every engine.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type net from 'node:net';
 import {
   authContract,
   messagesContract,
@@ -19,6 +18,7 @@ import {
   enginesUnderTest,
   expectStatus,
   makeContacts,
+  misbehave,
   mustOpen,
   noteOf,
   openSocket,
@@ -721,22 +721,13 @@ describe('bad envelopes', () => {
     const [alice, bob] = await contacts();
     const url = main.stack.gatewayUrl;
     const s = await mustOpen(url, { token: alice.token });
-    s.send('definitely not json');
-    s.send({ type: 'subscribe_all', data: {} });
-    s.send({ type: 'typing', data: { to: 42 } });
-    await s.waitFor((x) => x.ofType('error').length === 3);
-    expect(s.ofType('error').map((f) => f.data.code)).toEqual([
-      'invalid_json',
-      'invalid_frame',
-      'invalid_frame',
-    ]);
-    s.send({ type: 'ping' });
-    await s.waitFor((x) => x.ofType('pong').length === 1);
-    s.send(JSON.stringify({ type: 'ping', data: { nonce: 'x'.repeat(70 * 1024) } }));
-    expect((await s.waitClosed()).code).toBe(1009);
+    expect(await misbehave(s)).toEqual({
+      errorCodes: ['invalid_json', 'invalid_frame', 'invalid_frame'],
+      closeCode: 1009,
+    });
 
     const t = await mustOpen(url, { token: alice.token });
-    (t.ws as unknown as { _socket: net.Socket })._socket.write(CLOSE_FRAME_999);
+    t.writeRawClose(999);
     expect((await t.waitClosed()).code).toBe(1002);
 
     // Alive and still delivering: a new socket gets a live message.
@@ -899,6 +890,3 @@ const NOT_IDS_IN_PATHS = [
   '%27%20OR%201%3D1--',
   'x'.repeat(4000),
 ];
-
-/** A client close frame (FIN + close, masked with an all-zero key) carrying status 999, which no endpoint may send. */
-const CLOSE_FRAME_999 = Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe7]);

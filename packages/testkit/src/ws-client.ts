@@ -3,6 +3,8 @@
  * real client, records every frame, and waits by polling with a timeout. A
  * refused upgrade resolves with the HTTP status and body instead of throwing.
  */
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '@lockbox/contracts';
 import WebSocket from 'ws';
 import { eventually } from './client';
@@ -71,7 +73,40 @@ export class TestSocket {
   close() {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
   }
+
+  /** The TCP socket under the WebSocket (to pause reading, or to write frames `ws` would refuse). */
+  get tcp(): Socket {
+    return (this.ws as unknown as { _socket: Socket })._socket;
+  }
+
+  /** Writes a client close frame with any status code (`ws` refuses invalid ones) straight to the TCP socket. */
+  writeRawClose(code: number) {
+    const mask = randomBytes(4);
+    const payload = Buffer.alloc(2);
+    payload.writeUInt16BE(code);
+    for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
+    const frame = Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, payload]);
+    this.tcp.write(frame);
+  }
 }
+
+/**
+ * A misbehaving client on an open socket, in order: a non-JSON frame and two
+ * frames the protocol does not accept, a ping (the socket must still answer),
+ * then a frame over the 64 KiB frame limit. Returns the error codes answered
+ * and the close code, for the test to compare.
+ */
+export const misbehave = async (s: TestSocket) => {
+  s.send('definitely not json');
+  s.send({ type: 'subscribe_all', data: {} });
+  s.send({ type: 'typing', data: { to: 42 } });
+  await s.waitFor((x) => x.ofType('error').length === 3);
+  const errorCodes = s.ofType('error').map((f) => f.data.code);
+  s.send({ type: 'ping' });
+  await s.waitFor((x) => x.ofType('pong').length === 1, undefined, 'pong after the bad frames');
+  s.send(JSON.stringify({ type: 'ping', data: { nonce: 'x'.repeat(70 * 1024) } }));
+  return { errorCodes, closeCode: (await s.waitClosed()).code };
+};
 
 export const wsUrlOf = (httpBase: string, opts: OpenOptions = {}) => {
   const url = new URL(httpBase);

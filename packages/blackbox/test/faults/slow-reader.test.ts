@@ -9,7 +9,6 @@
  * `after=<its last cursor>` gets the rest: exactly once, in order. Realtime
  * and the gateway stay up.
  */
-import type net from 'node:net';
 import { eventually, makeContacts } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeTo } from '../../src/envelope';
@@ -44,8 +43,7 @@ describe('[F6] a WebSocket client that stops reading', () => {
     const baseline = await openWebSockets();
     const bobClient = new ResumingClient(full.stack.gatewayUrl, bob);
     const slow = await bobClient.connect();
-    const tcp = (slow.ws as unknown as { _socket: net.Socket })._socket;
-    tcp.pause();
+    slow.tcp.pause();
     expect(await openWebSockets()).toBe(baseline + 1);
 
     let sent = 0;
@@ -63,7 +61,7 @@ describe('[F6] a WebSocket client that stops reading', () => {
     expect((await full.api.get('/health')).status).toBe(200);
 
     // Reading again: what got through, in order, then the close.
-    tcp.resume();
+    slow.tcp.resume();
     const closed = await slow.waitClosed(20_000);
     expect([1006, 1013]).toContain(closed.code);
     const committed = await committedCursors(full.api, bob);

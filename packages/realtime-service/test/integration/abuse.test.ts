@@ -4,9 +4,7 @@
  * Each gets an error frame or a clean close; the service stays up and other
  * clients are unaffected.
  */
-import { randomBytes } from 'node:crypto';
-import type net from 'node:net';
-import { mustOpen } from '@lockbox/testkit';
+import { misbehave, mustOpen } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   internalCall,
@@ -16,15 +14,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-
-/** A masked client close frame with an arbitrary (here: invalid) status code, written raw. */
-const rawCloseFrame = (code: number) => {
-  const mask = randomBytes(4);
-  const payload = Buffer.alloc(2);
-  payload.writeUInt16BE(code);
-  for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
-  return Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, payload]);
-};
 
 describe('misbehaving clients', () => {
   let rt: RealtimeStack;
@@ -39,20 +28,10 @@ describe('misbehaving clients', () => {
   it('non-JSON and unknown frames get error frames; a frame over 64 KiB closes with 1009; the service lives on', async () => {
     const alice = await rt.user();
     const s = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
-    s.send('definitely not json');
-    s.send({ type: 'subscribe_all', data: {} });
-    s.send({ type: 'typing', data: { to: 42 } });
-    await s.waitFor((x) => x.ofType('error').length === 3);
-    expect(s.ofType('error').map((f) => f.data.code)).toEqual([
-      'invalid_json',
-      'invalid_frame',
-      'invalid_frame',
-    ]);
-    s.send({ type: 'ping' });
-    await s.waitFor((x) => x.ofType('pong').length === 1);
-
-    s.send(JSON.stringify({ type: 'ping', data: { nonce: 'x'.repeat(70 * 1024) } }));
-    expect((await s.waitClosed()).code).toBe(1009);
+    expect(await misbehave(s)).toEqual({
+      errorCodes: ['invalid_json', 'invalid_frame', 'invalid_frame'],
+      closeCode: 1009,
+    });
     const again = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
     again.send({ type: 'ping' });
     await again.waitFor((x) => x.ofType('pong').length === 1);
@@ -62,7 +41,7 @@ describe('misbehaving clients', () => {
   it('an invalid close code is a protocol error (1002), not a crash', async () => {
     const alice = await rt.user();
     const s = await mustOpen(rt.stack.gatewayUrl, { token: alice.token });
-    (s.ws as unknown as { _socket: net.Socket })._socket.write(rawCloseFrame(999));
+    s.writeRawClose(999);
     expect((await s.waitClosed()).code).toBe(1002);
     expect((await fetch(`${rt.stack.get('realtime').url}/ready`)).status).toBe(200);
   });
@@ -78,7 +57,7 @@ describe('misbehaving clients', () => {
     await sendMessage(rt.api, alice, bob);
     await bobSocket.waitFor((x) => x.cursors().length === 1);
     // Bob stops reading; every buffer between him and the server fills up, then the server cuts him off.
-    (bobSocket.ws as unknown as { _socket: net.Socket })._socket.pause();
+    bobSocket.tcp.pause();
     const big = 'x'.repeat(40_000);
     let sent = 1;
     const socketsBefore = await connectionCount(rt);
@@ -93,7 +72,7 @@ describe('misbehaving clients', () => {
     expect(carolSocket.cursors()).toEqual(range(1, carolCount));
 
     // Bob reads again: he sees what made it before the cut, then the close.
-    (bobSocket.ws as unknown as { _socket: net.Socket })._socket.resume();
+    bobSocket.tcp.resume();
     const closed = await bobSocket.waitClosed(30_000);
     expect([1013, 1006]).toContain(closed.code);
     const got = bobSocket.cursors();
