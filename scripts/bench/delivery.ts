@@ -25,12 +25,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTempDatabase, type TempDatabase } from '../../packages/testkit/src/postgres';
+import { mainThreadProfile, profileSection, summarizeProfile, type Windows } from './lib/cpu-profile';
 import { closeHttp, httpCall } from './lib/http-call';
 import { bars, fmt, ratio, table, verdict, writeResults } from './lib/markdown';
 import { decodeNote, encodeNote, nowMs, paceOpenLoop, registerPairs, sleep } from './lib/message-load';
 import { BENCH_ENV, REPO_ROOT } from './lib/node-servers';
 import { descendants, loadAverage, machineBusyS, treeUsage } from './lib/proc-stats';
 import { freePort, type Proc, spawnProc, stopAll, waitForHttp } from './lib/processes';
+import { PROFILE_NOTE } from './lib/profiles';
 import {
   CursorStream,
   closeRecipientSockets,
@@ -57,6 +59,7 @@ const { values: args } = parseArgs({
     'blob-bytes': { type: 'string', default: '256' },
     'max-in-flight': { type: 'string', default: '4000' },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -74,6 +77,8 @@ if (args.help) {
   --blob-bytes N       envelope size (default 256)
   --max-in-flight N    unanswered sends before the generator skips (default 4000)
   --keep               keep the temp dir with logs
+  --profile            run LockBox's Node processes under --cpu-prof and add their hot spots (samples
+                       taken during LockBox's steps only, µs per committed message) to the report
 `);
   process.exit(0);
 }
@@ -217,8 +222,12 @@ interface StepResult {
   max: number;
   /** CPU cores used on average during the step, per process. */
   cores: Record<string, number>;
+  /** CPU ms per committed message, per process. */
+  cpuMsPerMsg: Record<string, number>;
   rssMb: Record<string, number>;
   sustained: boolean;
+  /** The step's sends, µs of the monotonic clock (for --profile). */
+  window: [number, number];
 }
 
 let stepCounter = 0;
@@ -235,6 +244,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   let sendErrors = 0;
   let skipped = 0;
   const before = cpuSnapshot(target.processes, ENGINE === 'postgres');
+  const startUs = Number(process.hrtime.bigint() / 1000n);
   const t0 = nowMs() + 5;
   await paceOpenLoop(rate, total, t0, (index, intended) => {
     if (inFlight >= MAX_IN_FLIGHT) {
@@ -252,6 +262,7 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
   const sendsDone = nowMs();
   while (inFlight > 0 && nowMs() - sendsDone < 30_000) await sleep(10);
   const after = cpuSnapshot(target.processes, ENGINE === 'postgres');
+  const endUs = Number(process.hrtime.bigint() / 1000n);
   // Drain: until every commit is delivered, or nothing new arrives for DRAIN_S.
   for (;;) {
     if (recorder.delivered >= committed && recorder.lost() === 0) break;
@@ -267,6 +278,9 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
     cores[name] = ((after.perProcess[name] ?? 0) - (before.perProcess[name] ?? 0)) / elapsedS;
   cores['bench (load + sockets)'] = (after.bench - before.bench) / elapsedS;
   cores['machine (all)'] = (after.busy - before.busy) / elapsedS;
+  const cpuMsPerMsg: Record<string, number> = {};
+  for (const [name, c] of Object.entries(cores))
+    cpuMsPerMsg[name] = (c * elapsedS * 1000) / Math.max(1, committed);
   const rssMb: Record<string, number> = {};
   for (const p of target.processes) rssMb[p.name] = treeUsage(p.pid).rssKb / 1024;
   // Delivered per second from the first due send to the last delivery: keeping up means ≈ the offered rate.
@@ -292,7 +306,9 @@ const runStep = async (target: Target, rate: number, durationS: number): Promise
     p99,
     max: sorted.at(-1) ?? Number.NaN,
     cores,
+    cpuMsPerMsg,
     rssMb,
+    window: [startUs, endUs],
     sustained:
       committed === total &&
       lost === 0 &&
@@ -340,7 +356,11 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       env: Record<string, string>,
       ready: string,
     ) => {
-      const proc = spawnProc(name, process.execPath, ['--import', 'tsx', entry], {
+      const profile =
+        args.profile && name !== 'baseline'
+          ? ['--cpu-prof', '--cpu-prof-dir', path.join(workDir, 'profiles', name)]
+          : [];
+      const proc = spawnProc(name, process.execPath, [...profile, '--import', 'tsx', entry], {
         cwd: REPO_ROOT,
         logFile: path.join(workDir, `${name}.out.log`),
         env: { ...common, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -434,6 +454,25 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
     }
     closeRecipientSockets();
 
+    // ---- profiles (stopping the processes writes them) ----
+    let profiles = '';
+    if (args.profile) {
+      await stopAll();
+      const runs = results.filter((r) => r.target === 'LockBox');
+      const windows: Windows = runs.map((r) => r.window);
+      const committedAll = runs.reduce((a, r) => a + r.committed, 0);
+      profiles = [
+        '## CPU profiles (`--profile`)',
+        "Self time per function and per package/file while LockBox's steps sent; µs per committed message.",
+        ...['gateway', 'messages', 'realtime', 'auth'].map((name) => {
+          const file = mainThreadProfile(path.join(workDir, 'profiles', name));
+          return file
+            ? profileSection(name, summarizeProfile(file, windows, 25), committedAll)
+            : `### ${name}: no profile written`;
+        }),
+      ].join('\n\n');
+    }
+
     // ---- report ----
     const sustainedOf = (name: string) =>
       Math.max(0, ...results.filter((r) => r.target === name && r.sustained).map((r) => r.rate));
@@ -492,6 +531,7 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
         ],
       ),
       '',
+      ...(args.profile ? [PROFILE_NOTE, ''] : []),
       '## Every step',
       '',
       table(
@@ -561,9 +601,25 @@ await runBench('delivery', { keep: args.keep === true }, async (workDir, progres
       ),
       '',
       `"postgres" is the whole server (other databases' work included, if any). The machine has ${os.cpus().length} cores; the load generator and the sockets share them with everything measured.`,
+      '',
+      '## CPU ms per committed message',
+      '',
+      table(
+        ['target', 'offered/s', ...processNames.filter((n) => n !== 'machine (all)')],
+        results.map((r) => [
+          r.target,
+          r.rate,
+          ...processNames
+            .filter((n) => n !== 'machine (all)')
+            .map((n) => (r.cpuMsPerMsg[n] === undefined ? '' : fmt(r.cpuMsPerMsg[n] as number, 2))),
+        ]),
+      ),
+      '',
+      'CPU time of each process during the step divided by the messages committed (postgres: the whole server).',
+      ...(profiles ? ['', profiles] : []),
     ].join('\n');
     process.stdout.write(`${md}\n`);
-    progress(`report written to ${writeResults('delivery', md)}`);
+    progress(`report written to ${writeResults(args.profile ? 'delivery-profile' : 'delivery', md)}`);
   } finally {
     closeRecipientSockets();
     closeHttp();
