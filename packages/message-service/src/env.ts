@@ -15,8 +15,8 @@ export const ZMessagesEnv = z.object({
   /** A lookup that takes longer fails with 503: a dead auth-service is a quick error, never a hang. */
   AUTH_TIMEOUT_MS: int(2_000, 100, 60_000),
   REALTIME_TIMEOUT_MS: int(3_000, 100, 60_000),
-  /** Deliveries waiting on realtime at once; beyond that they are dropped (recipients get them on resume). */
-  REALTIME_MAX_IN_FLIGHT: int(1_000),
+  /** Events (a send is two) waiting on realtime at once; beyond that they are dropped (recipients get them on resume). */
+  REALTIME_MAX_IN_FLIGHT: int(2_000),
   REVOCATIONS_POLL_MS: int(1_000, 100, 60_000),
   /** Access tokens remembered after their signature check, until they expire; 0 verifies every request. */
   TOKEN_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
