@@ -23,6 +23,7 @@ import {
 } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BadCredential, badCredentials, errorCodeOf } from '../src/bad-credentials';
+import { envelopeTo } from '../src/envelope';
 import { type FullStack, startFullStack } from '../src/full-stack';
 import { signedKeyBundle } from '../src/key-bundle';
 import { type Call, isPublicNamespace, restCalls, trpcCalls } from '../src/route-tables';
@@ -48,13 +49,7 @@ const INTERNAL_ROWS = rowsOf(INTERNAL);
 const call = (api: Client, c: Call, headers: Record<string, string> = {}) =>
   api.request(c.method, c.path, { headers, ...(c.body !== undefined ? { body: c.body } : {}) });
 
-const envelope = (to: TestUser, extra: Record<string, unknown> = {}) => ({
-  recipient_id: to.id,
-  client_msg_id: randomUUID(),
-  encrypted_blob: Buffer.from(`secret-${randomUUID()}`).toString('base64'),
-  signature: randomBytes(64).toString('base64'),
-  ...extra,
-});
+const envelope = (to: TestUser, extra: Record<string, unknown> = {}) => ({ ...envelopeTo(to), ...extra });
 
 /** A refusal: the status, a JSON error code, and none of the given secrets in the body. */
 const expectRefused = (

@@ -29,6 +29,7 @@ import {
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf } from '../src/bad-credentials';
+import { envelopeTo } from '../src/envelope';
 import { type FullStack, startFullStack } from '../src/full-stack';
 import { type RawAnswer, rawExchange, requestHead } from '../src/raw-http';
 import { tokenForge } from '../src/token-forge';
@@ -77,12 +78,7 @@ const wrongAnswers = (rows: Array<{ label: string; res: Answer }>, statuses: num
     .filter(({ res }) => !statuses.includes(res.status) || !codes.includes(errorCodeOf(res.json) ?? ''))
     .map(({ label, res }) => `${label}: ${res.status} ${res.text.slice(0, 160)}`);
 
-const envelope = (to: TestUser, note: string = randomUUID(), clientMsgId: string = randomUUID()) => ({
-  recipient_id: to.id,
-  client_msg_id: clientMsgId,
-  encrypted_blob: Buffer.from(note.padEnd(48, '.')).toString('base64'),
-  signature: randomBytes(64).toString('base64'),
-});
+const envelope = (to: TestUser, note?: string, clientMsgId?: string) => envelopeTo(to, { note, clientMsgId });
 
 const credentials = () => ({ username: uniqueName('bi'), password: `pw-${randomUUID()}` });
 
