@@ -21,16 +21,7 @@ import { parseLoadOptions } from './lib/options';
 import { loadAverage } from './lib/proc-stats';
 import { freePort } from './lib/processes';
 import { PROFILE_NOTE, profilesReport } from './lib/profiles';
-import {
-  header,
-  memoryTable,
-  noiseNote,
-  processTable,
-  resultsTable,
-  runsTable,
-  summarize,
-  throughputChart,
-} from './lib/report';
+import { header, measuredSections, summarize } from './lib/report';
 import { runBench } from './lib/run-bench';
 import { ensureDebianTool, nodeVersion, toolVersion } from './lib/tools';
 
@@ -278,27 +269,12 @@ await runBench('gateway', opts, async (workDir, progress) => {
     '',
     table(['target', 'proxy', 'auth service', 'wrk'], cpuRows),
     '',
-    '## Throughput (median of rounds)',
-    '',
-    throughputChart(summaries),
-    '',
-    '## Per target',
-    '',
-    resultsTable(summaries),
-    '',
-    '## CPU and memory of each process while a target was under load',
-    '',
-    'The machine has only these cores; wrk, the proxy and the service compete for them. `bench` is this script (sampling /proc).',
-    '',
-    processTable(summaries),
-    '',
-    memoryTable(records),
-    '',
-    '## Every run',
-    '',
-    runsTable(records),
-    '',
-    noiseNote(records, opts.durationS),
+    ...measuredSections(
+      summaries,
+      records,
+      opts.durationS,
+      'The machine has only these cores; wrk, the proxy and the service compete for them. `bench` is this script (sampling /proc).',
+    ),
     '',
     profiles,
     '',

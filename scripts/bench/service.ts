@@ -14,16 +14,7 @@ import { REPO_ROOT, startAuthService, startNodeServer } from './lib/node-servers
 import { parseLoadOptions } from './lib/options';
 import { loadAverage } from './lib/proc-stats';
 import { PROFILE_NOTE, profilesReport } from './lib/profiles';
-import {
-  header,
-  memoryTable,
-  noiseNote,
-  processTable,
-  resultsTable,
-  runsTable,
-  summarize,
-  throughputChart,
-} from './lib/report';
+import { header, measuredSections, summarize } from './lib/report';
 import { runBench } from './lib/run-bench';
 import { ensureDebianTool, nodeVersion, toolVersion } from './lib/tools';
 
@@ -237,27 +228,12 @@ await runBench('service', opts, async (workDir, progress) => {
     `CPU per request in the serving process: plain ${fmt(cpuOf(PLAIN, 'plain'), 1)} µs, service REST ${fmt(cpuOf('service REST', 'auth'), 1)} µs, service tRPC ${fmt(cpuOf('service tRPC', 'auth'), 1)} µs, tRPC standalone ${fmt(cpuOf('tRPC standalone', 'standalone'), 1)} µs.`,
     '',
     breakdownSection,
-    '## Throughput (median of rounds)',
-    '',
-    throughputChart(summaries),
-    '',
-    '## Per target',
-    '',
-    resultsTable(summaries),
-    '',
-    '## CPU and memory of each process while a target was under load',
-    '',
-    'wrk and the server share the machine’s cores. `bench` is this script (sampling /proc).',
-    '',
-    processTable(summaries),
-    '',
-    memoryTable(records),
-    '',
-    '## Every run',
-    '',
-    runsTable(records),
-    '',
-    noiseNote(records, opts.durationS),
+    ...measuredSections(
+      summaries,
+      records,
+      opts.durationS,
+      'wrk and the server share the machine’s cores. `bench` is this script (sampling /proc).',
+    ),
     '',
     profiles,
     '',

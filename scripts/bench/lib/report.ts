@@ -178,6 +178,40 @@ export const noiseNote = (records: RunRecord[], durationS: number): string => {
   return lines.join('\n\n');
 };
 
+/**
+ * The measured sections every wrk bench report shares, in order: throughput,
+ * per target, CPU and memory (`cpuNote` says what shares the cores), every
+ * run, and the noise note.
+ */
+export const measuredSections = (
+  summaries: TargetSummary[],
+  records: RunRecord[],
+  durationS: number,
+  cpuNote: string,
+): string[] => [
+  '## Throughput (median of rounds)',
+  '',
+  throughputChart(summaries),
+  '',
+  '## Per target',
+  '',
+  resultsTable(summaries),
+  '',
+  '## CPU and memory of each process while a target was under load',
+  '',
+  cpuNote,
+  '',
+  processTable(summaries),
+  '',
+  memoryTable(records),
+  '',
+  '## Every run',
+  '',
+  runsTable(records),
+  '',
+  noiseNote(records, durationS),
+];
+
 /** The `q` quantile (0–1) of an ascending list; NaN when empty. */
 export const percentile = (sorted: number[], q: number): number =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : Number.NaN;
