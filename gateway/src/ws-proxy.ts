@@ -60,18 +60,26 @@ export class WsProxy {
           Object.assign(new Error('handshake timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
         ),
       );
-      proxyReq.once('upgrade', (_res, upstream: Duplex) => {
-        this.#watchStall(socket, upstream);
-        this.#open.add(socket);
-        opts.metrics.websocketOpened();
-        socket.once('close', () => {
-          this.#open.delete(socket);
-          opts.metrics.websocketClosed();
-        });
-      });
+      proxyReq.once('upgrade', (_res, upstream: Duplex) => this.#opened(socket, upstream));
     });
     // Errors reach each call's callback; this keeps a stray one from becoming an uncaught 'error'.
     this.#proxy.on('error', (err) => opts.log.warn({ err: err.message }, 'websocket proxy error'));
+  }
+
+  /**
+   * An upgraded pair. Its listeners live as long as the socket, so they are made here, away from
+   * the handshake's closures: sharing their scope kept the finished upgrade request alive for the
+   * socket's whole life.
+   */
+  #opened(socket: Duplex, upstream: Duplex): void {
+    const metrics = this.#opts.metrics;
+    this.#watchStall(socket, upstream);
+    this.#open.add(socket);
+    metrics.websocketOpened();
+    socket.once('close', () => {
+      this.#open.delete(socket);
+      metrics.websocketClosed();
+    });
   }
 
   /**
