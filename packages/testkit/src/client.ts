@@ -119,17 +119,27 @@ export interface TestUser {
   refreshToken: string;
 }
 
+export interface RegisterOptions {
+  /** Default: a unique name with the prefix. */
+  username?: string;
+  password?: string;
+  /** Source address of the request (for per-IP limits). */
+  localAddress?: string;
+}
+
 /** Registers a new user through the gateway and returns its session. */
-export const registerUser = async (api: Client, prefix = 'u'): Promise<TestUser> => {
-  const username = uniqueName(prefix);
-  const password = `pw-${username}-secret`;
+export const registerUser = async (
+  api: Client,
+  prefix = 'u',
+  opts: RegisterOptions = {},
+): Promise<TestUser> => {
+  const username = opts.username ?? uniqueName(prefix);
+  const password = opts.password ?? `pw-${username}-secret`;
   const res = await api.post<{ access_token: string; refresh_token: string; user: { id: string } }>(
     '/auth/register',
-    {
-      body: { username, password },
-    },
+    { body: { username, password }, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) },
   );
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${res.text}`);
   return {
     id: res.json.user.id,
     username,
