@@ -3,7 +3,7 @@
  * each row of API.md "Relationships" plus its authorization cases
  * (RELIABILITY.md Authorization 3, 4).
  */
-import { type Engine, enginesUnderTest, expectStatus } from '@lockbox/testkit';
+import { type Engine, enginesUnderTest, expectStatus, type TestUser } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, envelope, type MessagingStack, startMessaging } from './helpers/messaging';
 
@@ -30,6 +30,16 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   afterAll(async () => {
     await m?.stack.stop();
   });
+
+  /** `from` asks `to` (by id). */
+  const ask = (from: TestUser, to: TestUser) =>
+    m.api.post<ChatRequest>('/chat-requests/send', { token: from.token, body: { to_user_id: to.id } });
+  /** `who` answers a request. */
+  const respond = (who: TestUser, requestId: string, action: string) =>
+    m.api.post<ChatRequest>('/chat-requests/respond', {
+      token: who.token,
+      body: { request_id: requestId, action },
+    });
 
   describe('POST /chat-requests/send', () => {
     it('by user id: 201 with the pending request', async () => {
@@ -103,9 +113,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
           })
         ).status,
       ).toBe(404);
-      expect(
-        (await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: a.id } })).status,
-      ).toBe(400);
+      expect((await ask(a, a)).status).toBe(400);
       expect(
         (await m.api.post('/chat-requests/send', { token: a.token, body: { to_username: a.username } }))
           .status,
@@ -114,32 +122,19 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('409 for a duplicate pending request, and for someone who is already a contact', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      expectStatus(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
-      const again = await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } });
+      expectStatus(await ask(a, b), 201);
+      const again = await ask(a, b);
       expect(again.status).toBe(409);
       const [c, d] = [await m.user(), await m.user()];
       await connect(m.api, c, d);
-      expect(
-        (await m.api.post('/chat-requests/send', { token: c.token, body: { to_user_id: d.id } })).status,
-      ).toBe(409);
-      expect(
-        (await m.api.post('/chat-requests/send', { token: d.token, body: { to_user_id: c.id } })).status,
-      ).toBe(409);
+      expect((await ask(c, d)).status).toBe(409);
+      expect((await ask(d, c)).status).toBe(409);
     });
 
     it('asking someone who already asked you connects you (their request is accepted)', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const first = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
-      const back = await m.api.post<ChatRequest>('/chat-requests/send', {
-        token: b.token,
-        body: { to_user_id: a.id },
-      });
+      const first = expectStatus<ChatRequest>(await ask(a, b), 201);
+      const back = await ask(b, a);
       expect(back.status).toBe(201);
       expect(back.json).toMatchObject({
         id: first.id,
@@ -155,10 +150,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('two users asking each other at the same moment end up as contacts, with no request left pending', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const [x, y] = await Promise.all([
-        m.api.post<ChatRequest>('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        m.api.post<ChatRequest>('/chat-requests/send', { token: b.token, body: { to_user_id: a.id } }),
-      ]);
+      const [x, y] = await Promise.all([ask(a, b), ask(b, a)]);
       expect([x.status, y.status]).toEqual([201, 201]);
       expect([x.json.status, y.json.status].sort()).toEqual(['accepted', 'pending']);
       expect((await m.api.get<unknown[]>('/chat-requests/outgoing', { token: a.token })).json).toEqual([]);
@@ -174,7 +166,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       const statuses: number[] = [];
       let limited: { status: number; headers: Record<string, unknown>; json: unknown } | undefined;
       for (let i = 0; i < REQUEST_LIMIT + 1; i++) {
-        const res = await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } });
+        const res = await ask(a, b);
         statuses.push(res.status);
         if (res.status === 429) limited = res;
       }
@@ -185,9 +177,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       expect(limited?.json).toMatchObject({ error: { code: 'rate_limited' } });
       // Another sender is not affected.
       const c = await m.user();
-      expect(
-        (await m.api.post('/chat-requests/send', { token: c.token, body: { to_user_id: b.id } })).status,
-      ).toBe(201);
+      expect((await ask(c, b)).status).toBe(201);
     });
   });
 
@@ -201,10 +191,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
         }),
         201,
       );
-      const fromB = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: b.token, body: { to_user_id: c.id } }),
-        201,
-      );
+      const fromB = expectStatus<ChatRequest>(await ask(b, c), 201);
       const incoming = await m.api.get<Array<ChatRequest & { from_user: unknown }>>(
         '/chat-requests/incoming',
         {
@@ -222,13 +209,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       });
       expect(outgoing.json).toEqual([{ ...fromA, to_user: { id: c.id, username: c.username } }]);
       // Only pending ones: after c accepts, the lists empty.
-      expectStatus(
-        await m.api.post('/chat-requests/respond', {
-          token: c.token,
-          body: { request_id: fromA.id, action: 'accept' },
-        }),
-        200,
-      );
+      expectStatus(await respond(c, fromA.id, 'accept'), 200);
       expect((await m.api.get('/chat-requests/outgoing', { token: a.token })).json).toEqual([]);
       expect(
         (await m.api.get<ChatRequest[]>('/chat-requests/incoming', { token: c.token })).json.map((r) => r.id),
@@ -238,11 +219,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
     it('pages with limit and after (keyset), and refuses an after that is not in the list', async () => {
       const target = await m.user();
       const senders = [await m.user(), await m.user(), await m.user()];
-      for (const s of senders)
-        expectStatus(
-          await m.api.post('/chat-requests/send', { token: s.token, body: { to_user_id: target.id } }),
-          201,
-        );
+      for (const s of senders) expectStatus(await ask(s, target), 201);
       const page1 = expectStatus<ChatRequest[]>(
         await m.api.get('/chat-requests/incoming?limit=2', { token: target.token }),
         200,
@@ -270,14 +247,8 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('POST /chat-requests/respond', () => {
     it('the recipient accepts: 200 accepted, both become contacts', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const req = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
-      const res = await m.api.post<ChatRequest>('/chat-requests/respond', {
-        token: b.token,
-        body: { request_id: req.id, action: 'accept' },
-      });
+      const req = expectStatus<ChatRequest>(await ask(a, b), 201);
+      const res = await respond(b, req.id, 'accept');
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ ...req, status: 'accepted', responded_at: expect.any(String) });
       const contacts = await m.api.get<Array<{ id: string; username: string }>>('/contacts', {
@@ -296,35 +267,21 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
 
     it('the recipient declines: 200 declined, no contact, and the sender may ask again', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const req = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
-      const res = await m.api.post<ChatRequest>('/chat-requests/respond', {
-        token: b.token,
-        body: { request_id: req.id, action: 'decline' },
-      });
+      const req = expectStatus<ChatRequest>(await ask(a, b), 201);
+      const res = await respond(b, req.id, 'decline');
       expect(res.status).toBe(200);
       expect(res.json.status).toBe('declined');
       expect((await m.api.get('/contacts', { token: a.token })).json).toEqual([]);
       expect((await m.api.post('/messages/send', { token: a.token, body: envelope(b.id) })).status).toBe(403);
-      expect(
-        (await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } })).status,
-      ).toBe(201);
+      expect((await ask(a, b)).status).toBe(201);
     });
 
     it("403 for the sender or a third party answering; 404 for an unknown id; 409 once it's settled", async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      const req = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
+      const req = expectStatus<ChatRequest>(await ask(a, b), 201);
       for (const who of [a, c])
         for (const action of ['accept', 'decline']) {
-          const res = await m.api.post('/chat-requests/respond', {
-            token: who.token,
-            body: { request_id: req.id, action },
-          });
+          const res = await respond(who, req.id, action);
           expect(res.status).toBe(403);
         }
       expect((await m.api.get('/contacts', { token: c.token })).json).toEqual([]);
@@ -342,45 +299,22 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
         { request_id: req.id },
       ])
         expect((await m.api.post('/chat-requests/respond', { token: b.token, body })).status).toBe(400);
-      expectStatus(
-        await m.api.post('/chat-requests/respond', {
-          token: b.token,
-          body: { request_id: req.id, action: 'decline' },
-        }),
-        200,
-      );
-      expect(
-        (
-          await m.api.post('/chat-requests/respond', {
-            token: b.token,
-            body: { request_id: req.id, action: 'accept' },
-          })
-        ).status,
-      ).toBe(409);
+      expectStatus(await respond(b, req.id, 'decline'), 200);
+      expect((await respond(b, req.id, 'accept')).status).toBe(409);
     });
   });
 
   describe('POST /chat-requests/{id}/cancel', () => {
     it('only the sender cancels: 200 cancelled; recipient or stranger 403; then it cannot be accepted', async () => {
       const [a, b, c] = [await m.user(), await m.user(), await m.user()];
-      const req = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
+      const req = expectStatus<ChatRequest>(await ask(a, b), 201);
       expect((await m.api.post(`/chat-requests/${req.id}/cancel`, { token: b.token })).status).toBe(403);
       expect((await m.api.post(`/chat-requests/${req.id}/cancel`, { token: c.token })).status).toBe(403);
       const res = await m.api.post<ChatRequest>(`/chat-requests/${req.id}/cancel`, { token: a.token });
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ id: req.id, status: 'cancelled' });
       expect((await m.api.get('/chat-requests/incoming', { token: b.token })).json).toEqual([]);
-      expect(
-        (
-          await m.api.post('/chat-requests/respond', {
-            token: b.token,
-            body: { request_id: req.id, action: 'accept' },
-          })
-        ).status,
-      ).toBe(409);
+      expect((await respond(b, req.id, 'accept')).status).toBe(409);
       expect((await m.api.post(`/chat-requests/${req.id}/cancel`, { token: a.token })).status).toBe(409);
       expect(
         (await m.api.post('/chat-requests/req_0000000000000000000000000a/cancel', { token: a.token })).status,
@@ -419,24 +353,14 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
   describe('POST /contacts/{user_id}/block and /unblock', () => {
     it('a block stops requests both ways with 403 and hides a pending request; unblock restores', async () => {
       const [a, b] = [await m.user(), await m.user()];
-      const pending = expectStatus<ChatRequest>(
-        await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } }),
-        201,
-      );
+      const pending = expectStatus<ChatRequest>(await ask(a, b), 201);
       const blocked = await m.api.post(`/contacts/${a.id}/block`, { token: b.token });
       expect(blocked.status).toBe(200);
       expect(blocked.json).toEqual({ user_id: a.id, blocked: true });
       // Idempotent.
       expect((await m.api.post(`/contacts/${a.id}/block`, { token: b.token })).status).toBe(200);
       expect((await m.api.get('/chat-requests/incoming', { token: b.token })).json).toEqual([]);
-      expect(
-        (
-          await m.api.post('/chat-requests/respond', {
-            token: b.token,
-            body: { request_id: pending.id, action: 'accept' },
-          })
-        ).status,
-      ).toBe(403);
+      expect((await respond(b, pending.id, 'accept')).status).toBe(403);
       expectStatus(await m.api.post(`/chat-requests/${pending.id}/cancel`, { token: a.token }), 200);
       // The blocked user cannot ask; the message says nothing about a block.
       const refused = await m.api.post<{ error: { message: string } }>('/chat-requests/send', {
@@ -446,9 +370,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       expect(refused.status).toBe(403);
       expect(refused.json.error.message).not.toMatch(/block/i);
       // Nor can the blocker.
-      expect(
-        (await m.api.post('/chat-requests/send', { token: b.token, body: { to_user_id: a.id } })).status,
-      ).toBe(403);
+      expect((await ask(b, a)).status).toBe(403);
       expect(
         (await m.api.get<Array<{ id: string }>>('/contacts/blocked', { token: b.token })).json.map(
           (u) => u.id,
@@ -459,9 +381,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
       expect(lifted.status).toBe(200);
       expect(lifted.json).toEqual({ user_id: a.id, blocked: false });
       expect((await m.api.get('/contacts/blocked', { token: b.token })).json).toEqual([]);
-      expect(
-        (await m.api.post('/chat-requests/send', { token: a.token, body: { to_user_id: b.id } })).status,
-      ).toBe(201);
+      expect((await ask(a, b)).status).toBe(201);
     });
 
     it('a contact can be blocked: listed as blocked, messages refused both ways until unblocked', async () => {
