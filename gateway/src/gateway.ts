@@ -98,6 +98,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     gatewayToken,
     maxHeaders,
     timeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    connectTimeoutMs: env.GATEWAY_CONNECT_TIMEOUT_MS,
     stallMs: env.GATEWAY_WS_STALL_MS,
   });
 

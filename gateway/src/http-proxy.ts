@@ -116,7 +116,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     headers: IncomingHttpHeaders,
   ): void {
     if (statusCode < 200) return; // 1xx: informational, the real answer follows
-    this.#instance?.answered();
+    this.#instance?.reached();
     const res = this.#ex.res;
     if (res.destroyed) return;
     try {

@@ -59,11 +59,11 @@ export class UpstreamInstance {
   }
 
   /**
-   * It answered a request: reachable again, so a passive ejection ends and so does a failed
-   * probe's verdict when that probe could not connect — ahead of the next probe. A probe that
-   * was answered "not ready" (or too slowly) stands.
+   * It answered a request (or took a WebSocket's connection): reachable again, so a passive
+   * ejection ends and so does a failed probe's verdict when that probe could not connect —
+   * ahead of the next probe. A probe that was answered "not ready" (or too slowly) stands.
    */
-  answered(): void {
+  reached(): void {
     this.ejectedUntil = 0;
     if (this.#unreachable) {
       this.#unreachable = false;

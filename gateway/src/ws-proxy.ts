@@ -7,7 +7,8 @@
  * Refused before any upgrade: too many headers (431), a disallowed Origin
  * (403; a missing Origin is a non-browser client and passes — the realtime
  * service authenticates the token either way), the per-IP limit (429). An
- * upstream that is down answers a clean 503 on the socket; nothing throws.
+ * instance that refuses the connection is skipped for the next one (nothing
+ * was sent yet); when every one refuses, a clean 503 on the socket. Nothing throws.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -21,8 +22,9 @@ import { CorsPolicy } from './cors';
 import type { IpLimit } from './ip-limit';
 import type { GatewayMetrics } from './metrics';
 import { cleanHeaderObject, validRequestId } from './request-headers';
-import { classifyUpstreamError, UNAVAILABLE_RETRY_AFTER_S } from './upstream-errors';
+import { classifyUpstreamError, UNAVAILABLE_RETRY_AFTER_S, type UpstreamErrorKind } from './upstream-errors';
 import type { ServiceUpstreams } from './upstreams';
+import { FailoverAgent } from './ws-failover';
 
 export interface WsProxyOptions {
   upstreams: ServiceUpstreams;
@@ -34,6 +36,8 @@ export interface WsProxyOptions {
   maxHeaders: number;
   /** The upstream must answer the handshake within this, else 504. */
   timeoutMs: number;
+  /** Connecting to an instance slower than this counts as a refusal (→ the next instance). */
+  connectTimeoutMs: number;
   /** A client that has not drained its socket for this long is cut off (see `#watchStall`). */
   stallMs: number;
 }
@@ -54,7 +58,10 @@ export class WsProxy {
 
   constructor(opts: WsProxyOptions) {
     this.#opts = opts;
-    this.#proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
+    this.#proxy.on('proxyReqWs', (proxyReq, _req, socket, options) => {
+      // The request has its agent now; http-proxy-3 keeps `options` for the socket's life, so
+      // let go of the (per-upgrade) agent here or every open socket holds one.
+      delete (options as { agent?: unknown }).agent;
       proxyReq.setTimeout(opts.timeoutMs, () =>
         proxyReq.destroy(
           Object.assign(new Error('handshake timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
@@ -151,31 +158,46 @@ export class WsProxy {
 
   #forward(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, refuse: Refuse): void {
     const opts = this.#opts;
-    const instance = opts.upstreams.pick();
-    if (instance === undefined) {
+    const first = opts.upstreams.pick();
+    if (first === undefined) {
       refuse('service_unavailable', 'no realtime instance is available', UNAVAILABLE_RETRY_AFTER_S);
       return;
     }
-    this.#proxy.ws(req, socket, head, { target: instance.url }, (err) => {
+    const failed = (upstream: string, kind: UpstreamErrorKind, err: Error, note = '') => {
+      opts.metrics.upstreamError(opts.upstreams.service, kind);
+      const code = (err as { code?: string }).code;
+      opts.log.warn({ requestId, upstream, kind, err: { code } }, `websocket upstream failed${note}`);
+    };
+    let upstream = first.url;
+    // Connects to `first`, or on a refusal to the next instance not tried (see FailoverAgent).
+    // The callback below lives as long as the socket (http-proxy-3 keeps it): it must not hold the agent.
+    const agent = new FailoverAgent(opts.upstreams, first, opts.connectTimeoutMs, {
+      refused: (instance, err) => {
+        opts.upstreams.eject(instance);
+        failed(instance.url, 'refused', err, ': instance ejected');
+      },
+      connected: (instance) => {
+        upstream = instance.url;
+      },
+    });
+    this.#proxy.ws(req, socket, head, { target: first.url, agent }, (err) => {
       if (this.#open.has(socket)) {
         // Already upgraded: the stream is WebSocket frames now, so just close it.
         socket.destroy();
         return;
       }
       const kind = classifyUpstreamError(err);
-      opts.metrics.upstreamError(opts.upstreams.service, kind);
-      opts.log.warn(
-        { requestId, upstream: instance.url, kind, err: { code: (err as { code?: string }).code } },
-        'websocket upstream failed',
-      );
       if (kind === 'refused') {
-        opts.upstreams.eject(instance);
+        // Every instance refused (each one counted and ejected as it did).
         refuse(
           'service_unavailable',
           'realtime service unavailable; retry shortly',
           UNAVAILABLE_RETRY_AFTER_S,
         );
-      } else if (kind === 'timeout') refuse('gateway_timeout', 'realtime service did not answer in time');
+        return;
+      }
+      failed(upstream, kind, err);
+      if (kind === 'timeout') refuse('gateway_timeout', 'realtime service did not answer in time');
       else refuse('bad_gateway', 'realtime service failed');
     });
   }

@@ -1,5 +1,5 @@
 /** The real gateway and auth service as processes (testkit), talked to only through the gateway. */
-import { client, type Stack, startStack } from '@lockbox/testkit';
+import { client, openSocket, registerUser, type Stack, startStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 interface Session {
@@ -59,5 +59,30 @@ describe('gateway in front of the real auth service', () => {
   it('keeps internal procedures unreachable', async () => {
     const res = await client(stack.gatewayUrl).post('/trpc/internal.userById', { body: { id: 'usr_x' } });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('gateway in front of two real realtime instances, one SIGKILLed', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // The default health interval (2 s): right after the kill the gateway has not probed yet.
+    stack = await startStack({
+      services: ['auth', 'messages', 'realtime'],
+      instances: { realtime: 2 },
+      gatewayEnv: { RL_GATEWAY_PER_IP: '0' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('every upgrade right after the kill opens, on the live instance', async () => {
+    const user = await registerUser(client(stack.gatewayUrl), 'gwws');
+    await stack.get('realtime-1').kill('SIGKILL');
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await openSocket(stack.gatewayUrl, { token: user.token }));
+    expect(answers.map((s) => ('refused' in s ? s.status : 101))).toEqual(Array(6).fill(101));
+    for (const s of answers) if (!('refused' in s)) s.close();
   });
 });

@@ -143,6 +143,68 @@ describe('WebSocket with the realtime service down', () => {
   });
 });
 
+describe('WebSocket with one of two realtime instances dead', () => {
+  /** A fake realtime instance that accepts every upgrade (`port` 0: a free one). */
+  const wsUpstream = async (port = 0) => {
+    const up = await startUpstream(undefined, port);
+    const wss = new WebSocketServer({ noServer: true });
+    let upgrades = 0;
+    up.server.on('upgrade', (req, socket, head) => {
+      upgrades++;
+      wss.handleUpgrade(req, socket, head, () => undefined);
+    });
+    const kill = async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await up.close();
+    };
+    return { ...up, kill, upgrades: () => upgrades };
+  };
+  const opens = (url: string) =>
+    new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?token=t`);
+      ws.once('open', () => {
+        ws.terminate();
+        resolve(true);
+      });
+      ws.once('error', () => resolve(false));
+    });
+
+  it('skips an instance that refuses the connection for the next one; 503 only when every one refuses; a restarted one serves at once', async () => {
+    const a = await wsUpstream();
+    const b = await wsUpstream();
+    // No probe after the first: only the upgrades themselves can find the dead instance.
+    const gw = await startGateway({
+      REALTIME_UPSTREAMS: `${a.url},${b.url}`,
+      GATEWAY_HEALTH_INTERVAL_MS: '60000',
+    });
+    const instances = gw.gateway.upstreams.get('realtime')?.instances ?? [];
+    try {
+      await a.kill();
+      for (let i = 0; i < 4; i++) expect(await opens(gw.url)).toBe(true);
+      expect(b.upgrades()).toBe(4);
+      expect(instances.map((i) => i.status)).toEqual(['down', 'up']);
+
+      await b.kill();
+      const raw = await rawRequest(gw.port, upgradeRequest('/ws'));
+      expect(statusOf(raw)).toBe(503);
+      expect(raw).toMatch(/retry-after: \d+/i);
+      expect(instances.map((i) => i.status)).toEqual(['down', 'down']);
+
+      const back = await wsUpstream(a.port);
+      try {
+        expect(await opens(gw.url)).toBe(true);
+        expect(back.upgrades()).toBe(1);
+        expect(instances.map((i) => i.status)).toEqual(['up', 'down']);
+      } finally {
+        await back.kill();
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('WebSocket client that stops reading', () => {
   it('is cut off after GATEWAY_WS_STALL_MS without a drain, both ends closed; a reading client is not', async () => {
     const realtime = await startUpstream();
