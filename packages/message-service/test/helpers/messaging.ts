@@ -4,6 +4,7 @@
  * envelope). Everything goes through the gateway, like a client.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { TMessage, TMessagesPage, TSendMessageRequest, TSendMessageResponse } from '@lockbox/contracts';
 import {
   type Client,
   type Engine,
@@ -18,6 +19,12 @@ import {
 import { expect } from 'vitest';
 
 export type MessagingStack = SuiteStack;
+
+/** The wire types are the contract's (under the names the suites use). */
+export type Envelope = TSendMessageRequest;
+export type SendAnswer = TSendMessageResponse;
+export type WireMessage = TMessage;
+export type StreamPage = TMessagesPage;
 
 /** Auth and messages behind the gateway (no realtime: deliveries are best-effort). */
 export const startMessaging = (
@@ -38,14 +45,6 @@ export const connect = async (api: Client, a: TestUser, b: TestUser): Promise<st
   return (contact as { conversation_id: string }).conversation_id;
 };
 
-export interface Envelope {
-  recipient_id: string;
-  client_msg_id: string;
-  encrypted_blob: string;
-  signature: string;
-  sender_public_key?: string;
-}
-
 /** An opaque envelope as the SDK would send it: random ciphertext, a 64-byte signature. */
 export const envelope = (recipientId: string, bytes = 48): Envelope => ({
   recipient_id: recipientId,
@@ -54,36 +53,8 @@ export const envelope = (recipientId: string, bytes = 48): Envelope => ({
   signature: randomBytes(64).toString('base64'),
 });
 
-export interface SendAnswer {
-  message_id: string;
-  conversation_id: string;
-  seq: number;
-  cursor: string;
-  created_at: string;
-}
-
 export const send = async (api: Client, from: TestUser, env: Envelope): Promise<SendAnswer> =>
   expectStatus<SendAnswer>(await api.post('/messages/send', { token: from.token, body: env }), 201);
-
-export interface WireMessage {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  cursor: string;
-  sender_id: string;
-  recipient_id: string;
-  client_msg_id: string;
-  encrypted_blob: string;
-  signature: string;
-  sender_public_key?: string;
-  created_at: string;
-}
-
-export interface StreamPage {
-  messages: WireMessage[];
-  next_cursor: string;
-  has_more: boolean;
-}
 
 /** Every message of a user's stream, paging with ?after= until the end. */
 export const readStream = (api: Client, user: TestUser): Promise<WireMessage[]> =>
