@@ -18,6 +18,12 @@ afterAll(() => toy.close());
 type ErrorJson = { error: { code: string; message: string; request_id: string } };
 const json = { 'content-type': 'application/json' };
 
+/** A raw POST /echo on node:http (for bodies the test client cannot send: streamed, cut short). */
+const postToEcho = (headers: http.OutgoingHttpHeaders) => {
+  const url = new URL('/echo', toy.url);
+  return http.request({ host: url.hostname, port: url.port, path: '/echo', method: 'POST', headers });
+};
+
 const expectAlive = async () => {
   const res = await api.post('/echo', { body: { still: 'alive' } });
   expect(res.status).toBe(200);
@@ -27,14 +33,7 @@ const expectAlive = async () => {
 /** Streams `total` bytes in chunks with no Content-Length (chunked) and resolves with the answer. */
 const streamBody = (total: number) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const url = new URL('/echo', toy.url);
-    const req = http.request({
-      host: url.hostname,
-      port: url.port,
-      path: '/echo',
-      method: 'POST',
-      headers: json,
-    });
+    const req = postToEcho(json);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
@@ -85,14 +84,7 @@ describe('aborted uploads', () => {
   it('a client that hangs up mid-body leaves no request hanging in the server', async () => {
     const before = toy.observed.length;
     await new Promise<void>((resolve) => {
-      const url = new URL('/echo', toy.url);
-      const req = http.request({
-        host: url.hostname,
-        port: url.port,
-        path: '/echo',
-        method: 'POST',
-        headers: { ...json, 'content-length': '1000' },
-      });
+      const req = postToEcho({ ...json, 'content-length': '1000' });
       req.on('error', () => resolve());
       req.write('{"a":"only part of it', () => setTimeout(() => req.destroy(), 50));
     });
