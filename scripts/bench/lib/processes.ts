@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 
 export interface Proc {
   name: string;
@@ -111,17 +110,8 @@ export const stopEverythingOnExit = (cleanup: () => void | Promise<void>) => {
   });
 };
 
-/** A port the OS says is free right now on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+/** A free port on 127.0.0.1 outside the ephemeral range (testkit's: outgoing connections can't take it). */
+export { freePort } from '../../../packages/testkit/src/ports';
 
 /** Polls `url` until it answers 200; fails early, with the log tail, if the process dies. */
 export const waitForHttp = async (url: string, proc: Proc, timeoutMs = 90_000) => {
