@@ -109,6 +109,12 @@ export const messagesContract = {
       input: s.ZInternalMessagesAfterSchema,
       output: s.ZMessagesPageSchema,
     }),
+    headCursor: query({
+      access: 'internal',
+      summary: "A user's latest cursor (realtime: where a socket without ?after= starts)",
+      input: s.ZInternalHeadCursorSchema,
+      output: s.ZInternalHeadCursorResponseSchema,
+    }),
     contactIds: query({
       access: 'internal',
       summary: "A user's contacts with no block either way (realtime's presence and typing)",

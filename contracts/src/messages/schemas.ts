@@ -239,6 +239,12 @@ export const ZInternalMessagesAfterSchema = z.strictObject({
 });
 
 export const ZInternalContactIdsSchema = z.strictObject({ user_id: ZUserId });
+
+export const ZInternalHeadCursorSchema = z.strictObject({ user_id: ZUserId });
+export const ZInternalHeadCursorResponseSchema = z.object({
+  /** The user's latest cursor ('0' before their first message): where a live-only socket starts. */
+  cursor: z.string().regex(CURSOR_PATTERN),
+});
 export const ZInternalContactIdsResponseSchema = z.object({
   /** Contacts with no block either way: who may see this user's presence and typing. */
   contact_ids: z.array(ZUserId),

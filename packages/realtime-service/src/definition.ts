@@ -26,6 +26,24 @@ import { ConnectionRegistry } from './socket/registry';
 import { attachUpgradeHandler } from './upgrade/handler';
 import { createOriginCheck } from './upgrade/origin';
 
+/** A socket's start position is worth a short wait, not an upgrade held for a stalled message-service. */
+const START_CURSOR_TIMEOUT_MS = 1_000;
+
+const boundedOrUndefined = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      },
+    );
+  });
+
 export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
   name: 'realtime',
   schema: 'lockbox_realtime',
@@ -134,6 +152,7 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
           maxSocketsPerUser: env.RT_MAX_SOCKETS_PER_USER,
           socketsOf: (id) => registry.socketsOf(id),
           accepting: () => accepting,
+          startCursor: (userId) => boundedOrUndefined(history.headCursor(userId), START_CURSOR_TIMEOUT_MS),
           onAccepted: accept,
         });
       },

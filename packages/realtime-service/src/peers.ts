@@ -13,6 +13,9 @@ export const createHistorySource = (urls: string[], internalToken: string): Hist
       messagesAfter: async () => {
         throw new Error('message-service is off (MESSAGES_URLS=off)');
       },
+      headCursor: async () => {
+        throw new Error('message-service is off (MESSAGES_URLS=off)');
+      },
       contactsOf: async () => [],
     };
   const messages = createInternalClient<MessagesRouter>({ urls, internalToken, timeoutMs: 5_000 });
@@ -23,6 +26,7 @@ export const createHistorySource = (urls: string[], internalToken: string): Hist
         ...(after !== null ? { after } : {}),
         limit,
       }),
+    headCursor: async (userId) => (await messages.internal.headCursor.query({ user_id: userId })).cursor,
     contactsOf: async (userId) => (await messages.internal.contactIds.query({ user_id: userId })).contact_ids,
   };
 };

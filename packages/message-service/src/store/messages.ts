@@ -146,6 +146,15 @@ export const messagesAfter = async (
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 };
 
+/** The viewer's latest cursor, '0' before their first message (committed rows only: the counter moves in the send's transaction). */
+export const headCursor = async (q: Queryable, viewer: string): Promise<string> => {
+  const [row] = await q.query<{ last_cursor: number | string }>(
+    `SELECT last_cursor FROM ${S}.user_cursors WHERE user_id = $1`,
+    [viewer],
+  );
+  return row ? String(row.last_cursor) : '0';
+};
+
 /** One page of a conversation before a seq, returned oldest first. */
 export const conversationPage = async (
   q: Queryable,

@@ -17,5 +17,7 @@ export interface HistoryPage {
 
 export interface HistorySource {
   messagesAfter(userId: string, after: string | null, limit: number): Promise<HistoryPage>;
+  /** The viewer's latest cursor ('0' before the first message). */
+  headCursor(userId: string): Promise<string>;
   contactsOf(userId: string): Promise<string[]>;
 }

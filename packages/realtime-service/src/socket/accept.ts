@@ -21,8 +21,10 @@ export interface AcceptDeps {
 }
 
 export const createAcceptor = (deps: AcceptDeps) => {
-  return ({ ws, user, ask }: AcceptedUpgrade) => {
+  return ({ ws, user, ask, startCursor }: AcceptedUpgrade) => {
     const conn = new Connection(ws, user.id, user.sessionId, deps.shared);
+    // Before it is registered: live messages from the first one on are judged against it.
+    if (ask.after === undefined && startCursor !== undefined) conn.lastCursor = startCursor;
     if (deps.isRevoked(user.sessionId)) {
       conn.close(WS_CLOSE.sessionEnded, 'session ended');
       return;

@@ -26,6 +26,8 @@ export interface AcceptedUpgrade {
   user: AuthUser;
   ask: UpgradeAsk;
   clientIp: string;
+  /** Without `?after=`: the user's latest cursor when the upgrade was accepted (undefined if unknown). */
+  startCursor: string | undefined;
 }
 
 export interface UpgradeOptions {
@@ -38,6 +40,13 @@ export interface UpgradeOptions {
   socketsOf: (userId: string) => number;
   /** False while shutting down: new sockets are refused with 503 and go to another instance. */
   accepting: () => boolean;
+  /**
+   * The user's latest cursor, read before the 101 for a socket without `?after=`: the socket
+   * then starts right there, so every message committed after the client saw its socket open
+   * reaches it, in order, even when a later one arrives first (another instance's fan-out can be
+   * slower than a direct hand-over). Undefined when unknown: the first live message starts it.
+   */
+  startCursor: (userId: string) => Promise<string | undefined>;
   onAccepted: (accepted: AcceptedUpgrade) => void;
 }
 
@@ -52,7 +61,8 @@ const authorize = async (req: http.IncomingMessage, opts: UpgradeOptions) => {
     throw new AppError('forbidden', "the path user id is not the token's user");
   if (opts.socketsOf(user.id) >= opts.maxSocketsPerUser)
     throw new AppError('rate_limited', 'too many open sockets for this user', { retryAfter: 5 });
-  return { ask, user };
+  const startCursor = ask.after === undefined ? await opts.startCursor(user.id) : undefined;
+  return { ask, user, startCursor };
 };
 
 export const attachUpgradeHandler = (server: http.Server, opts: UpgradeOptions): WebSocketServer => {
@@ -78,11 +88,11 @@ export const attachUpgradeHandler = (server: http.Server, opts: UpgradeOptions):
       fromGateway && typeof forwarded === 'string' ? forwarded : (req.socket.remoteAddress ?? 'unknown');
 
     authorize(req, opts).then(
-      ({ ask, user }) => {
+      ({ ask, user, startCursor }) => {
         if (socket.destroyed) return;
         wss.handleUpgrade(req, socket, head, (ws) => {
           socket.off('error', ignore);
-          opts.onAccepted({ ws, user, ask, clientIp });
+          opts.onAccepted({ ws, user, ask, clientIp, startCursor });
         });
       },
       (err: unknown) => {

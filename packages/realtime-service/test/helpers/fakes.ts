@@ -93,6 +93,9 @@ export class FakeStream implements HistorySource {
     if (read === this.heldRead) await this.gate;
     return page;
   }
+  async headCursor(): Promise<string> {
+    return String(this.messages.length);
+  }
   async contactsOf(): Promise<string[]> {
     return [OTHER];
   }
