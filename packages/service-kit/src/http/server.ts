@@ -48,6 +48,36 @@ export interface ServiceHttpOptions {
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * A request's context. A class, not an object literal with a `get log()`: the
+ * literal built a getter closure and an accessor property per request, and
+ * the adapter cost 57.7 µs of CPU per request against 39.4 µs with the class
+ * (`npm run bench:service`, auth.jwks over REST). The child logger is made
+ * only when something logs. `log` lives on the prototype, so a spread copy
+ * (`{ ...ctx }`) has none: pass it explicitly, as the user middleware does.
+ */
+class RequestContext implements BaseContext {
+  #log: Logger | undefined;
+  readonly #root: Logger;
+  readonly #pathname: string;
+  constructor(
+    readonly requestId: string,
+    readonly clientIp: string,
+    readonly authorization: string | undefined,
+    readonly internal: boolean,
+    readonly authenticate: (authorization: string | undefined) => Promise<AuthUser>,
+    root: Logger,
+    pathname: string,
+  ) {
+    this.#root = root;
+    this.#pathname = pathname;
+  }
+  get log(): Logger {
+    this.#log ??= this.#root.child({ requestId: this.requestId, path: safeUrl(this.#pathname) });
+    return this.#log;
+  }
+}
+
 const send = (res: ServerResponse, status: number, payload: unknown, extra?: Record<string, string>) => {
   if (status === 204) {
     res.writeHead(204, extra);
@@ -80,18 +110,15 @@ export const createServiceHttpServer = (opts: ServiceHttpOptions): http.Server =
     const forwardedIp = req.headers[CLIENT_IP_HEADER];
     const clientIp =
       fromGateway && typeof forwardedIp === 'string' ? forwardedIp : (req.socket.remoteAddress ?? 'unknown');
-    let log: Logger | undefined;
-    const ctx: BaseContext = {
+    const ctx = new RequestContext(
       requestId,
-      get log() {
-        log ??= opts.log.child({ requestId, path: safeUrl(pathname) });
-        return log;
-      },
       clientIp,
-      authorization: req.headers.authorization,
-      internal: safeEqual(req.headers[INTERNAL_HEADER], opts.credentials.internalToken),
-      authenticate: opts.authenticate,
-    };
+      req.headers.authorization,
+      safeEqual(req.headers[INTERNAL_HEADER], opts.credentials.internalToken),
+      opts.authenticate,
+      opts.log,
+      pathname,
+    );
 
     const fail = (err: unknown, trpcPath?: string) => {
       const d = describeError(err);
