@@ -115,11 +115,43 @@ const directCalls = new WeakMap<AnyTRPCProcedure, DirectCall>();
 export const directCallOf = (procedure: AnyTRPCProcedure): DirectCall | undefined =>
   directCalls.get(procedure);
 
+/**
+ * The context a user procedure's handler gets on the direct path: the
+ * request's, plus the verified user. Its logger (userId bound) is made only
+ * when the handler logs; spreading the request's context did not just copy it,
+ * it also ran its `log` getter, so every user request built two child loggers
+ * (~18 µs in the delivery profile) that almost none used.
+ */
+class UserRequestContext implements UserContext {
+  readonly requestId: string;
+  readonly clientIp: string;
+  readonly authorization: string | undefined;
+  readonly internal: boolean;
+  readonly authenticate: BaseContext['authenticate'];
+  readonly #request: BaseContext;
+  #log: Logger | undefined;
+  constructor(
+    request: BaseContext,
+    readonly user: AuthUser,
+  ) {
+    this.requestId = request.requestId;
+    this.clientIp = request.clientIp;
+    this.authorization = request.authorization;
+    this.internal = request.internal;
+    this.authenticate = request.authenticate;
+    this.#request = request;
+  }
+  get log(): Logger {
+    this.#log ??= this.#request.log.child({ userId: this.user.id });
+    return this.#log;
+  }
+}
+
 const makeDirectCall = (op: Operation, resolver: AnyHandler): DirectCall => {
   const enter = async (ctx: BaseContext): Promise<BaseContext> => {
     if (op.access === 'user') {
       const user = await ctx.authenticate(ctx.authorization);
-      return { ...ctx, user, log: ctx.log.child({ userId: user.id }) } as UserContext;
+      return new UserRequestContext(ctx, user);
     }
     if (op.access === 'internal' && !ctx.internal)
       throw new AppError('unauthorized', 'service credential required');

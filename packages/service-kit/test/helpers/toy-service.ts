@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mutation, query, zId } from '@lockbox/contracts';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { createServiceHttpServer } from '../../src/http/server';
@@ -101,7 +101,10 @@ export const toyRouter = implement(toyContract, {
   fail: async ({ input }) => {
     throw failures[input.kind]();
   },
-  whoami: async ({ ctx }) => ({ id: ctx.user.id }),
+  whoami: async ({ ctx }) => {
+    ctx.log.info('whoami');
+    return { id: ctx.user.id };
+  },
   secret: async () => ({ ok: true as const }),
 });
 
@@ -113,14 +116,16 @@ export interface ToyService {
   close(): Promise<void>;
 }
 
-export const startToyService = async (opts: { bodyLimit?: number } = {}): Promise<ToyService> => {
+export const startToyService = async (
+  opts: { bodyLimit?: number; log?: Logger } = {},
+): Promise<ToyService> => {
   const metrics = createMetrics('toy', 'toy');
   const observed: ToyService['observed'] = [];
   const server = createServiceHttpServer({
     service: 'toy',
     router: toyRouter,
     contracts: [toyContract],
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     metrics: {
       ...metrics,
       observeRequest: (route, method, status) => observed.push({ route, method, status }),
