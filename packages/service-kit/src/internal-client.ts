@@ -1,7 +1,16 @@
 /**
- * Typed tRPC client for another LockBox service's procedures, typed by the
- * contract alone, authenticated with the internal credential, and bounded by a
- * timeout so a dead dependency is a quick error, never a hang.
+ * Typed caller for another LockBox service's procedures, typed by the contract
+ * alone, authenticated with the internal credential, and bounded by a timeout
+ * so a dead dependency is a quick error, never a hang.
+ *
+ * It speaks the wire `@trpc/client`'s httpLink speaks (`GET /trpc/<path>?input=…`
+ * for queries, `POST /trpc/<path>` with a JSON body for mutations; answers
+ * `{ result: { data } }` or `{ error: shape }`), has the client's type
+ * (`proxy.a.b.query(input)` / `.mutate(input)`) and throws its error type
+ * (`TRPCClientError`), but without its links, observables and per-call
+ * AbortControllers: measured on one process calling a toy service's mutation
+ * in a loop, the tRPC client layer cost ~100 µs of CPU per call (250 → 150 µs
+ * per call, client and server together).
  *
  * The wire is undici's `request` on a keep-alive Agent, not the global
  * `fetch`: measured in the delivery bench, fetch's WHATWG layer (Request and
@@ -9,7 +18,7 @@
  * message service ~0.6 ms of CPU per internal call — a third of a send.
  */
 
-import { createTRPCClient, httpLink } from '@trpc/client';
+import { type TRPCClient, TRPCClientError } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { Agent, request } from 'undici';
 import { INTERNAL_HEADER } from './internal-auth';
@@ -27,59 +36,91 @@ const isRefused = (err: unknown): boolean => {
   return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED';
 };
 
+type CallOptions = { signal?: AbortSignal } | undefined;
+type Call = (path: string, input: unknown, opts: CallOptions) => Promise<unknown>;
+
+/** `{ result: { data } }` → data; `{ error: shape }` → the TRPCClientError tRPC's client would throw. */
+const dataOf = (json: unknown): unknown => {
+  const answer = json as { result?: { data?: unknown }; error?: unknown } | null;
+  if (answer && typeof answer === 'object' && answer.error !== undefined)
+    throw TRPCClientError.from(answer as never);
+  if (!answer || typeof answer !== 'object' || !answer.result || typeof answer.result !== 'object')
+    throw new TRPCClientError('Unable to transform response from server');
+  return answer.result.data;
+};
+
 /**
- * The part of `fetch` tRPC's httpLink uses, on undici's `request`. Bounded like
- * the fetch it replaces: connecting, waiting for the answer's headers and any
- * pause in its body each time out after `timeoutMs`.
+ * `proxy.a.b.query(input)` → `call('query', 'a.b', input)`. Each path's node
+ * and its two functions are made once and kept, so a call allocates no proxy.
  */
-const leanFetch = (timeoutMs: number) => {
+const pathProxy = (query: Call, mutate: Call) => {
+  const nodes = new Map<string, object>();
+  const nodeFor = (path: string): object => {
+    let node = nodes.get(path);
+    if (node) return node;
+    const q = (input?: unknown, opts?: CallOptions) => query(path, input, opts);
+    const m = (input?: unknown, opts?: CallOptions) => mutate(path, input, opts);
+    node = new Proxy(
+      {},
+      {
+        get: (_target, key) => {
+          if (typeof key !== 'string') return undefined;
+          if (key === 'query') return q;
+          if (key === 'mutate') return m;
+          return nodeFor(path ? `${path}.${key}` : key);
+        },
+      },
+    );
+    nodes.set(path, node);
+    return node;
+  };
+  return nodeFor('');
+};
+
+export const createInternalClient = <R extends AnyTRPCRouter>(opts: InternalClientOptions): TRPCClient<R> => {
+  let next = 0;
+  const timeoutMs = opts.timeoutMs ?? 3_000;
   const dispatcher = new Agent({
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  return async (url: string, init: RequestInit) => {
+  const queryHeaders = { [INTERNAL_HEADER]: opts.internalToken };
+  const mutationHeaders = { ...queryHeaders, 'content-type': 'application/json' };
+
+  const once = async (url: string, mutation: boolean, body: string | undefined, signal?: AbortSignal) => {
     const res = await request(url, {
       dispatcher,
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      headers: init.headers as Record<string, string>,
-      body: (init.body ?? null) as string | null,
-      ...(init.signal ? { signal: init.signal } : {}),
+      method: mutation ? 'POST' : 'GET',
+      headers: mutation ? mutationHeaders : queryHeaders,
+      body: body ?? null,
+      ...(signal ? { signal } : {}),
     });
-    return {
-      ok: res.statusCode >= 200 && res.statusCode < 300,
-      status: res.statusCode,
-      json: () => res.body.json(),
-    };
+    return dataOf(await res.body.json());
   };
-};
 
-export const createInternalClient = <R extends AnyTRPCRouter>(opts: InternalClientOptions) => {
-  let next = 0;
-  const timeoutMs = opts.timeoutMs ?? 3_000;
-  const fetchLean = leanFetch(timeoutMs);
-  return createTRPCClient<R>({
-    links: [
-      httpLink({
-        // Services serve tRPC under /trpc (service-kit's http/server.ts); `urls` are bare instance URLs.
-        url: `${opts.urls[0] ?? ''}/trpc`,
-        headers: { [INTERNAL_HEADER]: opts.internalToken },
-        fetch: async (input, init) => {
-          // Round-robin across instances: swap the base URL per call. An instance that refuses the
-          // connection got nothing, so the next one takes the call (mutations too); without this a
-          // dead instance failed every other call, and a retry could land on it again.
-          const first = next++;
-          for (let i = 0; ; i++) {
-            const base = opts.urls[(first + i) % opts.urls.length] ?? '';
-            const url = String(input).replace(opts.urls[0] ?? '', base);
-            try {
-              return await fetchLean(url, init as RequestInit);
-            } catch (err) {
-              if (i + 1 >= opts.urls.length || !isRefused(err)) throw err;
-            }
-          }
-        },
-      }),
-    ],
-  } as never);
+  const call = async (mutation: boolean, path: string, input: unknown, callOpts: CallOptions) => {
+    const json = input === undefined ? undefined : JSON.stringify(input);
+    // Services serve tRPC under /trpc (service-kit's http/server.ts); `urls` are bare instance URLs.
+    const rest =
+      mutation || json === undefined ? `/trpc/${path}` : `/trpc/${path}?input=${encodeURIComponent(json)}`;
+    const body = mutation ? json : undefined;
+    // Round-robin across instances. An instance that refuses the connection got nothing, so the
+    // next one takes the call (mutations too); without this a dead instance failed every other
+    // call, and a retry could land on it again.
+    const first = next++;
+    for (let i = 0; ; i++) {
+      const base = opts.urls[(first + i) % opts.urls.length] ?? '';
+      try {
+        return await once(base + rest, mutation, body, callOpts?.signal);
+      } catch (err) {
+        if (i + 1 >= opts.urls.length || !isRefused(err)) throw TRPCClientError.from(err as Error);
+      }
+    }
+  };
+
+  return pathProxy(
+    (path, input, o) => call(false, path, input, o),
+    (path, input, o) => call(true, path, input, o),
+  ) as TRPCClient<R>;
 };

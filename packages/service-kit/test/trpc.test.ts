@@ -2,6 +2,7 @@
 import type { ContractRouter } from '@lockbox/contracts';
 import { mutation } from '@lockbox/contracts';
 import { client } from '@lockbox/testkit';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLIENT_IP_HEADER, GATEWAY_HEADER, INTERNAL_HEADER } from '../src/internal-auth';
@@ -149,5 +150,17 @@ describe('createInternalClient', () => {
       internalToken: 'wrong',
     });
     await expect(outsider.secret.query()).rejects.toThrow(/credential/);
+  });
+
+  it("sends a query's input in the URL and throws tRPC's client error with the answer's shape", async () => {
+    const internal = createInternalClient<ContractRouter<typeof toyContract>>({
+      urls: [toy.url],
+      internalToken: toyCredentials.internalToken,
+    });
+    expect(await internal.context.query({})).toEqual({ clientIp: '127.0.0.1', internal: true });
+    const err = await internal.fail.query({ kind: 'conflict' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCClientError);
+    expect((err as TRPCClientError<never>).message).toBe('it changed');
+    expect((err as TRPCClientError<never>).data).toMatchObject({ app_code: 'conflict', httpStatus: 409 });
   });
 });
