@@ -58,8 +58,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
   readonly #options: Dispatcher.DispatchOptions;
   readonly #ctx: ProxyContext;
   #instance: UpstreamInstance | undefined;
-  /** Instances that refused this request's connection. */
-  readonly #tried: UpstreamInstance[] = [];
+  /** Instances that refused this request's connection; created only when one does (rare). */
+  #tried: UpstreamInstance[] | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   #responded = false;
   #retried = false;
@@ -175,14 +175,15 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     if (!this.#responded) {
       if (kind === 'refused') {
         this.#upstreams.eject(instance);
-        this.#tried.push(instance);
+        if (this.#tried === undefined) this.#tried = [instance];
+        else this.#tried.push(instance);
         this.#logFailure(kind, err, 'instance ejected; trying another');
         this.start();
         return;
       }
       if (kind === 'reset' && this.#options.idempotent && this.#options.body == null && !this.#retried) {
         this.#retried = true;
-        const next = this.#upstreams.pick([...this.#tried, instance]) ?? instance;
+        const next = this.#upstreams.pick(this.#tried ? [...this.#tried, instance] : [instance]) ?? instance;
         this.#logFailure(kind, err, 'retrying idempotent request');
         this.#instance = next;
         ex.upstream = next.url;

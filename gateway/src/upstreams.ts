@@ -103,6 +103,9 @@ export class UpstreamInstance {
   }
 }
 
+/** `pick`'s default: shared, so a request that has tried nothing allocates nothing. */
+const NONE_TRIED: readonly UpstreamInstance[] = [];
+
 export class ServiceUpstreams {
   readonly service: ServiceName;
   readonly instances: UpstreamInstance[];
@@ -125,7 +128,7 @@ export class ServiceUpstreams {
    * instance is down, the next one not yet tried all the same (a restarted instance would
    * otherwise wait for its next probe); undefined when none is left.
    */
-  pick(tried: readonly UpstreamInstance[] = []): UpstreamInstance | undefined {
+  pick(tried: readonly UpstreamInstance[] = NONE_TRIED): UpstreamInstance | undefined {
     const list = this.instances;
     if (list.length === 1) {
       const only = list[0] as UpstreamInstance;
