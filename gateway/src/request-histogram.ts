@@ -36,7 +36,10 @@ export class RequestHistogram {
   readonly aggregator = 'sum';
   readonly labelNames = ['route', 'method', 'status'];
   readonly #bounds: readonly number[];
-  readonly #series = new Map<string, Series>();
+  /** Every series, in the order first seen (what /metrics lists). */
+  readonly #series: Series[] = [];
+  /** route → method → status → series: lookups on the request path build no key string. */
+  readonly #index = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor(name: string, help: string, bounds: readonly number[]) {
     this.name = name;
@@ -45,8 +48,17 @@ export class RequestHistogram {
   }
 
   observe(route: string, method: string, status: number, seconds: number): void {
-    const key = `${route} ${method} ${status}`;
-    let s = this.#series.get(key);
+    let byMethod = this.#index.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.#index.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    let s = byStatus.get(status);
     if (s === undefined) {
       s = {
         labels: { route, method, status: String(status) },
@@ -54,7 +66,8 @@ export class RequestHistogram {
         sum: 0,
         count: 0,
       };
-      this.#series.set(key, s);
+      byStatus.set(status, s);
+      this.#series.push(s);
     }
     const bounds = this.#bounds;
     let i = 0;
@@ -67,7 +80,7 @@ export class RequestHistogram {
   /** prom-client's metric interface: called when /metrics is scraped. */
   async get(): Promise<ExportedMetric> {
     const values: ExportedValue[] = [];
-    for (const s of this.#series.values()) {
+    for (const s of this.#series) {
       let cumulative = 0;
       for (let i = 0; i < s.counts.length; i++) {
         cumulative += s.counts[i] as number;
@@ -81,6 +94,7 @@ export class RequestHistogram {
   }
 
   reset(): void {
-    this.#series.clear();
+    this.#series.length = 0;
+    this.#index.clear();
   }
 }
