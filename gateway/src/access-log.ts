@@ -50,6 +50,9 @@ export class AccessLog {
   #lastMs = 0;
   #lastIso = '';
   readonly #paths = new Map<string, string>();
+  /** The last upstream and its JSON: a service's few instances repeat. */
+  #lastUpstream: string | undefined;
+  #lastUpstreamJson = 'null';
 
   constructor(opts: AccessLogOptions) {
     const options = {
@@ -78,7 +81,7 @@ export class AccessLog {
     const line =
       `{"level":30,"time":"${this.#lastIso}"${this.#prefix}${e.requestId}",` +
       `"method":"${e.method ?? ''}","path":${this.#path(e.url ?? '')},"status":${e.status},` +
-      `"ms":${Math.round(e.ms * 10) / 10},"upstream":${e.upstream === undefined ? 'null' : JSON.stringify(e.upstream)},` +
+      `"ms":${Math.round(e.ms * 10) / 10},"upstream":${this.#upstream(e.upstream)},` +
       `"msg":"request"}\n`;
     // Worst case 3 bytes per UTF-16 unit: a line that might not fit starts the next batch.
     if (this.#used + line.length * 3 > BATCH_BYTES) this.#drain();
@@ -87,6 +90,14 @@ export class AccessLog {
       this.#timer = setTimeout(this.#drain, FLUSH_MS);
       this.#timer.unref();
     }
+  }
+
+  #upstream(upstream: string | undefined): string {
+    if (upstream !== this.#lastUpstream) {
+      this.#lastUpstream = upstream;
+      this.#lastUpstreamJson = upstream === undefined ? 'null' : JSON.stringify(upstream);
+    }
+    return this.#lastUpstreamJson;
   }
 
   #path(url: string): string {
