@@ -66,9 +66,21 @@ describe.runIf(process.env.REDIS_URL)('[F7] Redis down under two realtime instan
     expect(request.status).toBe(201);
   };
 
+  /** The gateway sees both realtime instances up (a restarted one counts once a health check or a request found it). */
+  const bothRealtimeUp = () =>
+    eventually(async () => {
+      const res = await full.api.get<{ services: { realtime: { instances: Array<{ status: string }> } } }>(
+        '/health',
+      );
+      const instances = res.json?.services?.realtime?.instances ?? [];
+      return instances.length === 2 && instances.every((i) => i.status === 'up') ? true : undefined;
+    }, 20_000);
+
   it.each(REDIS_FAULTS)(
     '[F7] Redis %s: services alive, sends commit, resume gets everything; Redis back → connected sockets catch up, live delivery across instances resumes; nothing lost',
     async (mode) => {
+      // The previous case restarted realtime-1: until the gateway sees it up, every upgrade would go to realtime-2.
+      await bothRealtimeUp();
       const [alice, bob, carol] = [await full.user('f7a'), await full.user('f7b'), await full.user('f7c')];
       await makeContacts(full.api, alice, bob);
       await makeContacts(full.api, alice, carol);
