@@ -175,7 +175,8 @@ export class ProxyHandler implements Dispatcher.DispatchHandler, Abortable {
     if (!this.#responded) {
       if (kind === 'refused') {
         this.#upstreams.eject(instance);
-        (this.#tried ??= []).push(instance);
+        if (this.#tried === undefined) this.#tried = [instance];
+        else this.#tried.push(instance);
         this.#logFailure(kind, err, 'instance ejected; trying another');
         this.start();
         return;
