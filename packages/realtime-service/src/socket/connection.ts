@@ -40,6 +40,19 @@ export interface ConnectionShared {
   drainTimeoutMs: number;
 }
 
+/**
+ * Where a resume starts: after the cursor the client asked for, unless this
+ * socket already sent past it. A socket never sends a cursor at or before the
+ * last one it sent, so a resume behind that point (a client that connected
+ * with `?after=C` and then also sent `resume {after: C}`) replays nothing twice;
+ * a client that really wants an old stretch again opens a new socket.
+ */
+export const resumePosition = (sent: string | null | undefined, asked: string | null): string | null => {
+  if (sent === undefined || sent === null) return asked;
+  if (asked === null || compareCursors(asked, sent) <= 0) return sent;
+  return asked;
+};
+
 /** Live messages held while the pump runs; beyond this they are dropped and fetched again instead. */
 const MAX_PENDING = 1_000;
 const OPEN = 1;
@@ -183,7 +196,7 @@ export class Connection {
     for (;;) {
       if (this.closed) return;
       if (this.resumeAsked) {
-        this.lastCursor = this.resumeAsked.after;
+        this.lastCursor = resumePosition(this.lastCursor, this.resumeAsked.after);
         this.resumeAsked = undefined;
         answerResume = true;
         replayed = 0;

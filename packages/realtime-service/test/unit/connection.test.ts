@@ -79,14 +79,29 @@ describe('Connection delivery', () => {
     expect(socket.cursors()).toEqual(['1', '2', '3']);
   });
 
-  it('a resume from an older cursor replays again from there (the client asked)', async () => {
+  it('a resume at or before what the socket already sent replays nothing twice (?after=C, then resume {after: C})', async () => {
     const { socket, conn, stream } = setup();
     for (let i = 0; i < 4; i++) stream.commit();
-    conn.resume(null);
+    conn.resume('1'); // the connect's ?after=1
     await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 1);
-    conn.resume('2');
+    conn.resume('1'); // the same client then also sends resume {after: 1}
     await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 2);
-    expect(socket.cursors()).toEqual(['1', '2', '3', '4', '3', '4']);
+    conn.resume(null); // and even one from the very beginning
+    await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 3);
+    expect(socket.cursors()).toEqual(['2', '3', '4']);
+    expect(socket.frames().filter((f) => f.type === 'resumed').map((f) => f.data)).toEqual([
+      { cursor: '4', replayed: 3 },
+      { cursor: '4', replayed: 0 },
+      { cursor: '4', replayed: 0 },
+    ]);
+  });
+
+  it('a resume past what the socket sent skips ahead to where the client says it is', async () => {
+    const { socket, conn, stream } = setup();
+    for (let i = 0; i < 5; i++) stream.commit();
+    conn.resume('3');
+    await until(() => socket.frames().some((f) => f.type === 'resumed'));
+    expect(socket.cursors()).toEqual(['4', '5']);
   });
 
   it('catchUp after a lost fan-out fetches what was missed', async () => {
