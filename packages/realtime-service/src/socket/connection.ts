@@ -47,8 +47,8 @@ export interface ConnectionShared {
  * with `?after=C` and then also sent `resume {after: C}`) replays nothing twice;
  * a client that really wants an old stretch again opens a new socket.
  */
-export const resumePosition = (sent: string | null | undefined, asked: string | null): string | null => {
-  if (sent === undefined || sent === null) return asked;
+export const resumePosition = (sent: string | undefined, asked: string | null): string | null => {
+  if (sent === undefined) return asked;
   if (asked === null || compareCursors(asked, sent) <= 0) return sent;
   return asked;
 };
@@ -63,6 +63,8 @@ export class Connection {
   closed = false;
   /** Last message cursor sent. undefined: live only, no position yet; null: before the first message. */
   lastCursor: string | null | undefined;
+  /** The highest message cursor actually sent on this socket (a start position is not a send). */
+  private highestSent: string | undefined;
   private abuse = 0;
   private tokens: number;
   private refilledAt = Date.now();
@@ -134,12 +136,12 @@ export class Connection {
     const last = this.lastCursor;
     if (last === undefined) {
       // Live only (no resume asked): this message starts the socket's position.
-      if (this.sendRaw(json)) this.lastCursor = cursor;
+      if (this.sendRaw(json)) this.markSent(cursor);
       return;
     }
     if (last !== null && compareCursors(cursor, last) <= 0) return; // already sent
     if (isNextCursor(last, cursor)) {
-      if (this.sendRaw(json)) this.lastCursor = cursor;
+      if (this.sendRaw(json)) this.markSent(cursor);
       return;
     }
     // An earlier message has not arrived live (yet): fetch history so order holds.
@@ -196,7 +198,7 @@ export class Connection {
     for (;;) {
       if (this.closed) return;
       if (this.resumeAsked) {
-        this.lastCursor = resumePosition(this.lastCursor, this.resumeAsked.after);
+        this.lastCursor = resumePosition(this.highestSent, this.resumeAsked.after);
         this.resumeAsked = undefined;
         answerResume = true;
         replayed = 0;
@@ -229,7 +231,7 @@ export class Connection {
       if (last !== null && compareCursors(cursor, last) <= 0) continue;
       if (!isNextCursor(last, cursor)) return true;
       if (!this.sendRaw(JSON.stringify(frame))) return false;
-      this.lastCursor = cursor;
+      this.markSent(cursor);
     }
     return false;
   }
@@ -242,8 +244,14 @@ export class Connection {
       return false;
     }
     if (!this.send({ type: 'new_message', data: message })) return false;
-    this.lastCursor = message.cursor;
+    this.markSent(message.cursor);
     return true;
+  }
+
+  /** Cursors only grow on a socket, so the last one sent is also the highest. */
+  private markSent(cursor: string) {
+    this.lastCursor = cursor;
+    this.highestSent = cursor;
   }
 
   private async drained(): Promise<boolean> {

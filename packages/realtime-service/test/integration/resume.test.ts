@@ -152,6 +152,24 @@ describe.each(enginesUnderTest())('exactly once, in order (%s)', (engine) => {
     s.close();
   });
 
+  it('?after=C and then resume {after: C} on the same socket: every message once, then two resumed frames', async () => {
+    const [alice, bob] = [await rt.user(), await rt.user()];
+    await makeContacts(rt.api, alice, bob);
+    await sendMany(rt, alice, bob, 4);
+    const s = await mustOpen(rt.stack.gatewayUrl, { token: bob.token, after: '1' });
+    await s.waitFor((x) => x.ofType('resumed').length === 1);
+    s.send({ type: 'resume', data: { after: '1' } });
+    await s.waitFor((x) => x.ofType('resumed').length === 2);
+    await sendMessage(rt.api, alice, bob);
+    await s.waitFor((x) => x.cursors().length === 4);
+    expect(s.cursors()).toEqual(['2', '3', '4', '5']);
+    expect(s.ofType('resumed').map((f) => f.data)).toEqual([
+      { cursor: '4', replayed: 3 },
+      { cursor: '4', replayed: 0 },
+    ]);
+    s.close();
+  });
+
   it('the realtime process killed mid-stream: clients reconnect, resume, and miss nothing', async () => {
     const [alice, bob] = [await rt.user(), await rt.user()];
     await makeContacts(rt.api, alice, bob);
