@@ -2,18 +2,46 @@
  * Builds the app into dist/ (the gateway serves it at /). `LOCKBOX_WEB_OUT_DIR`
  * builds elsewhere: the browser test builds a fresh copy into a temp folder.
  * `vite dev` proxies the API and the WebSocket to a gateway on :8000.
+ *
+ * Builds are reproducible: the same source gives byte-identical files in any
+ * folder, on any machine (content-hashed names, no timestamps, no absolute
+ * paths, no source maps), and the build ends by writing the release hash
+ * manifest (scripts/manifest-web.ts) that `lockbox verify-web` checks a served
+ * app against. docs/SECURITY.md, "Server-delivered web code".
  */
+import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import pkg from './package.json' with { type: 'json' };
+import { writeManifest } from './scripts/manifest-web';
 
 const gateway = process.env.LOCKBOX_GATEWAY_URL ?? 'http://localhost:8000';
+const outDir = process.env.LOCKBOX_WEB_OUT_DIR ?? 'dist';
+
+/** Writes dist/lockbox-web-manifest.json once every file (public/ copies included) is on disk. */
+const releaseManifest = (): Plugin => {
+  let root = '';
+  return {
+    name: 'lockbox-web-manifest',
+    apply: 'build',
+    configResolved(config) {
+      root = path.resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      writeManifest(root, pkg.name, pkg.version);
+    },
+  };
+};
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), releaseManifest()],
+  // The argon2id worker is an ES module like the app (the CSP allows workers from 'self').
+  worker: { format: 'es' },
   build: {
-    outDir: process.env.LOCKBOX_WEB_OUT_DIR ?? 'dist',
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
+    sourcemap: false,
     // The crypto (noble + hash-wasm) is one chunk on purpose: every screen needs it.
     chunkSizeWarningLimit: 1500,
     rollupOptions: {

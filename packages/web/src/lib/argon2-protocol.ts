@@ -1,0 +1,11 @@
+/** What the page and the argon2id worker say to each other (argon2.worker.ts, worker-argon2.ts). */
+export interface Argon2Request {
+  id: number;
+  password: Uint8Array;
+  salt: Uint8Array;
+  memory_kib: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export type Argon2Reply = { id: number; hash: Uint8Array } | { id: number; error: string };
