@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import pkg from './package.json' with { type: 'json' };
 import { writeManifest } from './scripts/manifest-web';
 
@@ -33,7 +33,7 @@ const releaseManifest = (): Plugin => {
   };
 };
 
-export default defineConfig({
+const config: UserConfig = {
   plugins: [react(), releaseManifest()],
   // The argon2id worker is an ES module like the app (the CSP allows workers from 'self').
   worker: { format: 'es' },
@@ -58,4 +58,11 @@ export default defineConfig({
       '/ws': { target: gateway.replace(/^http/, 'ws'), ws: true },
     },
   },
+};
+
+export default defineConfig(({ command }) => {
+  // A release is always a production build, whatever NODE_ENV the caller has: under vitest it is
+  // 'test', which would give React's development build, with absolute source paths in it.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return config;
 });
