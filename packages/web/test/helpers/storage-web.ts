@@ -51,6 +51,11 @@ export const wrappingKeyFacts = (page: Page, database = 'lockbox-wrapping-key'):
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
+          if (!db.objectStoreNames.contains('keys')) {
+            db.close();
+            reject(new Error(`no wrapping key: ${name} has no "keys" store`));
+            return;
+          }
           const get = db.transaction('keys', 'readonly').objectStore('keys').get('store-wrapping-key');
           get.onerror = () => reject(get.error);
           get.onsuccess = async () => {
