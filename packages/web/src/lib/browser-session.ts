@@ -24,8 +24,8 @@ const DATABASE = 'lockbox';
 const browserWebSocket: WebSocketFactory = (url, protocols) =>
   new WebSocket(url, protocols) as unknown as MinimalWebSocket;
 
-/** One worker for the page's lifetime; a browser without workers derives on the main thread. */
-const argon2id: crypto.Argon2id = typeof Worker === 'function' ? workerArgon2id() : crypto.wasmArgon2id;
+/** In a Web Worker; a browser without workers derives on the main thread. */
+const argon2id: crypto.Argon2id = typeof Worker === 'function' ? workerArgon2id : crypto.wasmArgon2id;
 
 export const openBrowserSession = (): Promise<LockboxSession> =>
   LockboxSession.open({
