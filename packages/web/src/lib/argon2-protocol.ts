@@ -1,6 +1,5 @@
 /** What the page and the argon2id worker say to each other (argon2.worker.ts, worker-argon2.ts). */
 export interface Argon2Request {
-  id: number;
   password: Uint8Array;
   salt: Uint8Array;
   memory_kib: number;
@@ -8,4 +7,4 @@ export interface Argon2Request {
   parallelism: number;
 }
 
-export type Argon2Reply = { id: number; hash: Uint8Array } | { id: number; error: string };
+export type Argon2Reply = { hash: Uint8Array } | { error: string };

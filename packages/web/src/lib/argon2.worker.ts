@@ -1,8 +1,8 @@
 /**
  * The argon2id worker: derives the account's master key off the page's main
  * thread, so the 64 MiB, three-pass derivation at sign-in does not freeze the
- * page. It answers one message per request and keeps nothing: the password
- * bytes it received are zeroed once hashed.
+ * page. It answers one request (the page then ends it); the password bytes it
+ * received are zeroed once hashed.
  */
 import { argon2id } from 'hash-wasm';
 import type { Argon2Reply, Argon2Request } from './argon2-protocol';
@@ -11,7 +11,7 @@ const post = (reply: Argon2Reply, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(reply, transfer);
 
 self.addEventListener('message', async (event: MessageEvent<Argon2Request>) => {
-  const { id, password, salt, memory_kib, iterations, parallelism } = event.data;
+  const { password, salt, memory_kib, iterations, parallelism } = event.data;
   try {
     const hash = await argon2id({
       password,
@@ -22,10 +22,10 @@ self.addEventListener('message', async (event: MessageEvent<Argon2Request>) => {
       hashLength: 32,
       outputType: 'binary',
     });
-    post({ id, hash }, [hash.buffer]);
+    post({ hash }, [hash.buffer]);
   } catch (err) {
     // The message only: it never contains the password (hash-wasm reports parameter errors).
-    post({ id, error: err instanceof Error ? err.message : 'argon2id failed' });
+    post({ error: err instanceof Error ? err.message : 'argon2id failed' });
   } finally {
     password.fill(0);
   }

@@ -30,7 +30,6 @@ export const workerArgon2id: crypto.Argon2id = (password, salt, kdf) =>
     };
     const copy = password.slice();
     const request: Argon2Request = {
-      id: 1,
       password: copy,
       salt: salt.slice(),
       memory_kib: kdf.memory_kib,
