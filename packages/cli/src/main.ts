@@ -8,6 +8,7 @@ import { accountCommands } from './commands/account';
 import { contactCommands } from './commands/contacts';
 import { messageCommands } from './commands/messages';
 import { verifyCommands } from './commands/verify';
+import { verifyWebCommands } from './commands/verify-web';
 import { createRunner } from './run';
 
 const program = new Command()
@@ -23,5 +24,6 @@ accountCommands(program, run);
 contactCommands(program, run);
 messageCommands(program, run);
 verifyCommands(program, run);
+verifyWebCommands(program, run);
 
 await program.parseAsync(process.argv);

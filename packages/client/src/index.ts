@@ -15,6 +15,8 @@ export * from './session/errors';
 export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';
 export * from './session/session';
+export * from './store/idb-wrapping-key';
 export * from './store/indexeddb';
 export * from './store/memory';
 export * from './store/types';
+export * from './store/wrapped-secrets';

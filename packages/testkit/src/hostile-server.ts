@@ -7,7 +7,9 @@
  *
  * tRPC answers are rewritten by procedure path ("auth.prelogin"): a rewrite
  * gets the decoded `result.data` (or the error body) and returns what the
- * client should receive instead. REST and static files pass through. Live
+ * client should receive instead. REST passes through; a static file (the web
+ * app's index.html, its scripts) can be rewritten by path with `rewriteFile`,
+ * as a server that serves tampered code would. Live
  * frames (server → client, JSON text) go through `onFrame`, which may drop,
  * change or add frames; `injectFrame` pushes a frame to every open socket.
  */
@@ -33,6 +35,8 @@ export interface ForgedAnswer {
 export type AnswerRewrite = (data: unknown, call: TrpcCall) => unknown | Promise<unknown>;
 /** Answers without asking the real server; return undefined to pass the call through. */
 export type Responder = (call: TrpcCall) => ForgedAnswer | undefined | Promise<ForgedAnswer | undefined>;
+/** Rewrites a static file's bytes (already decoded, e.g. not gzip); return what the client gets. */
+export type FileRewrite = (body: Buffer, file: { path: string; contentType: string }) => Buffer | string;
 /** Rewrites one live frame (already JSON-decoded); return a list of frames to send (empty: drop it). */
 export type FrameRewrite = (frame: Record<string, unknown>) => Record<string, unknown>[];
 
@@ -41,6 +45,8 @@ export interface HostileServer {
   url: string;
   /** Rewrites every successful tRPC answer of `path` from now on (replacing an earlier rewrite of it). */
   rewrite(path: string, fn: AnswerRewrite): void;
+  /** Rewrites the successful answer of a non-tRPC GET of `pathname` (e.g. "/index.html", "/assets/x.js") from now on. */
+  rewriteFile(pathname: string, fn: FileRewrite): void;
   /** Answers `path` itself from now on (the real server never sees the call unless `fn` returns undefined). */
   respond(path: string, fn: Responder): void;
   /** Rewrites server → client WebSocket frames from now on. */
@@ -106,6 +112,7 @@ const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
 export const startHostileServer = async (target: string): Promise<HostileServer> => {
   const upstream = target.replace(/\/+$/, '');
   const rewrites = new Map<string, AnswerRewrite>();
+  const fileRewrites = new Map<string, FileRewrite>();
   const responders = new Map<string, Responder>();
   const calls: TrpcCall[] = [];
   let frameRewrite: FrameRewrite | undefined;
@@ -126,10 +133,18 @@ export const startHostileServer = async (target: string): Promise<HostileServer>
     const answer = await fetch(`${upstream}${url.pathname}${url.search}`, {
       method: req.method ?? 'GET',
       headers: forwardHeaders(req.headers, upstream),
-      ...(body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
+      ...(body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD'
+        ? { body: new Uint8Array(body) }
+        : {}),
       redirect: 'manual',
     });
-    const bytes = Buffer.from(await answer.arrayBuffer());
+    let bytes: Buffer = Buffer.from(await answer.arrayBuffer());
+    const fileRewrite = trpcPath === undefined ? fileRewrites.get(url.pathname) : undefined;
+    if (fileRewrite && answer.ok && req.method === 'GET') {
+      const contentType = answer.headers.get('content-type') ?? '';
+      const changed = fileRewrite(bytes, { path: url.pathname, contentType });
+      bytes = typeof changed === 'string' ? Buffer.from(changed) : changed;
+    }
     const rewrite = trpcPath !== undefined ? rewrites.get(trpcPath) : undefined;
     if (rewrite && call && answer.ok) {
       const decoded = JSON.parse(bytes.toString('utf8')) as { result: { data: unknown } };
@@ -205,6 +220,7 @@ export const startHostileServer = async (target: string): Promise<HostileServer>
     calls,
     rewrite: (path, fn) => rewrites.set(path, fn),
     respond: (path, fn) => responders.set(path, fn),
+    rewriteFile: (pathname, fn) => fileRewrites.set(pathname, fn),
     onFrame: (fn) => {
       frameRewrite = fn;
     },
@@ -213,6 +229,7 @@ export const startHostileServer = async (target: string): Promise<HostileServer>
     },
     reset: () => {
       rewrites.clear();
+      fileRewrites.clear();
       responders.clear();
       frameRewrite = undefined;
     },
