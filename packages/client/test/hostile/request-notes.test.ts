@@ -46,7 +46,8 @@ const sentNote = (toId: string): Sealed => {
   const send = [...hostile.calls]
     .reverse()
     .find((c) => c.path === 'chatRequests.send' && (c.input as { to_user_id?: string }).to_user_id === toId);
-  return (send?.input as { sealed_message: Sealed }).sealed_message;
+  if (!send) throw new Error(`no request to ${toId} was sent`);
+  return (send.input as { sealed_message: Sealed }).sealed_message;
 };
 
 const noteOf = async (p: Person, fromId: string): Promise<RequestNote | null | undefined> =>
