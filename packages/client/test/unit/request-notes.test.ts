@@ -98,11 +98,28 @@ describe('sealed request notes', () => {
     expect(lookups).toEqual([]);
   });
 
-  it('refuses a request between other users', async () => {
+  it('refuses a request between other users, before any key look-up', async () => {
     const sealed = sealRequestNote(meAlice, { id: CAROL, identity: carol }, 'for carol', systemRandom);
-    expect(refusedCode(await openRequestNote(pinnedKeys(), meBob, request(ALICE, CAROL, sealed)))).toBe(
-      'not_for_me',
-    );
+    const lookups: string[] = [];
+    const keys = Object.assign(Object.create(pinnedKeys()), {
+      signingKeyFor: async (id: string) => {
+        lookups.push(id);
+        return alice.identityKey;
+      },
+    });
+    expect(refusedCode(await openRequestNote(keys, meBob, request(ALICE, CAROL, sealed)))).toBe('not_for_me');
+    expect(lookups).toEqual([]);
+  });
+
+  it('refuses a request_note payload under an id outside the note: namespace', async () => {
+    const bare = sealedByAlice({ id: BOB, identity: bob }, newClientMsgId(systemRandom), {
+      type: 'request_note',
+      text: 'a note with a message id',
+    });
+    expect(await openRequestNote(pinnedKeys(), meBob, request(ALICE, BOB, bare))).toMatchObject({
+      status: 'refused',
+      code: 'invalid',
+    });
   });
 
   it('refuses a message presented as a note: a message id, or a text payload under a note: id', async () => {
