@@ -208,6 +208,8 @@ describe('sealed request notes', () => {
       sealed_message: { encrypted_blob: 'AAAA', signature: '!!' },
     });
     expect(refusedCode(garbage)).toBe('invalid');
+    const tooLong = await openRequestNote(pinnedKeys(), meBob, { ...base, message: 'x'.repeat(281) });
+    expect(refusedCode(tooLong)).toBe('invalid');
     expect(await openRequestNote(pinnedKeys(), meBob, { ...base, message: null, sealed_message: null })).toBe(
       null,
     );
