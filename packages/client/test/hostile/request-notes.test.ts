@@ -11,6 +11,9 @@ import type { LockboxSession, RequestNote } from '../../src';
 import { decodeEnvelope, fromBase64 } from '../../src/crypto';
 import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
 
+/** Generous: the machine running the suite is shared, and opening a note may fetch a key bundle first. */
+const LIVE_WAIT_MS = 60_000;
+
 let stack: Stack;
 let hostile: HostileServer;
 
@@ -173,6 +176,12 @@ describe('sealed request notes against a hostile server', () => {
     });
     expect(sent.status).toBe(201);
     expect(await noteOf(bob, user.id)).toEqual({ status: 'unencrypted', text: 'hi from curl' });
+    // The other way, a note cannot be sealed to an account without keys: refused, never sent in clear.
+    const before = hostile.calls.length;
+    await expect(bob.s.requestContact(curlName, 'would be plaintext')).rejects.toMatchObject({
+      code: 'no_keys',
+    });
+    expect(hostile.calls.slice(before).map((c) => c.path)).not.toContain('chatRequests.send');
 
     const alice = await person('la');
     await alice.s.requestContact(bob.name, 'sealed words');
@@ -191,10 +200,10 @@ describe('sealed request notes against a hostile server', () => {
       onChatRequest: (r) => events.push(r),
       onState: (st) => states.push(st),
     });
-    await until(() => expect(states).toContain('open'));
+    await until(() => expect(states).toContain('open'), LIVE_WAIT_MS);
 
     await alice.s.requestContact(bob.name, 'live hello');
-    await until(() => expect(events.map((e) => e.from_user_id)).toContain(alice.id));
+    await until(() => expect(events.map((e) => e.from_user_id)).toContain(alice.id), LIVE_WAIT_MS);
     expect(events.find((e) => e.from_user_id === alice.id)?.note).toMatchObject({
       status: 'sealed',
       text: 'live hello',
@@ -208,7 +217,7 @@ describe('sealed request notes against a hostile server', () => {
         : [frame],
     );
     await carol.s.requestContact(bob.name, 'for bob');
-    await until(() => expect(events.map((e) => e.from_user_id)).toContain(carol.id));
+    await until(() => expect(events.map((e) => e.from_user_id)).toContain(carol.id), LIVE_WAIT_MS);
     const swapped = events.find((e) => e.from_user_id === carol.id)?.note;
     expect(swapped).toMatchObject({ status: 'refused', code: 'metadata_mismatch' });
     expect(JSON.stringify(swapped)).not.toContain('for dave');
