@@ -7,7 +7,7 @@ export const messagesContract = {
     send: mutation({
       access: 'user',
       summary:
-        'Ask a user (by id or username) to connect, with an optional short note. If they already asked you, this accepts their request instead',
+        'Ask a user (by id or username) to connect, with an optional short note: `sealed_message` (sealed to the recipient, opaque to the server; what clients send) or the legacy plaintext `message` (the server can read it). If they already asked you, this accepts their request instead',
       input: s.ZSendChatRequestSchema,
       output: s.ZChatRequest,
       rest: { method: 'POST', path: '/chat-requests/send', status: 201 },

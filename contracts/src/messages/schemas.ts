@@ -63,8 +63,23 @@ export const ZClientMsgId = z
   .max(64)
   .regex(/^[A-Za-z0-9._:-]+$/, 'client_msg_id may hold letters, digits, ".", "_", ":" and "-"');
 
-/** The short note of a chat request. Not end-to-end encrypted: the server can read it. */
+/**
+ * The short note of a chat request, in characters. Clients seal it
+ * (`sealed_message`); the legacy plaintext `message` of the original curl API
+ * is still accepted, and the server can read (and change) that one.
+ */
 export const CHAT_REQUEST_NOTE_MAX = 280;
+
+/**
+ * A chat request's note sealed end to end to the recipient: an envelope v1
+ * (payload type `request_note`, client_msg_id `note:<uuid>`) and its
+ * signature, opaque to the server, with the same size limits as a message.
+ */
+export const ZSealedNote = z.strictObject({
+  encrypted_blob: ZEncryptedBlob,
+  signature: ZEnvelopeSignature,
+});
+export type TSealedNote = z.infer<typeof ZSealedNote>;
 
 /** Looking a user up by name: the same bounds auth's login uses (a wrong name is just unknown). */
 const ZUsernameLookup = z.string().min(1).max(64);
@@ -81,7 +96,10 @@ export const ZChatRequest = z.object({
   from_user_id: ZUserId,
   to_user_id: ZUserId,
   status: ZChatRequestStatus,
+  /** Legacy plaintext note (curl); the server can read and change it. */
   message: z.string().nullable(),
+  /** The note sealed to the recipient (what clients send); opaque to the server. */
+  sealed_message: z.object({ encrypted_blob: z.string(), signature: z.string() }).nullable(),
   created_at: z.string(),
   /** When it was accepted, declined or cancelled. */
   responded_at: z.string().nullable(),
@@ -93,9 +111,13 @@ export const ZSendChatRequestSchema = z
     to_user_id: ZUserId.optional(),
     to_username: ZUsernameLookup.optional(),
     message: z.string().max(CHAT_REQUEST_NOTE_MAX, `at most ${CHAT_REQUEST_NOTE_MAX} characters`).optional(),
+    sealed_message: ZSealedNote.optional(),
   })
   .refine((v) => (v.to_user_id === undefined) !== (v.to_username === undefined), {
     message: 'give exactly one of to_user_id or to_username',
+  })
+  .refine((v) => v.message === undefined || v.sealed_message === undefined, {
+    message: 'give at most one of message (plaintext) or sealed_message',
   });
 export type TSendChatRequest = z.infer<typeof ZSendChatRequestSchema>;
 

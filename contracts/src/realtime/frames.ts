@@ -27,10 +27,19 @@ export const ZMessageFrameData = z.looseObject({
 });
 
 export const ZNewMessageFrame = z.object({ type: z.literal('new_message'), data: ZMessageFrameData });
-/** A chat request to the recipient, as message-service returns it. */
+/**
+ * A chat request to the recipient, as message-service returns it. Its note
+ * travels opaque in `sealed_message` (the client opens and verifies it); a
+ * legacy plaintext `message` may come along from curl senders.
+ */
 export const ZChatRequestFrame = z.object({
   type: z.literal('chat_request'),
-  data: z.looseObject({ id: z.string(), from_user_id: ZUserId, to_user_id: ZUserId }),
+  data: z.looseObject({
+    id: z.string(),
+    from_user_id: ZUserId,
+    to_user_id: ZUserId,
+    sealed_message: z.object({ encrypted_blob: z.string(), signature: z.string() }).nullable().optional(),
+  }),
 });
 /** The request's sender learns it was accepted (both are contacts from now on). */
 export const ZChatRequestAcceptedFrame = z.object({

@@ -82,6 +82,12 @@ const envelope = (to: TestUser, note?: string, clientMsgId?: string) => envelope
 
 const credentials = () => ({ username: uniqueName('bi'), password: `pw-${randomUUID()}` });
 
+/** A chat request's sealed note as the SDK sends it: opaque to the server (random bytes will do). */
+const sealedNote = () => ({
+  encrypted_blob: randomBytes(2048).toString('base64'),
+  signature: randomBytes(64).toString('base64'),
+});
+
 /** Two fresh users who are contacts. */
 const contacts = async (on: FullStack = main): Promise<[TestUser, TestUser]> => {
   const [a, b] = [await on.user('bi'), await on.user('bi')];
@@ -280,6 +286,11 @@ describe('bad values', () => {
       ['/trpc/auth.register', undefined, credentials],
       ['/chat-requests/send', alice.token, () => ({ to_username: carol.username })],
       ['/trpc/chatRequests.send', alice.token, () => ({ to_username: carol.username })],
+      [
+        '/chat-requests/send',
+        alice.token,
+        () => ({ to_username: carol.username, sealed_message: sealedNote() }),
+      ],
       ['/messages/send', alice.token, () => envelope(bob)],
       ['/trpc/messages.send', alice.token, () => envelope(bob)],
     ];
@@ -425,11 +436,31 @@ describe('bad values', () => {
     ];
     expect(wrongAnswers(fieldRows, [400], ['invalid_input'])).toEqual([]);
 
+    // A chat request's sealed note is bounded like a message's envelope (issue 11).
+    const dave = await main.user('bi');
+    const ask = (change: Record<string, string>) =>
+      main.api.post('/chat-requests/send', {
+        token: alice.token,
+        body: { to_user_id: dave.id, sealed_message: { ...sealedNote(), ...change } },
+      });
+    const noteRows = [
+      { label: 'sealed note one byte over 64 KiB', res: await ask({ encrypted_blob: b64(BLOB_LIMIT + 1) }) },
+      { label: 'sealed note over the body limit', res: await ask({ encrypted_blob: b64(BODY_LIMIT) }) },
+    ];
+    expect(wrongAnswers(noteRows, [413], ['payload_too_large'])).toEqual([]);
+    const noteFieldRows = [
+      { label: 'sealed note signature of 8 KiB', res: await ask({ signature: b64(8 * 1024) }) },
+      { label: 'sealed note blob not base64', res: await ask({ encrypted_blob: 'not base64!' }) },
+    ];
+    expect(wrongAnswers(noteFieldRows, [400], ['invalid_input'])).toEqual([]);
+    expect((await main.api.get('/chat-requests/incoming', { token: dave.token })).json).toEqual([]);
+
     // Nothing stored (not even a cut-down name), then a blob of exactly the limit goes through.
     await expectNoUsers(['a'.repeat(32)]);
     await expectStreams([alice, bob], 0);
     expect((await send({ encrypted_blob: b64(BLOB_LIMIT) })).status).toBe(201);
     await expectStreams([alice, bob], 1);
+    expect((await ask({ encrypted_blob: b64(BLOB_LIMIT) })).status).toBe(201);
   });
 
   it('[B7] JSON nested 10,000 (and 100,000) levels deep → 400, no stack overflow; nothing stored', async () => {

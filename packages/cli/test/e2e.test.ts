@@ -4,9 +4,9 @@
  * and chat live through the gateway — across a realtime restart — then a
  * fresh LOCKBOX_HOME logs in and reads the whole history. Finally the test
  * searches the database (PGlite files or Postgres rows) and every log for the
- * plaintext, the password and the derived login secret, and finds none of
- * them; the usernames and the (deliberately unencrypted) request note are
- * found, which proves the search looks in the right places.
+ * plaintext, the request note (sealed end to end since issue 11), the
+ * password and the derived login secret, and finds none of them; the
+ * usernames are found, which proves the search looks in the right places.
  */
 import { crypto } from '@lockbox/client';
 import { enginesUnderTest, type Stack, startStack } from '@lockbox/testkit';
@@ -22,7 +22,7 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
   let bob: CliUser;
   const aliceName = `alice_${stamp}_${engine.slice(0, 2)}`;
   const bobName = `bob_${stamp}_${engine.slice(0, 2)}`;
-  const note = `request-note-${stamp}-visible-to-server`;
+  const note = `request-note-${stamp}-sealed-to-bob`;
   const secrets = [
     `the eagle lands at midnight ${stamp}`,
     `reply: bring the blue umbrella ${stamp}`,
@@ -44,8 +44,13 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
     await ok(alice, 'register', aliceName);
     await ok(bob, 'register', bobName);
     await ok(alice, 'request', bobName, '--message', note);
-    const requests = await json<{ incoming: Array<{ from_user: { username: string } }> }>(bob, 'requests');
+    const requests = await json<{ incoming: Array<{ from_user: { username: string }; note: unknown }> }>(
+      bob,
+      'requests',
+    );
     expect(requests.incoming.map((r) => r.from_user.username)).toEqual([aliceName]);
+    expect(requests.incoming[0]?.note).toMatchObject({ status: 'sealed', text: note });
+    expect(await ok(bob, 'requests')).toContain(`${aliceName}: "${note}"`);
     await ok(bob, 'accept', aliceName);
     expect((await json<Array<{ username: string }>>(alice, 'contacts')).map((c) => c.username)).toEqual([
       bobName,
@@ -138,8 +143,8 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
       iterations: prelogin.iterations,
       parallelism: prelogin.parallelism,
     });
-    const forbidden = [...secrets, 'eagle lands', alice.password, bob.password, loginSecret];
-    const controls = [aliceName, bobName, note];
+    const forbidden = [...secrets, 'eagle lands', note, alice.password, bob.password, loginSecret];
+    const controls = [aliceName, bobName];
 
     const dbHits =
       engine === 'postgres' && stack.databaseUrl
@@ -157,7 +162,7 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
     for (const needle of controls)
       expect(where?.get(needle)?.length, `control "${needle}"`).toBeGreaterThan(0);
     // And the local homes keep keys, never the password.
-    const homeHits = searchFiles([alice.home, bob.home], [alice.password, bob.password, ...secrets]);
+    const homeHits = searchFiles([alice.home, bob.home], [alice.password, bob.password, ...secrets, note]);
     for (const [needle, files] of homeHits) expect(files, `"${needle}" in a LOCKBOX_HOME`).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export type { KeyChangedEvent } from './session/contact-keys';
 export * from './session/errors';
 export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';
+export type { RequestNote, WithNote } from './session/request-notes';
 export * from './session/session';
 export * from './store/idb-wrapping-key';
 export * from './store/indexeddb';

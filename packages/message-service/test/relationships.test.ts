@@ -16,6 +16,7 @@ interface ChatRequest {
   to_user_id: string;
   status: string;
   message: string | null;
+  sealed_message: { encrypted_blob: string; signature: string } | null;
   created_at: string;
   responded_at: string | null;
 }
@@ -55,6 +56,7 @@ describe.each(enginesUnderTest())('relationships on %s', (engine: Engine) => {
         to_user_id: b.id,
         status: 'pending',
         message: 'hello from a',
+        sealed_message: null,
         created_at: expect.any(String),
         responded_at: null,
       });

@@ -322,7 +322,14 @@ describe('ChatStore', () => {
   it('blocking someone who asked to chat also declines their request', async () => {
     const fake = fakeBackend();
     const eve = { id: 'usr_eve00000000000000000000000', username: 'eve' };
-    fake.incoming = [{ id: 'req_1', from: eve, note: 'spam', at: '2026-01-10T00:00:00.000Z' }];
+    fake.incoming = [
+      {
+        id: 'req_1',
+        from: eve,
+        note: { status: 'sealed', text: 'spam', sent_at: 0 },
+        at: '2026-01-10T00:00:00.000Z',
+      },
+    ];
     const s = await started(fake);
     expect(s.getSnapshot().incoming).toHaveLength(1);
     fake.decline.mockImplementation(async () => {

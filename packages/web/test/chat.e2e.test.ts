@@ -3,8 +3,8 @@
  * messages, realtime behind the gateway, which serves a fresh build of the
  * app): two people register, find each other, connect and chat live both ways;
  * a reload keeps the conversation; a third, fresh browser signs in as one of
- * them and reads the decrypted history; and no message text reaches the
- * server's disk or logs.
+ * them and reads the decrypted history; and no message text, nor the request
+ * note, reaches the server's disk or logs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,7 +36,7 @@ const run = Date.now().toString(36).slice(-6);
 const alice = { name: `alice${run}`, password: 'alice has a long passphrase' };
 const bob = { name: `bob${run}`, password: 'bob has an even longer one' };
 // Unique, so a hit on disk can only be this run's plaintext.
-/** The request note is not end-to-end encrypted (the server delivers it): the scan must find it, or it reads nothing. */
+/** The request note is sealed end to end (issue 11): like the messages, the scan must not find it. */
 const note = `hi bob, alice from the e2e test ${run}`;
 const secrets = {
   hello: `hello bob, the parcel code is ${run}-7421`,
@@ -265,12 +265,14 @@ describe('web app in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('no message text reached the data directory or the logs', async () => {
+  it('no message text nor the request note reached the data directory or the logs', async () => {
     await stack.stop(); // flush and close every file first
     const dirs = [stack.dataDir, stack.logDir];
-    const control = filesContaining(dirs, [note]);
-    expect(control.hits.length).toBeGreaterThan(0); // the scan does see what the database holds
+    // The scan does see what the database holds: both usernames.
+    for (const name of [alice.name, bob.name])
+      expect(filesContaining(dirs, [name]).hits.length, `control ${name}`).toBeGreaterThan(0);
     const scan = filesContaining(dirs, [
+      note,
       ...Object.values(secrets),
       'filler 17 of 40',
       `signed with the new key ${run}`,

@@ -1,5 +1,6 @@
 /** search, request, requests, accept, decline, contacts. */
 import type { Command } from 'commander';
+import { noteSuffix, warnRefusedNotes } from '../request-notes';
 import type { Run } from '../run';
 
 export const contactCommands = (program: Command, run: Run) => {
@@ -18,7 +19,7 @@ export const contactCommands = (program: Command, run: Run) => {
 
   program
     .command('request')
-    .description('ask a user to connect (the note is NOT end-to-end encrypted)')
+    .description('ask a user to connect (the note is end-to-end encrypted to them)')
     .argument('<user>', 'username or user id')
     .option('-m, --message <note>', 'a short note shown with the request')
     .action((user: string, opts: { message?: string }) =>
@@ -42,14 +43,16 @@ export const contactCommands = (program: Command, run: Run) => {
         ctx.out.result({ incoming, outgoing }, () => {
           const lines = [
             `incoming (${incoming.length})`,
-            ...incoming.map(
-              (r) => `  ${r.from_user.username}${r.message ? `: "${r.message}"` : ''}  (${r.id})`,
-            ),
+            ...incoming.map((r) => `  ${r.from_user.username}${noteSuffix(r.note)}  (${r.id})`),
             `outgoing (${outgoing.length})`,
-            ...outgoing.map((r) => `  ${r.to_user.username}  (${r.id})`),
+            ...outgoing.map((r) => `  ${r.to_user.username}${noteSuffix(r.note)}  (${r.id})`),
           ];
           return lines.join('\n');
         });
+        warnRefusedNotes(ctx.out, [
+          ...incoming.map((r) => ({ ...r, who: `from ${r.from_user.username}` })),
+          ...outgoing.map((r) => ({ ...r, who: `to ${r.to_user.username}` })),
+        ]);
       }),
     );
 

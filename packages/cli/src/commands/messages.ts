@@ -2,6 +2,7 @@
 import type { RealtimeClient } from '@lockbox/client';
 import type { Command } from 'commander';
 import { messageJson, messageLine } from '../format';
+import { noteSuffix, warnRefusedNotes } from '../request-notes';
 import type { Run } from '../run';
 
 export const messageCommands = (program: Command, run: Run) => {
@@ -70,7 +71,11 @@ export const messageCommands = (program: Command, run: Run) => {
                   const who = r.from_username ?? r.from_user_id;
                   if (ctx.out.json)
                     process.stdout.write(`${JSON.stringify({ type: 'chat_request', ...r })}\n`);
-                  else process.stdout.write(`* ${who} wants to connect: \`lockbox accept ${who}\`\n`);
+                  else
+                    process.stdout.write(
+                      `* ${who} wants to connect${noteSuffix(r.note)}: \`lockbox accept ${who}\`\n`,
+                    );
+                  warnRefusedNotes(ctx.out, [{ ...r, who: `from ${who}` }]);
                 },
                 onChatRequestAccepted: (r) => {
                   void ctx.names().then((n) => {

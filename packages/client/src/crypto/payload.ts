@@ -23,8 +23,21 @@ export const ZTextPayload = z.object({
 });
 export type TextPayload = z.infer<typeof ZTextPayload>;
 
+/**
+ * The note of a chat request (issue 11): sealed in the same envelope as a
+ * message, but its own payload type, so a note is never shown as a message
+ * and a message is never shown as a note (domain separation; see
+ * session/request-notes.ts). 280 characters, as the contract's note.
+ */
+export const REQUEST_NOTE_MAX_CHARS = 280;
+export const ZRequestNotePayload = z.object({
+  type: z.literal('request_note'),
+  text: z.string().min(1).max(REQUEST_NOTE_MAX_CHARS),
+});
+export type RequestNotePayload = z.infer<typeof ZRequestNotePayload>;
+
 /** Every payload type this SDK can send. */
-export const ZPayload = z.discriminatedUnion('type', [ZTextPayload]);
+export const ZPayload = z.discriminatedUnion('type', [ZTextPayload, ZRequestNotePayload]);
 export type Payload = z.infer<typeof ZPayload>;
 
 /** What a receiver sees: a known payload, or a type from a newer client it cannot render. */

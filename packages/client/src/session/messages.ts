@@ -150,6 +150,9 @@ export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Pr
         senderIdentityKey,
         reader: { userId: me.userId, identities: me.identities },
       });
+      // A chat-request note is never a message (domain separation, session/request-notes.ts).
+      if (opened.payload.type === 'request_note')
+        return { ...base, error: { code: 'invalid', message: 'a chat-request note is not a message' } };
       return { ...base, sent_at: opened.header.timestamp, payload: opened.payload };
     } catch (err) {
       if (err instanceof CryptoError && err.code === 'key_changed' && !base.outgoing)

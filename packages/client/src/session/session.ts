@@ -35,6 +35,7 @@ import { SessionError } from './errors';
 import { type DecryptedMessage, decryptMessage, flagReplay, type Me, sendPayload } from './messages';
 import { PinSync } from './pin-sync';
 import { type Account, type Pin, Profile } from './profile';
+import { openRequestNote, type RequestNote, sealRequestNote, withOpenedNote } from './request-notes';
 
 export interface SessionOptions {
   /** The gateway, e.g. http://localhost:8000. */
@@ -53,7 +54,13 @@ export interface SessionEvents extends Record<string, unknown> {
 
 export interface ListenHandlers {
   onMessage?: (m: DecryptedMessage) => void | Promise<void>;
-  onChatRequest?: (r: { id: string; from_user_id: string; from_username?: string }) => void;
+  /** A new request to me; `note` is opened and verified like `incomingRequests` does (null: none). */
+  onChatRequest?: (r: {
+    id: string;
+    from_user_id: string;
+    from_username?: string;
+    note: RequestNote | null;
+  }) => void;
   onChatRequestAccepted?: (r: { id: string; from_user_id: string; to_user_id: string }) => void;
   onReceipt?: (r: Record<string, unknown>) => void;
   onTyping?: (t: { from: string; typing: boolean }) => void;
@@ -233,31 +240,70 @@ export class LockboxSession {
     }
   }
 
+  /**
+   * Asks a user to connect. The note is sealed to their (pinned, or now
+   * TOFU-pinned) key bundle like a message; the plaintext `message` field is
+   * never sent. A user without published keys gets no note (`no_keys`).
+   */
   async requestContact(nameOrId: string, note?: string): Promise<TChatRequest> {
     this.me();
-    const input = USER_ID.test(nameOrId) ? { to_user_id: nameOrId } : { to_username: nameOrId };
-    return call(() =>
-      this.api.trpc.chatRequests.send.mutate({ ...input, ...(note ? { message: note } : {}) }),
-    ).catch((err) => {
+    const input = note
+      ? await this.sealedRequestTo(nameOrId, note)
+      : USER_ID.test(nameOrId)
+        ? { to_user_id: nameOrId }
+        : { to_username: nameOrId };
+    return call(() => this.api.trpc.chatRequests.send.mutate(input)).catch((err) => {
       if (err instanceof LockboxApiError && err.code === 'not_found')
         throw new SessionError('unknown_user', `no user named "${nameOrId}"`);
       throw err;
     });
   }
 
-  async incomingRequests() {
+  /** A request body whose note is sealed to the user's key bundle (pinned on first use). */
+  private async sealedRequestTo(nameOrId: string, note: string) {
+    const me = this.me();
+    const user = await this.resolveUser(nameOrId);
+    const username = user.username === user.id ? undefined : user.username;
+    const identity = await this.keys.current(user.id, username).catch((err) => {
+      if (err instanceof LockboxApiError && err.code === 'not_found')
+        throw new SessionError(
+          'no_keys',
+          `${user.username} has not set up end-to-end encryption (no published keys), so the note cannot be encrypted; send the request without a note`,
+        );
+      throw err;
+    });
+    return {
+      to_user_id: user.id,
+      sealed_message: sealRequestNote(me, { id: user.id, identity }, note, this.random),
+    };
+  }
+
+  private async rawIncomingRequests() {
     this.me();
     return call(() => this.api.trpc.chatRequests.incoming.query({ limit: 100 }));
   }
 
+  /** Pending requests to me, each note opened and verified (or refused, or flagged unencrypted). */
+  async incomingRequests() {
+    const me = this.me();
+    const requests = await this.rawIncomingRequests();
+    const out = [];
+    for (const r of requests) out.push(await withOpenedNote(this.keys, me, r));
+    return out;
+  }
+
+  /** My pending requests, each with the note as I sealed it (opened with my own keys). */
   async outgoingRequests() {
-    this.me();
-    return call(() => this.api.trpc.chatRequests.outgoing.query({ limit: 100 }));
+    const me = this.me();
+    const requests = await call(() => this.api.trpc.chatRequests.outgoing.query({ limit: 100 }));
+    const out = [];
+    for (const r of requests) out.push(await withOpenedNote(this.keys, me, r));
+    return out;
   }
 
   /** Accepts or declines a pending request, named by its id or by who sent it. */
   async respond(requestOrUser: string, action: 'accept' | 'decline'): Promise<TChatRequest> {
-    const incoming = await this.incomingRequests();
+    const incoming = await this.rawIncomingRequests();
     const needle = requestOrUser.toLowerCase();
     const request = incoming.find(
       (r) =>
@@ -366,10 +412,12 @@ export class LockboxSession {
           }
           case 'chat_request': {
             const from = (frame.data as { from_user?: { username?: string } }).from_user;
+            const note = await openRequestNote(this.keys, me, frame.data);
             handlers.onChatRequest?.({
               id: frame.data.id,
               from_user_id: frame.data.from_user_id,
               ...(from?.username ? { from_username: from.username } : {}),
+              note,
             });
             return;
           }

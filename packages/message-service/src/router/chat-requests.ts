@@ -3,7 +3,7 @@
  * Only the recipient answers a request and only its sender cancels it. A block
  * either way refuses a request with a plain 403 that says no more than needed.
  */
-import type { MessagesContract, TChatRequest, TUser } from '@lockbox/contracts';
+import { base64DecodedBytes, type MessagesContract, type TChatRequest, type TUser } from '@lockbox/contracts';
 import { AppError, type HandlersOf } from '@lockbox/service-kit';
 import type { MessagesDeps } from '../deps';
 import { incomingRequests, outgoingRequests } from '../store/lists';
@@ -41,6 +41,13 @@ export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesCon
         throw new AppError('invalid_input', 'you cannot send a request to yourself');
       const target = await resolveTarget(input);
       if (target.id === me) throw new AppError('invalid_input', 'you cannot send a request to yourself');
+      // A sealed note is an envelope like a message's: the same size limit (413 above it).
+      const sealedSize = input.sealed_message ? base64DecodedBytes(input.sealed_message.encrypted_blob) : 0;
+      if (sealedSize > deps.env.MESSAGE_BLOB_MAX_BYTES)
+        throw new AppError(
+          'payload_too_large',
+          `sealed_message.encrypted_blob is ${sealedSize} bytes; the limit is ${deps.env.MESSAGE_BLOB_MAX_BYTES}`,
+        );
 
       const outcome = await deps.db.transaction(async (tx) => {
         await lockPair(tx, me, target.id);
@@ -56,7 +63,10 @@ export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesCon
         if (pending) return { kind: 'accepted' as const, request: await acceptRequest(tx, pending) };
         return {
           kind: 'sent' as const,
-          request: await insertRequest(tx, me, target.id, input.message ?? null),
+          request: await insertRequest(tx, me, target.id, {
+            message: input.message ?? null,
+            sealed: input.sealed_message ?? null,
+          }),
         };
       });
 

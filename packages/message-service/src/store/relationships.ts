@@ -5,7 +5,7 @@
  * checks and the write that follows them cannot interleave with another change
  * to the same pair; unique indexes back that up.
  */
-import { newId } from '@lockbox/contracts';
+import { newId, type TSealedNote } from '@lockbox/contracts';
 import type { Queryable } from '@lockbox/service-kit';
 import { CHAT_REQUEST_COLUMNS, type ChatRequestRow } from './rows';
 
@@ -81,12 +81,20 @@ export const insertRequest = async (
   q: Queryable,
   from: string,
   to: string,
-  message: string | null,
+  note: { message: string | null; sealed: TSealedNote | null },
 ): Promise<ChatRequestRow> => {
   const [row] = await q.query<ChatRequestRow>(
-    `INSERT INTO ${S}.chat_requests (id, from_user_id, to_user_id, message) VALUES ($1, $2, $3, $4)
+    `INSERT INTO ${S}.chat_requests (id, from_user_id, to_user_id, message, sealed_note_blob, sealed_note_signature)
+     VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING ${CHAT_REQUEST_COLUMNS}`,
-    [newId('request'), from, to, message],
+    [
+      newId('request'),
+      from,
+      to,
+      note.message,
+      note.sealed?.encrypted_blob ?? null,
+      note.sealed?.signature ?? null,
+    ],
   );
   return row as ChatRequestRow;
 };

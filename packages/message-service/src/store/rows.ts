@@ -10,11 +10,14 @@ export interface ChatRequestRow {
   to_user_id: string;
   status: TChatRequest['status'];
   message: string | null;
+  sealed_note_blob: string | null;
+  sealed_note_signature: string | null;
   created_at: Date;
   responded_at: Date | null;
 }
 
-export const CHAT_REQUEST_COLUMNS = 'id, from_user_id, to_user_id, status, message, created_at, responded_at';
+export const CHAT_REQUEST_COLUMNS =
+  'id, from_user_id, to_user_id, status, message, sealed_note_blob, sealed_note_signature, created_at, responded_at';
 
 export const toChatRequest = (r: ChatRequestRow): TChatRequest => ({
   id: r.id,
@@ -22,6 +25,10 @@ export const toChatRequest = (r: ChatRequestRow): TChatRequest => ({
   to_user_id: r.to_user_id,
   status: r.status,
   message: r.message,
+  sealed_message:
+    r.sealed_note_blob !== null && r.sealed_note_signature !== null
+      ? { encrypted_blob: r.sealed_note_blob, signature: r.sealed_note_signature }
+      : null,
   created_at: iso(r.created_at),
   responded_at: r.responded_at ? iso(r.responded_at) : null,
 });

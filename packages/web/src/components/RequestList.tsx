@@ -3,6 +3,7 @@ import { chatHref } from '../lib/route';
 import type { IncomingRequest, OutgoingRequest } from '../state/types';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
 import { Avatar } from './Avatar';
+import { RequestNoteView } from './RequestNoteView';
 
 export function RequestList() {
   const { incoming, outgoing } = useChat();
@@ -34,7 +35,7 @@ function Incoming({ request }: { request: IncomingRequest }) {
         <Avatar name={name} size={32} />
         <div>
           <strong>{name}</strong> <span className="muted">wants to chat</span>
-          {request.note && <p className="request-note">“{request.note}”</p>}
+          <RequestNoteView note={request.note} />
         </div>
       </div>
       <div className="request-actions">
@@ -89,7 +90,7 @@ function Outgoing({ request }: { request: OutgoingRequest }) {
         <Avatar name={name} size={32} />
         <div>
           <span className="muted">Waiting for</span> <strong>{name}</strong>
-          {request.note && <p className="request-note">“{request.note}”</p>}
+          <RequestNoteView note={request.note} />
         </div>
       </div>
       <div className="request-actions">

@@ -1,6 +1,6 @@
 /**
  * Find people by username prefix and ask them to chat, with an optional note
- * (the note is not end-to-end encrypted: the server delivers it, so it says so).
+ * (sealed end to end to them, like a message: the server only sees that a request exists).
  */
 import type { FormEvent } from 'react';
 import { useEffect, useState } from 'react';
@@ -161,7 +161,7 @@ function SearchResult(props: { person: Person; open: boolean; onToggle: () => vo
       {open && !relation && (
         <form className="request-form" onSubmit={submit}>
           <label className="field compact">
-            <span>Note (optional — the server can read it)</span>
+            <span>Note (optional, end-to-end encrypted to them)</span>
             <textarea
               rows={2}
               maxLength={NOTE_MAX}

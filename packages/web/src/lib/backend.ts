@@ -78,14 +78,14 @@ export const sessionBackend = (session: LockboxSession): ChatBackend => {
       (await session.incomingRequests()).map((r) => ({
         id: r.id,
         from: r.from_user,
-        note: r.message,
+        note: r.note,
         at: r.created_at,
       })),
     outgoing: async () =>
       (await session.outgoingRequests()).map((r) => ({
         id: r.id,
         to: r.to_user,
-        note: r.message,
+        note: r.note,
         at: r.created_at,
       })),
     blocked: async () =>

@@ -2,7 +2,7 @@
  * What the screens render: plain data, rebuilt immutably on every change so
  * React can compare by reference.
  */
-import type { KeyChangedEvent, RealtimeState } from '@lockbox/client';
+import type { KeyChangedEvent, RealtimeState, RequestNote } from '@lockbox/client';
 
 export interface Me {
   id: string;
@@ -65,14 +65,15 @@ export interface ContactView {
 export interface IncomingRequest {
   id: string;
   from: Person;
-  note: string | null;
+  /** Opened and verified by the SDK: sealed text, a legacy unencrypted text, or refused (never shown as text). */
+  note: RequestNote | null;
   at: string;
 }
 
 export interface OutgoingRequest {
   id: string;
   to: Person;
-  note: string | null;
+  note: RequestNote | null;
   at: string;
 }
 
