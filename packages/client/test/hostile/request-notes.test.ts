@@ -193,7 +193,12 @@ describe('sealed request notes against a hostile server', () => {
 
   it('the live chat_request event: a sealed note opens, a swapped one is refused', async () => {
     hostile.reset();
-    const [alice, bob, carol, dave] = await Promise.all(['la', 'lb', 'lc', 'ld'].map((b) => person(`v${b}`)));
+    const [alice, bob, carol, dave] = [
+      await person('vla'),
+      await person('vlb'),
+      await person('vlc'),
+      await person('vld'),
+    ];
     const events: Array<{ from_user_id: string; note: RequestNote | null }> = [];
     const states: string[] = [];
     const client = await bob.s.listen({
