@@ -26,7 +26,10 @@ afterAll(async () => {
   await hostile?.close();
   await stack?.stop();
 });
-beforeEach(() => hostile.reset());
+beforeEach(() => {
+  hostile.reset();
+  hostile.calls.splice(0);
+});
 
 /** A device behind the hostile server that counts its argon2id runs. */
 const device = async () => {
@@ -88,6 +91,7 @@ describe('parameters or salt changed behind the device', () => {
   let name: string;
   let me: LockboxSession;
   beforeAll(async () => {
+    hostile.reset();
     name = await registered('chg');
     me = (await device()).session;
     await me.login(name, password);
@@ -114,8 +118,9 @@ describe('parameters or salt changed behind the device', () => {
     await other.logout();
     expect(await other.login(name, `${password}!`)).toMatchObject({ username: name });
     hostile.reset();
+    const sent = loginsSent();
     expect((await failure(me.login(name, `${password}!`))).code).toBe('kdf_changed');
-    expect(loginsSent()).toBe(0);
+    expect(loginsSent()).toBe(sent);
     expect(await me.login(name, `${password}!`, { acceptKdfChange: true })).toMatchObject({ username: name });
     await me.logout();
     expect(await me.login(name, `${password}!`)).toMatchObject({ username: name });
@@ -167,13 +172,14 @@ describe('accounts made before the bound salt', () => {
 
     // The server tries to take the account back to the unbound salt: a downgrade.
     await laptop.logout();
+    const sent = loginsSent();
     hostile.rewrite('auth.prelogin', () => before);
     for (const opts of [{}, { acceptKdfChange: true }]) {
       const err = await failure(laptop.login(aliceName, password, opts));
       expect(err.code).toBe('kdf_changed');
       expect(err.message).toMatch(/downgrade/);
     }
-    expect(loginsSent()).toBe(1);
+    expect(loginsSent()).toBe(sent);
   });
 });
 
