@@ -8,7 +8,12 @@
  * without a version predates it and answers 1 until its next login migrates it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { KDF_VERSION_BOUND, KDF_VERSION_LEGACY, type TClientKdf, type TPreloginResponse } from '@lockbox/contracts';
+import {
+  KDF_VERSION_BOUND,
+  KDF_VERSION_LEGACY,
+  type TClientKdf,
+  type TPreloginResponse,
+} from '@lockbox/contracts';
 import type { Database } from '@lockbox/service-kit';
 import { getOrCreateSecret } from './server-secrets';
 

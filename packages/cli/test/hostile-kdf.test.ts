@@ -35,7 +35,9 @@ describe('lockbox login against a hostile server', () => {
     hostile.rewrite('auth.prelogin', (data) => ({ ...(data as object), memory_kib: 1024, iterations: 1 }));
     const human = await lockbox(user, 'login', name);
     expect(human.code).not.toBe(0);
-    expect(human.stderr).toMatch(/1 MiB, 1 passes.*below this app's floor of 64 MiB, 3 passes.*Nothing was sent/);
+    expect(human.stderr).toMatch(
+      /1 MiB, 1 passes.*below this app's floor of 64 MiB, 3 passes.*Nothing was sent/,
+    );
     const machine = await lockbox(user, '--json', 'login', name);
     expect(machine.code).not.toBe(0);
     expect(JSON.parse(machine.stderr.trim().split('\n').pop() as string).error.code).toBe('kdf_refused');

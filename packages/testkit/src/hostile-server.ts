@@ -126,7 +126,9 @@ export const startHostileServer = async (target: string): Promise<HostileServer>
     const answer = await fetch(`${upstream}${url.pathname}${url.search}`, {
       method: req.method ?? 'GET',
       headers: forwardHeaders(req.headers, upstream),
-      ...(body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? { body } : {}),
+      ...(body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD'
+        ? { body: new Uint8Array(body) }
+        : {}),
       redirect: 'manual',
     });
     const bytes = Buffer.from(await answer.arrayBuffer());

@@ -23,7 +23,7 @@ export const accountCommands = (program: Command, run: Run) => {
     .argument('<username>')
     .option(
       '--accept-kdf-change',
-      "accept new password-key parameters because you changed your password on another device (never a downgrade)",
+      'accept new password-key parameters because you changed your password on another device (never a downgrade)',
     )
     .action((username: string, opts: { acceptKdfChange?: boolean }) =>
       run(async (ctx) => {

@@ -33,7 +33,8 @@ interface ErrorData {
 
 export const toApiError = (err: unknown): LockboxApiError => {
   if (err instanceof LockboxApiError) return err;
-  if (err instanceof InvalidResponseError) return new LockboxApiError('invalid_response', err.message, undefined);
+  if (err instanceof InvalidResponseError)
+    return new LockboxApiError('invalid_response', err.message, undefined);
   if (err instanceof TRPCClientError) {
     if (err.cause instanceof InvalidResponseError)
       return new LockboxApiError('invalid_response', err.cause.message, undefined);

@@ -56,7 +56,9 @@ const ZRememberedKdf = z.object({
 /** A store key per account name: readable when the name is a plain username, hashed otherwise. */
 const kdfKey = (username: string) => {
   const lower = username.toLowerCase();
-  return /^[a-z0-9_.-]{1,64}$/.test(lower) ? `kdf.${lower}` : `kdf.h-${bytesToHex(sha256(utf8(lower))).slice(0, 40)}`;
+  return /^[a-z0-9_.-]{1,64}$/.test(lower)
+    ? `kdf.${lower}`
+    : `kdf.h-${bytesToHex(sha256(utf8(lower))).slice(0, 40)}`;
 };
 
 const parse = <T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined => {

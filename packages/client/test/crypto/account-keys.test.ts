@@ -16,7 +16,12 @@ import { testUser } from '../helpers/users';
 
 // The smallest parameters the contract accepts, so the suite stays quick; production uses 64 MiB.
 // Version 1: the server salt as is (the derivation of accounts made before issue 11).
-const cheapKdf = { ...newClientKdf(seededRandom('kdf')), memory_kib: 19_456, iterations: 2, version: 1 as const };
+const cheapKdf = {
+  ...newClientKdf(seededRandom('kdf')),
+  memory_kib: 19_456,
+  iterations: 2,
+  version: 1 as const,
+};
 
 describe('account keys', () => {
   it('hash-wasm argon2id agrees with an independent implementation (noble)', async () => {

@@ -7,10 +7,16 @@
  */
 import type { Stack } from '@lockbox/testkit';
 import { createLockboxApi } from '../../src/api/client';
-import { deriveAccountKeys, generateIdentity, newClientKdf, sealVault, signKeyBundle } from '../../src/crypto';
+import {
+  deriveAccountKeys,
+  generateIdentity,
+  newClientKdf,
+  sealVault,
+  signKeyBundle,
+} from '../../src/crypto';
 import { nodeWebSocket } from '../../src/node';
-import { LockboxSession } from '../../src/session/session';
 import { Profile } from '../../src/session/profile';
+import { LockboxSession } from '../../src/session/session';
 import { MemoryStore } from '../../src/store/memory';
 
 export const registerLegacyAccount = async (stack: Stack, username: string, password: string) => {
