@@ -210,8 +210,9 @@ export const upgradeLegacyAccount = async (
   newPassword: string,
 ): Promise<SignedIn> => {
   const { trpc } = deps.api;
-  const session = await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(
-    wrongPassword,
+  const session = sameAccount(
+    await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(wrongPassword),
+    username,
   );
   await deps.api.tokens.save(session);
   const stored = await call(() => trpc.vault.get.query());
