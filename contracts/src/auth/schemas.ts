@@ -6,6 +6,17 @@ import { ZUserId } from '../ids';
 export const ZUser = z.object({ id: ZUserId, username: z.string() });
 export type TUser = z.infer<typeof ZUser>;
 
+/**
+ * Which salt argon2id runs with (docs/SECURITY.md 9.2, "KDF parameters"):
+ * 1 = the server's salt as is (accounts made before issue 11, until their next
+ * login migrates them); 2 = SHA-256 of a label, the lowercased username and the
+ * server's salt, so a salt the server picks or reuses serves no other account.
+ */
+export const KDF_VERSION_LEGACY = 1;
+export const KDF_VERSION_BOUND = 2;
+export const ZKdfVersion = z.union([z.literal(KDF_VERSION_LEGACY), z.literal(KDF_VERSION_BOUND)]);
+export type TKdfVersion = z.infer<typeof ZKdfVersion>;
+
 /** argon2id parameters the client uses to turn a password into its master key (see docs/SECURITY.md). */
 export const ZClientKdf = z.strictObject({
   algorithm: z.literal('argon2id'),
@@ -13,6 +24,8 @@ export const ZClientKdf = z.strictObject({
   memory_kib: z.number().int().min(19_456).max(1_048_576),
   iterations: z.number().int().min(2).max(16),
   parallelism: z.number().int().min(1).max(4),
+  /** Absent from SDKs older than issue 11: those accounts are version 1. */
+  version: ZKdfVersion.optional(),
 });
 export type TClientKdf = z.infer<typeof ZClientKdf>;
 
@@ -45,7 +58,19 @@ export const ZRefreshRequestSchema = z.strictObject({ refresh_token: z.string().
 export const ZVerifyRequestSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 export const ZPreloginRequestSchema = z.strictObject({ username: z.string().min(1).max(64) });
-export const ZPreloginResponseSchema = ZClientKdf.extend({ version: z.literal(1) });
+/**
+ * The wire shape only: numbers are positive integers, not the server's ranges.
+ * A client applies its own floor and ceiling (and refuses with a KDF-specific
+ * error), so a hostile "1 MiB, 1 pass" answer is named for what it is.
+ */
+export const ZPreloginResponseSchema = z.object({
+  algorithm: z.literal('argon2id'),
+  salt: zBase64Bytes(16),
+  memory_kib: z.number().int().positive(),
+  iterations: z.number().int().positive(),
+  parallelism: z.number().int().positive(),
+  version: ZKdfVersion,
+});
 export type TPreloginResponse = z.infer<typeof ZPreloginResponseSchema>;
 
 /** Self-signed public identity (DESIGN §4): Ed25519 signing key, hybrid X25519 + ML-KEM-768 encryption key. */

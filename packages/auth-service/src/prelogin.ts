@@ -3,9 +3,17 @@
  * the SDK have their own random salt; for any other name (unknown, or a curl
  * account) the salt is HMAC(server key, lowercased name): stable across calls
  * and indistinguishable from a real one, so prelogin reveals no account.
+ * Fake answers carry KDF version 2 (salt bound to the username), the version
+ * every account registered or signed in since issue 11 has; an account stored
+ * without a version predates it and answers 1 until its next login migrates it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { TClientKdf, TPreloginResponse } from '@lockbox/contracts';
+import {
+  KDF_VERSION_BOUND,
+  KDF_VERSION_LEGACY,
+  type TClientKdf,
+  type TPreloginResponse,
+} from '@lockbox/contracts';
 import type { Database } from '@lockbox/service-kit';
 import { getOrCreateSecret } from './server-secrets';
 
@@ -28,7 +36,7 @@ export const createPreloginSalts = async (db: Database): Promise<PreloginSalts> 
   return {
     answer: (username, stored) =>
       stored
-        ? { ...stored, version: 1 }
+        ? { ...stored, version: stored.version ?? KDF_VERSION_LEGACY }
         : {
             ...DEFAULT_CLIENT_KDF,
             salt: createHmac('sha256', key)
@@ -36,7 +44,7 @@ export const createPreloginSalts = async (db: Database): Promise<PreloginSalts> 
               .digest()
               .subarray(0, 16)
               .toString('base64'),
-            version: 1,
+            version: KDF_VERSION_BOUND,
           },
   };
 };

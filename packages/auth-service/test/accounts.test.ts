@@ -291,7 +291,8 @@ describe.each(enginesUnderTest())('accounts on %s', (engine) => {
       const first = await prelogin(ghost);
       expect(first.status).toBe(200);
       expect(Object.keys(first.json).sort()).toEqual(KEYS);
-      expect(first.json).toMatchObject({ algorithm: 'argon2id', version: 1 });
+      // Version 2 (salt bound to the username) is what every current SDK account answers.
+      expect(first.json).toMatchObject({ algorithm: 'argon2id', version: 2 });
       expect(Buffer.from(first.json.salt, 'base64')).toHaveLength(16);
       expect((await prelogin(ghost)).json).toEqual(first.json);
       expect((await prelogin(ghost.toLowerCase())).json).toEqual(first.json);
@@ -324,6 +325,27 @@ describe.each(enginesUnderTest())('accounts on %s', (engine) => {
       expect(reg.status).toBe(201);
       expect((await prelogin(username)).json).toEqual({ ...client_kdf, version: 1 });
       expect((await prelogin(username.toUpperCase())).json).toEqual({ ...client_kdf, version: 1 });
+    });
+
+    it('returns the KDF version a current SDK registered, the same every unknown name answers', async () => {
+      const client_kdf = {
+        algorithm: 'argon2id' as const,
+        salt: randomBytes(16).toString('base64'),
+        memory_kib: 65_536,
+        iterations: 3,
+        parallelism: 1,
+        version: 2 as const,
+      };
+      const username = uniqueUsername('Bound');
+      const reg = await auth.api.post('/auth/register', {
+        body: { username, password: randomBytes(32).toString('base64url'), client_kdf },
+      });
+      expect(reg.status).toBe(201);
+      const known = (await prelogin(username)).json;
+      expect(known).toEqual(client_kdf);
+      const { salt: _s1, ...knownRest } = known;
+      const { salt: _s2, ...ghostRest } = (await prelogin(uniqueUsername())).json;
+      expect(ghostRest).toEqual(knownRest);
     });
 
     it('refuses weak or malformed client KDF parameters', async () => {

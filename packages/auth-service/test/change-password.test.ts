@@ -91,6 +91,28 @@ describe.each(enginesUnderTest())('change password on %s', (engine) => {
     expect(vault.json).toMatchObject({ vault: newVault, version: 2 });
   });
 
+  it('migrates a version-1 (server salt) account to version 2 (bound salt), which prelogin then answers', async () => {
+    const username = uniqueUsername('Legacy');
+    const legacy = kdf();
+    const reg = await auth.api.post<TSessionResponse>('/auth/register', {
+      body: { username, password: 'legacy-login-secret', client_kdf: legacy },
+    });
+    expect(reg.status).toBe(201);
+    const pre = () => auth.api.post<TPreloginResponse>('/auth/prelogin', { body: { username } });
+    expect((await pre()).json).toEqual({ ...legacy, version: 1 });
+    const bound = { ...kdf(), version: 2 as const };
+    const res = await change(reg.json.access_token, {
+      current_password: 'legacy-login-secret',
+      new_password: 'bound-login-secret',
+      client_kdf: bound,
+      vault: blob(),
+      expected_vault_version: 0,
+    });
+    expect(res.status).toBe(204);
+    expect((await pre()).json).toEqual(bound);
+    expect((await login(auth.api, username, 'bound-login-secret')).status).toBe(200);
+  });
+
   it('a curl account can be upgraded: it gains KDF parameters and a first vault', async () => {
     const a = await register(auth.api);
     const params = kdf();

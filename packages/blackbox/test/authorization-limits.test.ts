@@ -238,6 +238,24 @@ describe(`authorization limits on ${engine}`, () => {
       expect(answers.sdk).toEqual({ ...kdf, version: 1 });
       expect(shape(answers.unknown)).toEqual(shape(answers.sdk));
       expect(shape(answers.curl)).toEqual(shape(answers.sdk));
+      // A current SDK registers KDF version 2 (salt bound to the name): unknown and curl names answer the same version.
+      const boundName = uniqueName('sdk2');
+      expectStatus(
+        await api.post('/auth/register', {
+          body: {
+            username: boundName,
+            password: 'sdk-login-secret-0123',
+            client_kdf: { ...kdf, version: 2 },
+          },
+        }),
+        201,
+      );
+      const bound = await prelogin(boundName);
+      const { salt: _b, ...boundRest } = bound;
+      for (const answer of [answers.unknown, answers.curl]) {
+        const { salt: _s, ...rest } = answer;
+        expect(rest).toEqual(boundRest);
+      }
       // A per-call random salt would give an unknown name away: it is the same every time.
       expect(await prelogin(ghost)).toEqual(answers.unknown);
       expect(answers.unknown.salt).not.toBe(answers.curl.salt);

@@ -42,6 +42,11 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
       not_signed_in: 'not signed in: run `lockbox login <username>` (or `lockbox register <username>`)',
       wrong_password: 'wrong username or password',
     };
+    if (err.code === 'kdf_changed' && !/downgrade/.test(err.message))
+      return {
+        code: err.code,
+        message: `${err.message} If you did change it elsewhere: \`lockbox login <username> --accept-kdf-change\`.`,
+      };
     return { code: err.code, message: hints[err.code] ?? err.message };
   }
   if (err instanceof CryptoError) {
@@ -59,6 +64,11 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
       return {
         code: err.code,
         message: `slow down: ${err.message}${err.retryAfter ? ` (retry in ${err.retryAfter} s)` : ''}`,
+      };
+    if (err.code === 'invalid_response')
+      return {
+        code: err.code,
+        message: `the server at ${serverUrl} sent an answer LockBox refuses: ${err.message}`,
       };
     if (err.code === 'unauthorized' || err.code === 'token_expired')
       return { code: 'not_signed_in', message: 'your session ended: run `lockbox login <username>` again' };

@@ -135,14 +135,26 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: aliceName }),
       })
-    ).json()) as { salt: string; memory_kib: number; iterations: number; parallelism: number };
-    const { loginSecret } = await crypto.deriveAccountKeys(alice.password, {
-      algorithm: 'argon2id',
-      salt: prelogin.salt,
-      memory_kib: prelogin.memory_kib,
-      iterations: prelogin.iterations,
-      parallelism: prelogin.parallelism,
-    });
+    ).json()) as {
+      salt: string;
+      memory_kib: number;
+      iterations: number;
+      parallelism: number;
+      version: 1 | 2;
+    };
+    const { loginSecret } = await crypto.deriveAccountKeys(
+      alice.password,
+      {
+        algorithm: 'argon2id',
+        salt: prelogin.salt,
+        memory_kib: prelogin.memory_kib,
+        iterations: prelogin.iterations,
+        parallelism: prelogin.parallelism,
+        version: prelogin.version,
+      },
+      undefined,
+      aliceName,
+    );
     const forbidden = [...secrets, 'eagle lands', note, alice.password, bob.password, loginSecret];
     const controls = [aliceName, bobName];
 

@@ -4,6 +4,7 @@
  */
 export * from './api/client';
 export * from './api/errors';
+export { InvalidResponseError } from './api/response-validation';
 export type { LockboxRouter, PublicContract } from './api/router';
 export * from './api/tokens';
 export * as crypto from './crypto';
@@ -12,6 +13,7 @@ export * from './realtime/backoff';
 export * from './realtime/client';
 export type { KeyChangedEvent } from './session/contact-keys';
 export * from './session/errors';
+export { KDF_CEILING, KDF_FLOOR, type KdfCheckOptions } from './session/kdf-guard';
 export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';
 export type { RequestNote, WithNote } from './session/request-notes';

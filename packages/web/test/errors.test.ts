@@ -24,6 +24,20 @@ describe('describeError', () => {
     expect(describeError(new CryptoError('key_changed', 'x'))).toMatch(/security key changed/);
   });
 
+  it('names a refused or changed password KDF and a refused server answer', () => {
+    expect(describeError(new SessionError('kdf_refused', 'x at 1 MiB, below the floor'))).toMatch(
+      /weak password protection.*Nothing was sent/,
+    );
+    expect(describeError(new SessionError('kdf_refused', 'x above the ceiling'))).toMatch(/beyond/);
+    expect(describeError(new SessionError('kdf_changed', 'the salt changed'))).toMatch(
+      /changed how your password is protected/,
+    );
+    expect(describeError(new SessionError('kdf_changed', 'that is a downgrade'))).toMatch(/older, weaker/);
+    expect(describeError(new LockboxApiError('invalid_response', 'bad shape', undefined))).toMatch(
+      /answer LockBox refuses/,
+    );
+  });
+
   it('passes the server’s own sentence through for what the person typed', () => {
     expect(
       describeError(new LockboxApiError('conflict', 'you already have a pending request to this user', 409)),

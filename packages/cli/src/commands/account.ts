@@ -21,11 +21,17 @@ export const accountCommands = (program: Command, run: Run) => {
     .command('login')
     .description('sign in; restores your keys from the encrypted vault, so history decrypts on a new machine')
     .argument('<username>')
-    .action((username: string) =>
+    .option(
+      '--accept-kdf-change',
+      'accept new password-key parameters because you changed your password on another device (never a downgrade)',
+    )
+    .action((username: string, opts: { acceptKdfChange?: boolean }) =>
       run(async (ctx) => {
         const password = await ctx.password(`Password for ${username}: `);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await (await ctx.session()).login(username, password);
+        const account = await (await ctx.session()).login(username, password, {
+          acceptKdfChange: opts.acceptKdfChange === true,
+        });
         ctx.out.result(account, () => `signed in as ${account.username} (${account.user_id})`);
       }),
     );

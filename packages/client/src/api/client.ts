@@ -1,11 +1,13 @@
 /**
  * The typed API client: tRPC over HTTP through the gateway's `/trpc`, typed by
  * the contracts. It attaches the access token, and on a 401 refreshes once
- * (see TokenKeeper) and retries. Every request has a timeout.
+ * (see TokenKeeper) and retries. Every request has a timeout, and every answer
+ * is checked against its contract's output schema (response-validation.ts).
  */
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { KeyValueStore } from '../store/types';
 import { call } from './errors';
+import { responseValidationLink } from './response-validation';
 import type { LockboxRouter } from './router';
 import { TokenKeeper } from './tokens';
 
@@ -48,7 +50,7 @@ export const createLockboxApi = (opts: ApiOptions): LockboxApi => {
     doFetch(input, withTimeout(init ?? {}, timeoutMs));
 
   const anonymous = createTRPCClient<LockboxRouter>({
-    links: [httpLink({ url: `${baseUrl}/trpc`, fetch: plainFetch as typeof fetch })],
+    links: [responseValidationLink, httpLink({ url: `${baseUrl}/trpc`, fetch: plainFetch as typeof fetch })],
   });
   const tokens = new TokenKeeper(opts.store, (refresh_token) =>
     call(() => anonymous.auth.refresh.mutate({ refresh_token })),
@@ -67,7 +69,7 @@ export const createLockboxApi = (opts: ApiOptions): LockboxApi => {
   };
 
   const trpc = createTRPCClient<LockboxRouter>({
-    links: [httpLink({ url: `${baseUrl}/trpc`, fetch: authFetch as typeof fetch })],
+    links: [responseValidationLink, httpLink({ url: `${baseUrl}/trpc`, fetch: authFetch as typeof fetch })],
   });
   return { trpc, tokens, baseUrl };
 };

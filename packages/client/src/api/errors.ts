@@ -1,12 +1,15 @@
 /**
  * Errors from the API as one type: the server's error code (contracts'
- * ErrorCode), its HTTP status and request id, or `network` when no answer came.
+ * ErrorCode), its HTTP status and request id, `network` when no answer came, or
+ * `invalid_response` when the answer did not match the contract (see
+ * response-validation.ts: such an answer is never handed on as data).
  * Callers branch on `code`; the message is the server's, fit to show a user.
  */
 import { type ErrorCode, isErrorCode } from '@lockbox/contracts';
 import { TRPCClientError } from '@trpc/client';
+import { InvalidResponseError } from './response-validation';
 
-export type ApiErrorCode = ErrorCode | 'network';
+export type ApiErrorCode = ErrorCode | 'network' | 'invalid_response';
 
 export class LockboxApiError extends Error {
   override readonly name = 'LockboxApiError';
@@ -30,7 +33,11 @@ interface ErrorData {
 
 export const toApiError = (err: unknown): LockboxApiError => {
   if (err instanceof LockboxApiError) return err;
+  if (err instanceof InvalidResponseError)
+    return new LockboxApiError('invalid_response', err.message, undefined);
   if (err instanceof TRPCClientError) {
+    if (err.cause instanceof InvalidResponseError)
+      return new LockboxApiError('invalid_response', err.cause.message, undefined);
     const data = (err.data ?? undefined) as ErrorData | undefined;
     if (data && isErrorCode(data.app_code))
       return new LockboxApiError(

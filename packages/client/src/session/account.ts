@@ -3,9 +3,11 @@
  * register derives a login secret and a vault key from the password under a
  * fresh argon2id salt; login asks prelogin for that salt and derives them
  * again; either way the identity seeds travel only inside the vault, and the
- * public bundle is (re)published when the directory lacks it.
+ * public bundle is (re)published when the directory lacks it. Prelogin's
+ * answer is checked (floor, ceiling, what this device remembers) before any
+ * derivation, see kdf-guard.ts; the parameters a sign-in used are remembered.
  */
-import type { TSessionResponse } from '@lockbox/contracts';
+import type { TClientKdf, TSessionResponse } from '@lockbox/contracts';
 import type { LockboxApi } from '../api/client';
 import { call, LockboxApiError } from '../api/errors';
 import {
@@ -23,11 +25,14 @@ import {
   type VaultContents,
 } from '../crypto';
 import { SessionError } from './errors';
+import { fetchAccountKdf, type KdfCheckOptions, type KdfMemory } from './kdf-guard';
 
 export interface AccountDeps {
   api: LockboxApi;
   random: RandomSource;
   argon2id: Argon2id;
+  /** The KDF parameters this device remembers per account (the Profile). */
+  kdfMemory: KdfMemory;
 }
 
 export interface SignedIn {
@@ -86,6 +91,17 @@ export const ensurePublished = async (deps: AccountDeps, userId: string, identit
   if (!same) await call(() => deps.api.trpc.keys.publish.mutate(bundle));
 };
 
+/** The salt is bound to the name typed here: a session for another name would bind it to the wrong one. */
+const sameAccount = (session: TSessionResponse, username: string): TSessionResponse => {
+  if (session.user.username.toLowerCase() !== username.toLowerCase())
+    throw new LockboxApiError(
+      'invalid_response',
+      `the server signed you in as ${session.user.username}, not ${username}`,
+      undefined,
+    );
+  return session;
+};
+
 const finish = async (
   deps: AccountDeps,
   session: TSessionResponse,
@@ -100,17 +116,30 @@ const finish = async (
 
 export const registerAccount = async (deps: AccountDeps, username: string, password: string) => {
   const kdf = newClientKdf(deps.random);
-  const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id);
-  const session = await call(() =>
-    deps.api.trpc.auth.register.mutate({ username, password: loginSecret, client_kdf: kdf }),
+  const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id, username);
+  const session = sameAccount(
+    await call(() =>
+      deps.api.trpc.auth.register.mutate({ username, password: loginSecret, client_kdf: kdf }),
+    ),
+    username,
   );
+  await deps.kdfMemory.rememberKdf(username, kdf);
   return finish(deps, session, vaultKey);
 };
 
-export const loginAccount = async (deps: AccountDeps, username: string, password: string) => {
-  const kdf = await call(() => deps.api.trpc.auth.prelogin.mutate({ username }));
-  const { version: _v, ...params } = kdf;
-  const { loginSecret, vaultKey } = await deriveAccountKeys(password, params, deps.argon2id);
+/**
+ * Signs in with the parameters prelogin answers, once kdf-guard accepts them.
+ * Returns the parameters used: a legacy (version 1) account is then migrated
+ * by kdf-migration.ts, with the same password.
+ */
+export const loginAccount = async (
+  deps: AccountDeps,
+  username: string,
+  password: string,
+  opts: KdfCheckOptions = {},
+): Promise<SignedIn & { kdf: TClientKdf }> => {
+  const kdf = await fetchAccountKdf(deps.api, deps.kdfMemory, username, opts);
+  const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id, username);
   const session = await call(() =>
     deps.api.trpc.auth.login.mutate({ username, password: loginSecret }),
   ).catch((err) => {
@@ -118,7 +147,9 @@ export const loginAccount = async (deps: AccountDeps, username: string, password
       throw new SessionError('wrong_password', 'invalid username or password');
     throw err;
   });
-  return finish(deps, session, vaultKey);
+  sameAccount(session, username);
+  await deps.kdfMemory.rememberKdf(username, kdf);
+  return { ...(await finish(deps, session, vaultKey)), kdf };
 };
 
 const wrongPassword = (err: unknown) => {
@@ -139,10 +170,8 @@ export const changeAccountPassword = async (
   newPassword: string,
 ): Promise<{ vaultKey: Uint8Array }> => {
   const { trpc } = deps.api;
-  const { version: _v, ...currentKdf } = await call(() =>
-    trpc.auth.prelogin.mutate({ username: user.username }),
-  );
-  const current = await deriveAccountKeys(currentPassword, currentKdf, deps.argon2id);
+  const currentKdf = await fetchAccountKdf(deps.api, deps.kdfMemory, user.username);
+  const current = await deriveAccountKeys(currentPassword, currentKdf, deps.argon2id, user.username);
   const stored = await call(() => trpc.vault.get.query());
   if (!stored.vault)
     throw new SessionError('vault_locked', 'this account has no vault yet; sign in again first');
@@ -153,7 +182,7 @@ export const changeAccountPassword = async (
     throw new SessionError('wrong_password', 'the current password is wrong');
   }
   const kdf = newClientKdf(deps.random);
-  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id);
+  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, user.username);
   await call(() =>
     trpc.auth.changePassword.mutate({
       current_password: current.loginSecret,
@@ -163,6 +192,8 @@ export const changeAccountPassword = async (
       expected_vault_version: stored.version,
     }),
   ).catch(wrongPassword);
+  // This device made the change: it is the new normal, not an attack.
+  await deps.kdfMemory.rememberKdf(user.username, kdf);
   return { vaultKey: next.vaultKey };
 };
 
@@ -179,15 +210,16 @@ export const upgradeLegacyAccount = async (
   newPassword: string,
 ): Promise<SignedIn> => {
   const { trpc } = deps.api;
-  const session = await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(
-    wrongPassword,
+  const session = sameAccount(
+    await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(wrongPassword),
+    username,
   );
   await deps.api.tokens.save(session);
   const stored = await call(() => trpc.vault.get.query());
   if (stored.vault)
     throw new SessionError('vault_locked', 'this account already has end-to-end keys: use login instead');
   const kdf = newClientKdf(deps.random);
-  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id);
+  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, username);
   const identity = generateIdentity(deps.random);
   await call(() =>
     trpc.auth.changePassword.mutate({
@@ -198,6 +230,7 @@ export const upgradeLegacyAccount = async (
       expected_vault_version: 0,
     }),
   );
+  await deps.kdfMemory.rememberKdf(username, kdf);
   await ensurePublished(deps, session.user.id, identity);
   return { session, identities: [identity], vaultKey: next.vaultKey, pins: [] };
 };

@@ -17,7 +17,11 @@ export type SessionErrorCode =
   /** The vault does not open with the key from this password. */
   | 'vault_locked'
   /** No pending request matches. */
-  | 'unknown_request';
+  | 'unknown_request'
+  /** Prelogin asked for argon2id parameters below the floor or above the ceiling; nothing was sent. */
+  | 'kdf_refused'
+  /** Prelogin's salt or parameters differ from what this device remembers for the account; nothing was sent. */
+  | 'kdf_changed';
 
 export class SessionError extends Error {
   override readonly name = 'SessionError';

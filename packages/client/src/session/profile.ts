@@ -5,11 +5,16 @@
  *   server only ever holds them inside the vault);
  * - `pin.<me>.<contact>`: the contact identity keys pinned on first use;
  * - `vault-key`: the key the vault is sealed with, so new pins can be added to it;
- * - `cursor.<me>`: the realtime position of the last message handled.
+ * - `cursor.<me>`: the realtime position of the last message handled;
+ * - `kdf.<lowercase username>`: the KDF parameters and salt this device last
+ *   used for that account (session/kdf-guard.ts); kept across sign-out.
  * Tokens live under `session` (see api/tokens.ts).
  */
+import { type TClientKdf, ZKdfVersion } from '@lockbox/contracts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { fromBase64, type IdentitySecrets, toBase64 } from '../crypto';
+import { fromBase64, type IdentitySecrets, toBase64, utf8 } from '../crypto';
 import type { KeyValueStore } from '../store/types';
 
 const ZAccount = z.object({ user_id: z.string(), username: z.string() });
@@ -38,6 +43,23 @@ export const ZPin = z.object({
   previous_keys: z.array(z.object({ key: z.string(), replaced_at: z.string() })).default([]),
 });
 export type Pin = z.infer<typeof ZPin>;
+
+const ZRememberedKdf = z.object({
+  algorithm: z.literal('argon2id'),
+  salt: z.string(),
+  memory_kib: z.number(),
+  iterations: z.number(),
+  parallelism: z.number(),
+  version: ZKdfVersion,
+});
+
+/** A store key per account name: readable when the name is a plain username, hashed otherwise. */
+const kdfKey = (username: string) => {
+  const lower = username.toLowerCase();
+  return /^[a-z0-9_.-]{1,64}$/.test(lower)
+    ? `kdf.${lower}`
+    : `kdf.h-${bytesToHex(sha256(utf8(lower))).slice(0, 40)}`;
+};
 
 const parse = <T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
   if (raw === undefined) return undefined;
@@ -110,6 +132,17 @@ export class Profile {
 
   async setCursor(me: string, cursor: string): Promise<void> {
     await this.store.set(`cursor.${me}`, cursor);
+  }
+
+  /** The KDF parameters this device last used for `username` (kept across sign-out). */
+  async rememberedKdf(username: string): Promise<TClientKdf | undefined> {
+    return parse(ZRememberedKdf, await this.store.get(kdfKey(username)));
+  }
+
+  async rememberKdf(username: string, kdf: TClientKdf): Promise<void> {
+    const { algorithm, salt, memory_kib, iterations, parallelism } = kdf;
+    const record = { algorithm, salt, memory_kib, iterations, parallelism, version: kdf.version ?? 1 };
+    await this.store.set(kdfKey(username), JSON.stringify(record));
   }
 
   /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */

@@ -32,6 +32,8 @@ import {
 import { ContactKeys, type KeyChangedEvent } from './contact-keys';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
+import type { KdfCheckOptions } from './kdf-guard';
+import { migrateLegacyKdf } from './kdf-migration';
 import { type DecryptedMessage, decryptMessage, flagReplay, type Me, sendPayload } from './messages';
 import { PinSync } from './pin-sync';
 import { type Account, type Pin, Profile } from './profile';
@@ -135,7 +137,7 @@ export class LockboxSession {
   }
 
   private get deps(): AccountDeps {
-    return { api: this.api, random: this.random, argon2id: this.argon2id };
+    return { api: this.api, random: this.random, argon2id: this.argon2id, kdfMemory: this.profile };
   }
 
   private async adopt(signedIn: SignedIn): Promise<Account> {
@@ -162,8 +164,15 @@ export class LockboxSession {
     return this.adopt(await registerAccount(this.deps, username, password));
   }
 
-  async login(username: string, password: string): Promise<Account> {
-    return this.adopt(await loginAccount(this.deps, username, password));
+  /**
+   * Signs in; refuses prelogin parameters that are weak, absurd or changed
+   * since this device last used them (`kdf_refused`, `kdf_changed`) before
+   * anything is derived or sent. `acceptKdfChange` is for a password changed
+   * on another device. A legacy account is migrated to the bound salt here.
+   */
+  async login(username: string, password: string, opts: KdfCheckOptions = {}): Promise<Account> {
+    const signedIn = await loginAccount(this.deps, username, password, opts);
+    return this.adopt(await migrateLegacyKdf(this.deps, signedIn, username, password));
   }
 
   /** Changes the password; the vault is re-sealed and this account's other sessions end. */

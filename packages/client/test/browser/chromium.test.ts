@@ -87,13 +87,15 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
     );
   });
 
-  it('derives the same login secret as Node (argon2id in WASM)', async () => {
+  it('derives the same login secret as Node (argon2id in WASM, salt bound to the username)', async () => {
     const kdf = { ...crypto.newClientKdf(), memory_kib: 19_456, iterations: 2 };
-    const inNode = await crypto.deriveAccountKeys('pässwörd in NFC', kdf);
+    const inNode = await crypto.deriveAccountKeys('pässwörd in NFC', kdf, undefined, 'Alice');
     const inBrowser = await browser.page.evaluate(async (k) => {
       const keys = await (globalThis as unknown as Win).lockbox.crypto.deriveAccountKeys(
         'pässwörd in NFC',
         k,
+        undefined,
+        'Alice',
       );
       return keys.loginSecret;
     }, kdf);

@@ -15,7 +15,13 @@ import { seededRandom } from '../helpers/seeded-random';
 import { testUser } from '../helpers/users';
 
 // The smallest parameters the contract accepts, so the suite stays quick; production uses 64 MiB.
-const cheapKdf = { ...newClientKdf(seededRandom('kdf')), memory_kib: 19_456, iterations: 2 };
+// Version 1: the server salt as is (the derivation of accounts made before issue 11).
+const cheapKdf = {
+  ...newClientKdf(seededRandom('kdf')),
+  memory_kib: 19_456,
+  iterations: 2,
+  version: 1 as const,
+};
 
 describe('account keys', () => {
   it('hash-wasm argon2id agrees with an independent implementation (noble)', async () => {
@@ -42,12 +48,18 @@ describe('account keys', () => {
     expect(loginSecret).not.toContain('hunter2');
   });
 
-  it('registers new accounts with a fresh 16-byte salt and 64 MiB / 3 passes / 1 lane', () => {
+  it('registers new accounts with a fresh 16-byte salt, 64 MiB / 3 passes / 1 lane, bound (version 2)', () => {
     const a = newClientKdf();
     const b = newClientKdf();
     expect(a.salt).not.toBe(b.salt);
     expect(fromBase64(a.salt)).toHaveLength(16);
-    expect(a).toMatchObject({ algorithm: 'argon2id', memory_kib: 65_536, iterations: 3, parallelism: 1 });
+    expect(a).toMatchObject({
+      algorithm: 'argon2id',
+      memory_kib: 65_536,
+      iterations: 3,
+      parallelism: 1,
+      version: 2,
+    });
   });
 });
 

@@ -4,7 +4,7 @@
  * takes a second or two on purpose).
  */
 
-import type { LockboxSession } from '@lockbox/client';
+import { type LockboxSession, SessionError } from '@lockbox/client';
 import { PASSWORD_MIN, USERNAME_PATTERN } from '@lockbox/contracts';
 import { type FormEvent, useState } from 'react';
 import { describeError } from '../lib/errors';
@@ -22,8 +22,10 @@ export function AuthScreen(props: {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<Busy>();
   const [error, setError] = useState<string | undefined>();
+  /** The server changed the password-key parameters (not a downgrade): the person may accept it once. */
+  const [kdfChanged, setKdfChanged] = useState(false);
 
-  const attempt = async (kind: Exclude<Busy, undefined>) => {
+  const attempt = async (kind: Exclude<Busy, undefined>, acceptKdfChange = false) => {
     const name = username.trim();
     if (!name || !password) {
       setError('Enter a username and a password.');
@@ -41,13 +43,17 @@ export function AuthScreen(props: {
     }
     setBusy(kind);
     setError(undefined);
+    setKdfChanged(false);
     try {
       if (kind === 'register') await session.register(name, password);
-      else await session.login(name, password);
+      else await session.login(name, password, { acceptKdfChange });
       setPassword('');
       onSignedIn(session);
     } catch (err) {
       setError(describeError(err));
+      setKdfChanged(
+        err instanceof SessionError && err.code === 'kdf_changed' && !/downgrade/.test(err.message),
+      );
       setBusy(undefined);
     }
   };
@@ -100,6 +106,11 @@ export function AuthScreen(props: {
             <p className="form-error" role="alert">
               {error}
             </p>
+          )}
+          {kdfChanged && !busy && (
+            <button type="button" className="secondary" onClick={() => void attempt('signin', true)}>
+              I changed my password on another device: sign in
+            </button>
           )}
           <div className="auth-actions">
             <button type="submit" className="primary" disabled={!!busy}>

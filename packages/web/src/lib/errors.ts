@@ -30,6 +30,14 @@ export const describeError = (err: unknown): string => {
         return 'You are signed out. Sign in again.';
       case 'unknown_request':
         return 'That request is no longer pending.';
+      case 'kdf_refused':
+        return /above/.test(err.message)
+          ? 'Sign-in stopped: the server asked this browser to protect your password with settings far beyond LockBox’s limits. Nothing was sent.'
+          : 'Sign-in stopped for your safety: the server asked for weak password protection (below 64 MiB and 3 passes of argon2id), which would make your password easy to crack. Nothing was sent. The server may be compromised.';
+      case 'kdf_changed':
+        return /downgrade/.test(err.message)
+          ? 'Sign-in stopped for your safety: the server tried to move your account back to an older, weaker password protection. Nothing was sent. The server may be compromised.'
+          : 'Sign-in stopped: the server changed how your password is protected since you last signed in here. Nothing was sent. If you did not change your password on another device, the server may be trying to capture it.';
     }
   }
   if (err instanceof CryptoError) {
@@ -50,6 +58,8 @@ export const describeError = (err: unknown): string => {
       case 'unauthorized':
       case 'token_expired':
         return 'Your session ended. Sign in again.';
+      case 'invalid_response':
+        return 'The server sent an answer LockBox refuses (it does not match the protocol), so nothing from it was used. Try again later.';
       case 'payload_too_large':
         return 'That message is too long.';
       case 'internal':
