@@ -12,6 +12,7 @@ export * from './realtime/backoff';
 export * from './realtime/client';
 export type { KeyChangedEvent } from './session/contact-keys';
 export * from './session/errors';
+export { NoVaultError } from './session/vault-freshness';
 export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';
 export * from './session/session';

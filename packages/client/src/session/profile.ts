@@ -5,7 +5,10 @@
  *   server only ever holds them inside the vault);
  * - `pin.<me>.<contact>`: the contact identity keys pinned on first use;
  * - `vault-key`: the key the vault is sealed with, so new pins can be added to it;
- * - `cursor.<me>`: the realtime position of the last message handled.
+ * - `cursor.<me>`: the realtime position of the last message handled;
+ * - `vault-seen.<me>`: the highest vault counter this device saw for that
+ *   account and when it first/last saw a vault (kept across sign-out: it is
+ *   what catches a rolled-back vault or a "no vault" lie later).
  * Tokens live under `session` (see api/tokens.ts).
  */
 import { z } from 'zod';
@@ -38,6 +41,15 @@ export const ZPin = z.object({
   previous_keys: z.array(z.object({ key: z.string(), replaced_at: z.string() })).default([]),
 });
 export type Pin = z.infer<typeof ZPin>;
+
+const ZVaultSeen = z.object({
+  username: z.string(),
+  /** The highest vault counter seen (0: only v1 vaults, which have none). */
+  counter: z.number().int().min(0),
+  first_seen: z.string(),
+  last_seen: z.string(),
+});
+export type VaultSeen = z.infer<typeof ZVaultSeen>;
 
 const parse = <T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
   if (raw === undefined) return undefined;
@@ -110,6 +122,25 @@ export class Profile {
 
   async setCursor(me: string, cursor: string): Promise<void> {
     await this.store.set(`cursor.${me}`, cursor);
+  }
+
+  /** What this device remembers about an account's vault (survives sign-out). */
+  async vaultSeen(userId: string): Promise<VaultSeen | undefined> {
+    return parse(ZVaultSeen, await this.store.get(`vault-seen.${userId}`));
+  }
+
+  async setVaultSeen(userId: string, seen: VaultSeen): Promise<void> {
+    await this.store.set(`vault-seen.${userId}`, JSON.stringify(seen));
+  }
+
+  /** The vault memory of any account this device knew under that username (case-insensitive). */
+  async vaultSeenByUsername(username: string): Promise<VaultSeen | undefined> {
+    const wanted = username.toLowerCase();
+    for (const key of await this.store.keys('vault-seen.')) {
+      const seen = parse(ZVaultSeen, await this.store.get(key));
+      if (seen?.username.toLowerCase() === wanted) return seen;
+    }
+    return undefined;
   }
 
   /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */
