@@ -48,7 +48,10 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
         message: `${err.message}. If you really lost your keys, run \`lockbox reset-identity ${(err as NoVaultError).username}\``,
       };
     if (err.code === 'vault_rollback')
-      return { code: err.code, message: `${err.message}; nothing was changed. Do not trust this server's answer` };
+      return {
+        code: err.code,
+        message: `${err.message}; nothing was changed. Do not trust this server's answer`,
+      };
     return { code: err.code, message: hints[err.code] ?? err.message };
   }
   if (err instanceof CryptoError) {

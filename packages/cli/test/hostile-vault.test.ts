@@ -43,7 +43,9 @@ describe('lockbox against a server that lies about the vault', () => {
     serveVault({ vault: null, version: 0, updated_at: null });
     const r = await lockbox(alice, 'login', aliceName);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/the server says .* has no key vault, but this device saw a vault for this account on \d{4}-\d\d-\d\d: the server may be lying/);
+    expect(r.stderr).toMatch(
+      /the server says .* has no key vault, but this device saw a vault for this account on \d{4}-\d\d-\d\d: the server may be lying/,
+    );
     expect(r.stderr).toContain(`lockbox reset-identity ${aliceName}`);
     const asJson = await lockbox(alice, '--json', 'login', aliceName);
     expect(JSON.parse(asJson.stderr.trim().split('\n').at(-1) as string).error.code).toBe('no_vault');

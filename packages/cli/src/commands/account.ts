@@ -57,8 +57,13 @@ export const accountCommands = (program: Command, run: Run) => {
 
   program
     .command('passwd')
-    .description('change your password (keys stay the same unless --rotate-keys; your other logins are signed out)')
-    .option('--rotate-keys', 'also make new identity keys (old ones stay in the vault; contacts see a key change)')
+    .description(
+      'change your password (keys stay the same unless --rotate-keys; your other logins are signed out)',
+    )
+    .option(
+      '--rotate-keys',
+      'also make new identity keys (old ones stay in the vault; contacts see a key change)',
+    )
     .action((opts: { rotateKeys?: boolean }) =>
       run(async (ctx) => {
         const s = await ctx.session();
@@ -72,11 +77,13 @@ export const accountCommands = (program: Command, run: Run) => {
         );
         await s.changePassword(current, next, { rotateKeys });
         const identityKey = rotateKeys ? (await s.whoami()).identity_key : undefined;
-        ctx.out.result({ changed: true, rotated_keys: rotateKeys, ...(identityKey ? { identity_key: identityKey } : {}) }, () =>
-          rotateKeys
-            ? 'password changed and new identity keys published; other logins must sign in again.\n' +
-              'Your contacts will see a key change: compare safety numbers with them again (`lockbox verify <user>`).'
-            : 'password changed; other logins must sign in again',
+        ctx.out.result(
+          { changed: true, rotated_keys: rotateKeys, ...(identityKey ? { identity_key: identityKey } : {}) },
+          () =>
+            rotateKeys
+              ? 'password changed and new identity keys published; other logins must sign in again.\n' +
+                'Your contacts will see a key change: compare safety numbers with them again (`lockbox verify <user>`).'
+              : 'password changed; other logins must sign in again',
         );
       }),
     );

@@ -52,7 +52,9 @@ export interface VaultContents {
   format: 1 | 2;
 }
 
-export type VaultToSeal = Pick<VaultContents, 'identities' | 'counter'> & { pins?: Record<string, unknown>[] };
+export type VaultToSeal = Pick<VaultContents, 'identities' | 'counter'> & {
+  pins?: Record<string, unknown>[];
+};
 
 const encodeCounter = (counter: number) => {
   const bytes = new Uint8Array(COUNTER);
@@ -104,7 +106,12 @@ const frame = (userId: string, bytes: Uint8Array) => {
     const counter = new DataView(counterBytes.buffer).getBigUint64(0);
     if (counter < 1n || counter > BigInt(Number.MAX_SAFE_INTEGER))
       throw new CryptoError('malformed', 'vault counter is out of range');
-    return { format: 2 as const, counter: Number(counter), nonceAt: 1 + COUNTER, aad: aadV2(userId, counterBytes) };
+    return {
+      format: 2 as const,
+      counter: Number(counter),
+      nonceAt: 1 + COUNTER,
+      aad: aadV2(userId, counterBytes),
+    };
   }
   throw new CryptoError('unsupported_version', `vault version ${bytes[0]} is not supported`);
 };

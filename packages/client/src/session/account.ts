@@ -224,7 +224,8 @@ export const changeAccountPassword = async (
     }),
   ).catch(wrongPassword);
   await rememberVault(deps.profile, user.id, counter, user.username);
-  if (opts.rotateKeys) await ensurePublished(deps, user.id, identityFromSecrets(identities[0] as IdentitySecrets));
+  if (opts.rotateKeys)
+    await ensurePublished(deps, user.id, identityFromSecrets(identities[0] as IdentitySecrets));
   return { vaultKey: next.vaultKey, identities };
 };
 
@@ -257,7 +258,12 @@ export const upgradeLegacyAccount = async (
       current_password: currentPassword,
       new_password: next.loginSecret,
       client_kdf: kdf,
-      vault: sealVault(session.user.id, next.vaultKey, { identities: [identity.secrets], counter }, deps.random),
+      vault: sealVault(
+        session.user.id,
+        next.vaultKey,
+        { identities: [identity.secrets], counter },
+        deps.random,
+      ),
       expected_vault_version: 0,
     }),
   );

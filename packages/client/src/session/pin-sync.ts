@@ -92,7 +92,12 @@ export class PinSync {
       try {
         await call(() =>
           this.trpc.vault.put.mutate({
-            vault: sealVault(me, key, { identities: contents.identities, pins: merged, counter }, this.random),
+            vault: sealVault(
+              me,
+              key,
+              { identities: contents.identities, pins: merged, counter },
+              this.random,
+            ),
             expected_version: stored.version,
           }),
         );

@@ -28,7 +28,11 @@ describe('vault v2', () => {
     const bytes = fromBase64(sealed);
     expect(bytes[0]).toBe(2);
     expect([...bytes.subarray(1, 9)]).toEqual([0, 0, 0, 0, 0, 0, 1, 2]);
-    expect(openVaultContents(alice.userId, key, sealed)).toMatchObject({ counter: 258, format: 2, identities });
+    expect(openVaultContents(alice.userId, key, sealed)).toMatchObject({
+      counter: 258,
+      format: 2,
+      identities,
+    });
   });
 
   it('the counter is authenticated: a server that edits it in the header breaks the vault', () => {
@@ -64,7 +68,9 @@ describe('vault v2', () => {
     const zero = bytes.slice();
     zero[8] = 0;
     expect(code(() => openVaultContents(alice.userId, key, toBase64(zero)))).toBe('malformed');
-    expect(code(() => openVaultContents(alice.userId, key, toBase64(bytes.subarray(0, 40))))).toBe('malformed');
+    expect(code(() => openVaultContents(alice.userId, key, toBase64(bytes.subarray(0, 40))))).toBe(
+      'malformed',
+    );
     expect(code(() => sealVault(alice.userId, key, { identities, counter: 0 }))).toBe('malformed');
     expect(code(() => sealVault(alice.userId, key, { identities, counter: 2 ** 53 }))).toBe('malformed');
   });

@@ -4,7 +4,13 @@
  * replay to try a downgrade. Tests only; the SDK reads v1 but never writes it.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { concatBytes, type IdentitySecrets, type RandomSource, systemRandom, toBase64 } from '../../src/crypto';
+import {
+  concatBytes,
+  type IdentitySecrets,
+  type RandomSource,
+  systemRandom,
+  toBase64,
+} from '../../src/crypto';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -26,5 +32,7 @@ export const sealVaultV1 = (
   });
   const nonce = random(24);
   const aad = concatBytes(utf8('lockbox/vault/v1'), Uint8Array.of(0), utf8(userId));
-  return toBase64(concatBytes(Uint8Array.of(1), nonce, xchacha20poly1305(vaultKey, nonce, aad).encrypt(utf8(json))));
+  return toBase64(
+    concatBytes(Uint8Array.of(1), nonce, xchacha20poly1305(vaultKey, nonce, aad).encrypt(utf8(json))),
+  );
 };

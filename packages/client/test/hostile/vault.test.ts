@@ -106,7 +106,10 @@ describe('a server that serves an old vault', () => {
     const key = (await old.profile.vaultKey(me)) as Uint8Array;
     const identities = (await old.profile.identities(me))!;
     const stored = await old.api.trpc.vault.get.query();
-    await old.api.trpc.vault.put.mutate({ vault: sealVaultV1(me, key, identities), expected_version: stored.version });
+    await old.api.trpc.vault.put.mutate({
+      vault: sealVaultV1(me, key, identities),
+      expected_version: stored.version,
+    });
 
     const laptop = await newSession(stack);
     await laptop.login(name, password);
@@ -133,7 +136,9 @@ describe('a server that says "no vault" at login', () => {
     const err = await again.login(name, password).catch((e) => e);
     expect(err).toBeInstanceOf(NoVaultError);
     expect(err.code).toBe('no_vault');
-    expect(err.message).toMatch(/this device saw a vault for this account on \d{4}-\d\d-\d\d: the server may be lying/);
+    expect(err.message).toMatch(
+      /this device saw a vault for this account on \d{4}-\d\d-\d\d: the server may be lying/,
+    );
 
     // A device that never saw the account is refused too (just less loudly).
     const fresh = await device();
@@ -156,7 +161,9 @@ describe('reset identity (explicit)', () => {
     const name = uniqueName('rh_a');
     hostile.respond('vault.put', () => ({
       status: 503,
-      body: { error: { message: 'down', code: -32603, data: { code: 'service_unavailable', httpStatus: 503 } } },
+      body: {
+        error: { message: 'down', code: -32603, data: { code: 'service_unavailable', httpStatus: 503 } },
+      },
     }));
     const s = await device();
     expect(await codeOf(s.register(name, password))).not.toBe('no error');

@@ -49,7 +49,11 @@ describe('changePassword with rotateKeys', () => {
     const before = await bobNow.history(aliceName);
     expect(before.at(-1)?.payload).toBeUndefined();
     expect(before.at(-1)?.error?.code).toBe('key_changed');
-    expect(events.at(-1)).toMatchObject({ userId: alice.user!.user_id, pinnedKey: oldKey, presentedKey: newKey });
+    expect(events.at(-1)).toMatchObject({
+      userId: alice.user!.user_id,
+      pinnedKey: oldKey,
+      presentedKey: newKey,
+    });
     expect((await bobNow.sendText(aliceName, 'hello?').catch((e) => e)).code).toBe('key_changed');
 
     // After accepting, old and new messages read, and replies reach Alice's new key.

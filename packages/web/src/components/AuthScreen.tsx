@@ -4,11 +4,12 @@
  * takes a second or two on purpose).
  */
 
-import type { LockboxSession } from '@lockbox/client';
+import { type LockboxSession, NoVaultError } from '@lockbox/client';
 import { PASSWORD_MIN, USERNAME_PATTERN } from '@lockbox/contracts';
 import { type FormEvent, useState } from 'react';
 import { describeError } from '../lib/errors';
 import { Logo } from './Logo';
+import { ResetIdentityDialog } from './ResetIdentityDialog';
 
 type Busy = 'signin' | 'register' | undefined;
 
@@ -22,6 +23,9 @@ export function AuthScreen(props: {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<Busy>();
   const [error, setError] = useState<string | undefined>();
+  /** Set when the server said "no vault": the explicit reset is offered, never taken on its own. */
+  const [noVault, setNoVault] = useState<NoVaultError | undefined>();
+  const [resetOpen, setResetOpen] = useState(false);
 
   const attempt = async (kind: Exclude<Busy, undefined>) => {
     const name = username.trim();
@@ -41,6 +45,7 @@ export function AuthScreen(props: {
     }
     setBusy(kind);
     setError(undefined);
+    setNoVault(undefined);
     try {
       if (kind === 'register') await session.register(name, password);
       else await session.login(name, password);
@@ -48,8 +53,15 @@ export function AuthScreen(props: {
       onSignedIn(session);
     } catch (err) {
       setError(describeError(err));
+      if (err instanceof NoVaultError) setNoVault(err);
       setBusy(undefined);
     }
+  };
+
+  const resetIdentity = async () => {
+    await session.resetIdentity(username.trim(), password);
+    setPassword('');
+    onSignedIn(session);
   };
 
   const onSubmit = (e: FormEvent) => {
@@ -101,6 +113,13 @@ export function AuthScreen(props: {
               {error}
             </p>
           )}
+          {noVault && (
+            <div className="auth-reset">
+              <button type="button" className="secondary danger" onClick={() => setResetOpen(true)}>
+                Reset identity
+              </button>
+            </div>
+          )}
           <div className="auth-actions">
             <button type="submit" className="primary" disabled={!!busy}>
               Sign in
@@ -121,6 +140,14 @@ export function AuthScreen(props: {
             </p>
           )}
         </form>
+        {noVault && resetOpen && (
+          <ResetIdentityDialog
+            username={noVault.username}
+            seenAt={noVault.seenAt}
+            onReset={resetIdentity}
+            onClose={() => setResetOpen(false)}
+          />
+        )}
         <p className="auth-note">
           Your password encrypts your keys before anything is sent, so nobody — not even the server — can
           reset it. Choose one you will remember.

@@ -3,7 +3,7 @@
  * wording; the server's own message is shown only where it already speaks to
  * the user (validation of what they typed, "already contacts" and the like).
  */
-import { CryptoError, LockboxApiError, SessionError } from '@lockbox/client';
+import { CryptoError, LockboxApiError, NoVaultError, SessionError } from '@lockbox/client';
 
 const seconds = (n: number | undefined) => {
   if (n === undefined || !Number.isFinite(n) || n <= 0) return 'a moment';
@@ -30,6 +30,14 @@ export const describeError = (err: unknown): string => {
         return 'You are signed out. Sign in again.';
       case 'unknown_request':
         return 'That request is no longer pending.';
+      case 'no_vault': {
+        const seenAt = err instanceof NoVaultError ? err.seenAt : undefined;
+        return seenAt
+          ? `The server says this account has no key vault, but this browser saw one on ${seenAt.slice(0, 10)}: the server may be lying. Nothing was created. Reset your identity only if you really lost your keys.`
+          : 'The server says this account has no key vault. Nothing was created. Reset your identity only if you really lost your keys.';
+      }
+      case 'vault_rollback':
+        return 'The server sent an older copy of your key vault than this browser already saw, and it was refused: the server may be trying to undo a key you trusted. Nothing was changed.';
     }
   }
   if (err instanceof CryptoError) {
