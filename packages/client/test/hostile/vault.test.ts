@@ -80,6 +80,28 @@ describe('a server that serves an old vault', () => {
     expect(await again.profile.pin(again.user!.user_id, bob.user!.user_id)).toBeDefined();
   });
 
+  it('a pin write on top of an old vault is refused too: nothing is re-sealed over the rollback', async () => {
+    const alice = await device();
+    const bob = await newSession(stack);
+    const aliceName = uniqueName('vp_a');
+    const bobName = uniqueName('vp_b');
+    await alice.register(aliceName, password);
+    await bob.register(bobName, password);
+    const old = await alice.api.trpc.vault.get.query();
+    await alice.requestContact(bobName);
+    await bob.respond(aliceName, 'accept');
+    await alice.safetyNumber(bobName);
+    const from = mark();
+    serveVault(old);
+    await alice.markVerified(bobName); // the pin change is pushed (best effort): it must not write
+    expect(writesSince(from)).toEqual([]);
+    hostile.reset();
+    await alice.markVerified(bobName);
+    const laptop = await newSession(stack);
+    await laptop.login(aliceName, password);
+    expect((await laptop.profile.pin(laptop.user!.user_id, bob.user!.user_id))?.verified).toBe(true);
+  });
+
   it('a v1 vault served to a device that saw v2 is refused as a downgrade', async () => {
     const alice = await device();
     const name = uniqueName('vd_a');
