@@ -3,7 +3,9 @@
  * register derives a login secret and a vault key from the password under a
  * fresh argon2id salt; login asks prelogin for that salt and derives them
  * again; either way the identity seeds travel only inside the vault, and the
- * public bundle is (re)published when the directory lacks it.
+ * public bundle is (re)published when the directory lacks it. Sign-in never
+ * makes keys: only register, the explicit reset identity and a password change
+ * with rotation do (docs/SECURITY.md §9.2, slice "vault").
  */
 import type { TSessionResponse } from '@lockbox/contracts';
 import type { LockboxApi } from '../api/client';
@@ -99,21 +101,19 @@ const writeFirstVault: VaultStep = async (deps, user, vaultKey) => {
  */
 const resetIdentityVault: VaultStep = async (deps, user, vaultKey) => {
   const stored = await call(() => deps.api.trpc.vault.get.query());
-  let kept: Pick<VaultContents, 'identities' | 'pins' | 'counter'> = { identities: [], pins: [], counter: 0 };
-  if (stored.vault) {
-    kept = openOrLocked(user.id, vaultKey, stored.vault);
-    await checkVaultFresh(deps.profile, user.id, kept as VaultContents);
-  }
-  const identities = [generateIdentity(deps.random).secrets, ...kept.identities];
-  const counter = await nextVaultCounter(deps.profile, user.id, kept.counter);
+  const kept = stored.vault ? openOrLocked(user.id, vaultKey, stored.vault) : undefined;
+  if (kept) await checkVaultFresh(deps.profile, user.id, kept);
+  const identities = [generateIdentity(deps.random).secrets, ...(kept?.identities ?? [])];
+  const pins = kept?.pins ?? [];
+  const counter = await nextVaultCounter(deps.profile, user.id, kept?.counter);
   await call(() =>
     deps.api.trpc.vault.put.mutate({
-      vault: sealVault(user.id, vaultKey, { identities, pins: kept.pins, counter }, deps.random),
+      vault: sealVault(user.id, vaultKey, { identities, pins, counter }, deps.random),
       expected_version: stored.version,
     }),
   );
   await rememberVault(deps.profile, user.id, counter, user.username);
-  return { identities, pins: kept.pins, counter, format: 2 };
+  return { identities, pins, counter, format: 2 };
 };
 
 /** Publishes our bundle unless the directory already holds exactly it. */
