@@ -10,7 +10,7 @@
  */
 import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LockboxSession, MemoryStore, NoVaultError } from '../../src';
+import { type KeyValueStore, LockboxSession, MemoryStore, NoVaultError } from '../../src';
 import { fromBase64 } from '../../src/crypto';
 import { newSession, startFullStack, uniqueName } from '../helpers/stack';
 import { sealVaultV1 } from '../helpers/vault-v1';
@@ -35,7 +35,8 @@ const writesSince = (from: number) =>
   hostile.calls.slice(from).filter((c) => c.path === 'vault.put' || c.path === 'keys.publish');
 
 /** A device (its own store) talking to the hostile server. */
-const device = (store = new MemoryStore()) => newSession(stack, { baseUrl: hostile.url, store });
+const device = (store: KeyValueStore = new MemoryStore()) =>
+  newSession(stack, { baseUrl: hostile.url, store });
 
 beforeAll(async () => {
   stack = await startFullStack();
@@ -217,7 +218,9 @@ describe('reset identity (explicit)', () => {
     const laptop = await device();
     await laptop.resetIdentity(aliceName, password);
     expect((await laptop.whoami()).identity_key).not.toBe(oldKey);
-    expect((await laptop.history(bobName)).map((m) => m.payload?.text)).toEqual(['sealed to the old key']);
+    expect(
+      (await laptop.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+    ).toEqual(['sealed to the old key']);
     const vault = await laptop.api.trpc.vault.get.query();
     expect(fromBase64(vault.vault as string)[0]).toBe(2);
   });

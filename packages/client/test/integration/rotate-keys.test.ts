@@ -30,10 +30,9 @@ describe('changePassword with rotateKeys', () => {
     await bob.respond(aliceName, 'accept');
     await alice.sendText(bobName, 'signed by my old key');
     await bob.sendText(aliceName, 'sealed to your old key');
-    expect((await bob.history(aliceName)).map((m) => m.payload?.text)).toEqual([
-      'signed by my old key',
-      'sealed to your old key',
-    ]);
+    expect(
+      (await bob.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+    ).toEqual(['signed by my old key', 'sealed to your old key']);
     const oldKey = (await alice.whoami()).identity_key;
 
     await alice.changePassword('alice first password', 'alice second password', { rotateKeys: true });
@@ -58,11 +57,9 @@ describe('changePassword with rotateKeys', () => {
 
     // After accepting, old and new messages read, and replies reach Alice's new key.
     await bobNow.acceptNewKey(aliceName);
-    expect((await bobNow.history(aliceName)).map((m) => m.payload?.text)).toEqual([
-      'signed by my old key',
-      'sealed to your old key',
-      'signed by my new key',
-    ]);
+    expect(
+      (await bobNow.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+    ).toEqual(['signed by my old key', 'sealed to your old key', 'signed by my new key']);
     await bobNow.sendText(aliceName, 'sealed to your new key');
 
     // Alice, here and on a new device with the new password, reads everything (old identities kept).
@@ -72,11 +69,15 @@ describe('changePassword with rotateKeys', () => {
       'signed by my new key',
       'sealed to your new key',
     ];
-    expect((await alice.history(bobName)).map((m) => m.payload?.text)).toEqual(expected);
+    expect(
+      (await alice.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+    ).toEqual(expected);
     const laptop = await newSession(stack);
     await laptop.login(aliceName, 'alice second password');
     expect((await laptop.whoami()).identity_key).toBe(newKey);
-    expect((await laptop.history(bobName)).map((m) => m.payload?.text)).toEqual(expected);
+    expect(
+      (await laptop.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+    ).toEqual(expected);
   });
 
   it('without rotateKeys the identity stays the same (existing behaviour)', async () => {
