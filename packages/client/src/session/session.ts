@@ -191,7 +191,8 @@ export class LockboxSession {
     await this.profile.setVaultKey(account.user_id, vaultKey);
     if (opts.rotateKeys) {
       await this.profile.setIdentities(account.user_id, identities);
-      this.identities = identities.map(identityFromSecrets);
+      // In place: a running listen() holds this array, and must open messages sealed to the new key too.
+      this.identities.splice(0, this.identities.length, ...identities.map(identityFromSecrets));
     }
   }
 

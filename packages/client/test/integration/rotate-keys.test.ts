@@ -7,8 +7,10 @@
  */
 import type { Stack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyChangedEvent, LockboxSession } from '../../src';
-import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+import { type DecryptedMessage, type KeyChangedEvent, LockboxSession } from '../../src';
+import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+
+const textOf = (m: DecryptedMessage) => (m.payload as { text?: string } | undefined)?.text;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -34,6 +36,14 @@ describe('changePassword with rotateKeys', () => {
       (await bob.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(['signed by my old key', 'sealed to your old key']);
     const oldKey = (await alice.whoami()).identity_key;
+    // A listener running across the rotation must open messages sealed to the new key as well.
+    const live: DecryptedMessage[] = [];
+    const states: string[] = [];
+    const listener = await alice.listen({
+      onMessage: (m) => void live.push(m),
+      onState: (st) => void states.push(st),
+    });
+    await until(() => expect(states).toContain('open'));
 
     await alice.changePassword('alice first password', 'alice second password', { rotateKeys: true });
     const newKey = (await alice.whoami()).identity_key;
@@ -61,6 +71,8 @@ describe('changePassword with rotateKeys', () => {
       (await bobNow.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(['signed by my old key', 'sealed to your old key', 'signed by my new key']);
     await bobNow.sendText(aliceName, 'sealed to your new key');
+    await until(() => expect(live.map(textOf)).toContain('sealed to your new key'));
+    await listener.stop();
 
     // Alice, here and on a new device with the new password, reads everything (old identities kept).
     const expected = [
