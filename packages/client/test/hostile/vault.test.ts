@@ -103,6 +103,25 @@ describe('a server that serves an old vault', () => {
     expect((await laptop.profile.pin(laptop.user!.user_id, bob.user!.user_id))?.verified).toBe(true);
   });
 
+  it('a password change or an identity reset on top of an old vault is refused, and nothing is sent', async () => {
+    const alice = await device();
+    const bob = await newSession(stack);
+    const aliceName = uniqueName('vc_a');
+    const bobName = uniqueName('vc_b');
+    await alice.register(aliceName, password);
+    await bob.register(bobName, password);
+    const old = await alice.api.trpc.vault.get.query();
+    await alice.requestContact(bobName);
+    await bob.respond(aliceName, 'accept');
+    await alice.safetyNumber(bobName);
+    const from = mark();
+    serveVault(old);
+    expect(await codeOf(alice.changePassword(password, 'another long password'))).toBe('vault_rollback');
+    expect(await codeOf(alice.resetIdentity(aliceName, password))).toBe('vault_rollback');
+    expect(hostile.calls.slice(from).filter((c) => c.path === 'auth.changePassword')).toEqual([]);
+    expect(writesSince(from)).toEqual([]);
+  });
+
   it('a v1 vault served to a device that saw v2 is refused as a downgrade', async () => {
     const alice = await device();
     const name = uniqueName('vd_a');
