@@ -3,7 +3,7 @@
  * per command, or one line per event for `listen`). Errors go to stderr in the
  * same mode, with a stable `code`, and a non-zero exit.
  */
-import { CryptoError, LockboxApiError, SessionError } from '@lockbox/client';
+import { CryptoError, LockboxApiError, type NoVaultError, SessionError } from '@lockbox/client';
 
 export interface Output {
   json: boolean;
@@ -46,6 +46,16 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
       return {
         code: err.code,
         message: `${err.message} If you did change it elsewhere: \`lockbox login <username> --accept-kdf-change\`.`,
+      };
+    if (err.code === 'no_vault')
+      return {
+        code: err.code,
+        message: `${err.message}. If you really lost your keys, run \`lockbox reset-identity ${(err as NoVaultError).username}\``,
+      };
+    if (err.code === 'vault_rollback')
+      return {
+        code: err.code,
+        message: `${err.message}; nothing was changed. Do not trust this server's answer`,
       };
     return { code: err.code, message: hints[err.code] ?? err.message };
   }

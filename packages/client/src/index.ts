@@ -18,6 +18,7 @@ export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';
 export type { RequestNote, WithNote } from './session/request-notes';
 export * from './session/session';
+export { NoVaultError } from './session/vault-freshness';
 export * from './store/idb-wrapping-key';
 export * from './store/indexeddb';
 export * from './store/memory';

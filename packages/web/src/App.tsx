@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { AuthScreen } from './components/AuthScreen';
 import { ChatScreen } from './components/ChatScreen';
 import { Splash } from './components/Splash';
+import { type AccountActions, sessionAccount } from './lib/account';
 import { sessionBackend } from './lib/backend';
 import { openBrowserSession } from './lib/browser-session';
 import { ChatStore } from './state/chat-store';
@@ -16,7 +17,7 @@ type Phase =
   | { name: 'opening' }
   | { name: 'failed'; error: string }
   | { name: 'signed-out'; session: LockboxSession; notice?: string }
-  | { name: 'signed-in'; store: ChatStore };
+  | { name: 'signed-in'; store: ChatStore; account: AccountActions };
 
 export function App() {
   const [phase, setPhase] = useState<Phase>({ name: 'opening' });
@@ -25,7 +26,7 @@ export function App() {
   const enter = useCallback((session: LockboxSession) => {
     const store = new ChatStore(sessionBackend(session));
     void store.start();
-    setPhase({ name: 'signed-in', store });
+    setPhase({ name: 'signed-in', store, account: sessionAccount(session) });
   }, []);
 
   const leave = useCallback(async (notice?: string) => {
@@ -58,6 +59,6 @@ export function App() {
     case 'signed-out':
       return <AuthScreen session={phase.session} notice={phase.notice} onSignedIn={enter} />;
     case 'signed-in':
-      return <ChatScreen store={phase.store} onSignedOut={leave} />;
+      return <ChatScreen store={phase.store} account={phase.account} onSignedOut={leave} />;
   }
 }

@@ -1,5 +1,6 @@
-/** register, login, logout, whoami. */
+/** register, login, logout, whoami, passwd, upgrade, reset-identity. */
 import type { Command } from 'commander';
+import { confirmOnTerminal } from '../confirm';
 import type { Ctx } from '../context';
 import type { Run } from '../run';
 
@@ -62,15 +63,77 @@ export const accountCommands = (program: Command, run: Run) => {
 
   program
     .command('passwd')
-    .description('change your password (keys stay the same; your other logins are signed out)')
-    .action(() =>
+    .description(
+      'change your password (keys stay the same unless --rotate-keys; your other logins are signed out)',
+    )
+    .option(
+      '--rotate-keys',
+      'also make new identity keys (old ones stay in the vault; contacts see a key change)',
+    )
+    .action((opts: { rotateKeys?: boolean }) =>
       run(async (ctx) => {
         const s = await ctx.session();
         const current = await ctx.password('Current password: ');
         const next = await ctx.newPassword('New password: ');
-        ctx.out.info('re-sealing your key vault under the new password…');
-        await s.changePassword(current, next);
-        ctx.out.result({ changed: true }, () => 'password changed; other logins must sign in again');
+        const rotateKeys = Boolean(opts.rotateKeys);
+        ctx.out.info(
+          rotateKeys
+            ? 're-sealing your key vault under the new password, with new identity keys…'
+            : 're-sealing your key vault under the new password…',
+        );
+        await s.changePassword(current, next, { rotateKeys });
+        const identityKey = rotateKeys ? (await s.whoami()).identity_key : undefined;
+        ctx.out.result(
+          { changed: true, rotated_keys: rotateKeys, ...(identityKey ? { identity_key: identityKey } : {}) },
+          () =>
+            rotateKeys
+              ? 'password changed and new identity keys published; other logins must sign in again.\n' +
+                'Your contacts will see a key change: compare safety numbers with them again (`lockbox verify <user>`).'
+              : 'password changed; other logins must sign in again',
+        );
+      }),
+    );
+
+  program
+    .command('reset-identity')
+    .description('make NEW identity keys for an account whose vault is lost (contacts will see a key change)')
+    .argument('<username>')
+    .option('--yes', 'do not ask for confirmation')
+    .action((username: string, opts: { yes?: boolean }) =>
+      run(async (ctx) => {
+        const s = await ctx.session();
+        const seen = await s.profile.vaultSeenByUsername(username);
+        ctx.out.warn(
+          'reset_identity',
+          `resetting the identity of ${username} makes NEW identity keys. Your contacts will see a key change and ` +
+            'must compare safety numbers with you again. Old messages stay readable only with the old keys: they ' +
+            'are kept if your vault still opens, and lost if it does not.' +
+            (seen
+              ? ` This device saw a vault for ${username} on ${seen.last_seen.slice(0, 10)}: if the server now says ` +
+                'there is none, it may be lying, and resetting abandons your old keys.'
+              : ''),
+        );
+        if (
+          !opts.yes &&
+          !(await confirmOnTerminal(
+            `Reset the identity of ${username}? [y/N] `,
+            'reset-identity replaces your keys: add --yes to confirm (there is no terminal to ask)',
+          ))
+        ) {
+          ctx.out.result({ reset: false }, () => 'nothing changed');
+          return;
+        }
+        const password = await ctx.password(`Password for ${username}: `);
+        ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
+        const account = await s.resetIdentity(username, password);
+        const me = await s.whoami();
+        ctx.out.result({ ...account, reset: true, identity_key: me.identity_key }, () =>
+          [
+            `new identity keys for ${account.username} (${account.user_id}); signed in`,
+            `identity ${me.identity_key}`,
+            'Tell your contacts: they will see a key change and should verify your new safety number.',
+          ].join('\n'),
+        );
       }),
     );
 

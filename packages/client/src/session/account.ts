@@ -6,6 +6,8 @@
  * public bundle is (re)published when the directory lacks it. Prelogin's
  * answer is checked (floor, ceiling, what this device remembers) before any
  * derivation, see kdf-guard.ts; the parameters a sign-in used are remembered.
+ * Sign-in never makes keys: only register, the explicit reset identity and a
+ * password change with rotation do (docs/SECURITY.md §9.2, slice "vault").
  */
 import type { TClientKdf, TSessionResponse } from '@lockbox/contracts';
 import type { LockboxApi } from '../api/client';
@@ -16,6 +18,7 @@ import {
   deriveAccountKeys,
   generateIdentity,
   type Identity,
+  type IdentitySecrets,
   identityFromSecrets,
   newClientKdf,
   openVaultContents,
@@ -26,6 +29,8 @@ import {
 } from '../crypto';
 import { SessionError } from './errors';
 import { fetchAccountKdf, type KdfCheckOptions, type KdfMemory } from './kdf-guard';
+import type { Profile } from './profile';
+import { checkVaultFresh, nextVaultCounter, noVaultError, rememberVault } from './vault-freshness';
 
 export interface AccountDeps {
   api: LockboxApi;
@@ -33,6 +38,8 @@ export interface AccountDeps {
   argon2id: Argon2id;
   /** The KDF parameters this device remembers per account (the Profile). */
   kdfMemory: KdfMemory;
+  /** This device's memory of each account's vault (rollback and "no vault" checks). */
+  profile: Profile;
 }
 
 export interface SignedIn {
@@ -44,36 +51,74 @@ export interface SignedIn {
   pins: Record<string, unknown>[];
 }
 
-const loadOrCreateVault = async (deps: AccountDeps, userId: string, vaultKey: Uint8Array) => {
-  const { trpc } = deps.api;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const stored = await call(() => trpc.vault.get.query());
-    if (stored.vault) {
-      try {
-        return openVaultContents(userId, vaultKey, stored.vault);
-      } catch (err) {
-        if (err instanceof CryptoError && err.code === 'decrypt_failed')
-          throw new SessionError('vault_locked', 'the key vault does not open with this password');
-        throw err;
-      }
-    }
-    // No vault yet: a curl-made account upgraded earlier, or a register that stopped half-way.
-    const fresh = generateIdentity(deps.random).secrets;
-    try {
-      await call(() =>
-        trpc.vault.put.mutate({
-          vault: sealVault(userId, vaultKey, [fresh], deps.random),
-          expected_version: 0,
-        }),
-      );
-      return { identities: [fresh], pins: [] };
-    } catch (err) {
-      // Another device created it at the same moment: read theirs.
-      if (err instanceof LockboxApiError && err.code === 'conflict') continue;
-      throw err;
-    }
+interface VaultUser {
+  id: string;
+  username: string;
+}
+
+/** How sign-in gets the account's keys: open the stored vault, write the first one, or reset the identity. */
+type VaultStep = (deps: AccountDeps, user: VaultUser, vaultKey: Uint8Array) => Promise<VaultContents>;
+
+const openOrLocked = (userId: string, vaultKey: Uint8Array, vault: string): VaultContents => {
+  try {
+    return openVaultContents(userId, vaultKey, vault);
+  } catch (err) {
+    if (err instanceof CryptoError && err.code === 'decrypt_failed')
+      throw new SessionError('vault_locked', 'the key vault does not open with this password');
+    throw err;
   }
-  throw new SessionError('vault_locked', 'the key vault keeps changing; try again');
+};
+
+/**
+ * Login: opens the vault the server holds, refusing one older than this device
+ * has seen. "No vault" is an error, never a reason to make new keys: a hostile
+ * server would otherwise make us abandon our identity (resetIdentity is the
+ * explicit way).
+ */
+const openStoredVault: VaultStep = async (deps, user, vaultKey) => {
+  const stored = await call(() => deps.api.trpc.vault.get.query());
+  if (!stored.vault) throw await noVaultError(deps.profile, user.id, user.username);
+  const contents = openOrLocked(user.id, vaultKey, stored.vault);
+  await checkVaultFresh(deps.profile, user.id, contents);
+  await rememberVault(deps.profile, user.id, contents.counter, user.username);
+  return contents;
+};
+
+/** Register: the new account's first vault, holding the identity made here. */
+const writeFirstVault: VaultStep = async (deps, user, vaultKey) => {
+  const identities = [generateIdentity(deps.random).secrets];
+  const counter = await nextVaultCounter(deps.profile, user.id);
+  await call(() =>
+    deps.api.trpc.vault.put.mutate({
+      vault: sealVault(user.id, vaultKey, { identities, counter }, deps.random),
+      expected_version: 0,
+    }),
+  );
+  await rememberVault(deps.profile, user.id, counter, user.username);
+  return { identities, pins: [], counter, format: 2 };
+};
+
+/**
+ * The explicit "reset identity": a fresh identity becomes current. If a vault
+ * still opens, its identities (history) and pins are kept behind the new one;
+ * if the server has none (a register that stopped half-way, or a lost vault),
+ * the new identity is the only one.
+ */
+const resetIdentityVault: VaultStep = async (deps, user, vaultKey) => {
+  const stored = await call(() => deps.api.trpc.vault.get.query());
+  const kept = stored.vault ? openOrLocked(user.id, vaultKey, stored.vault) : undefined;
+  if (kept) await checkVaultFresh(deps.profile, user.id, kept);
+  const identities = [generateIdentity(deps.random).secrets, ...(kept?.identities ?? [])];
+  const pins = kept?.pins ?? [];
+  const counter = await nextVaultCounter(deps.profile, user.id, kept?.counter);
+  await call(() =>
+    deps.api.trpc.vault.put.mutate({
+      vault: sealVault(user.id, vaultKey, { identities, pins, counter }, deps.random),
+      expected_version: stored.version,
+    }),
+  );
+  await rememberVault(deps.profile, user.id, counter, user.username);
+  return { identities, pins, counter, format: 2 };
 };
 
 /** Publishes our bundle unless the directory already holds exactly it. */
@@ -106,9 +151,10 @@ const finish = async (
   deps: AccountDeps,
   session: TSessionResponse,
   vaultKey: Uint8Array,
+  vaultStep: VaultStep = openStoredVault,
 ): Promise<SignedIn> => {
   await deps.api.tokens.save(session);
-  const contents = await loadOrCreateVault(deps, session.user.id, vaultKey);
+  const contents = await vaultStep(deps, session.user, vaultKey);
   const identities = contents.identities.map(identityFromSecrets);
   await ensurePublished(deps, session.user.id, identities[0] as Identity);
   return { session, identities, vaultKey, pins: contents.pins };
@@ -124,19 +170,20 @@ export const registerAccount = async (deps: AccountDeps, username: string, passw
     username,
   );
   await deps.kdfMemory.rememberKdf(username, kdf);
-  return finish(deps, session, vaultKey);
+  return finish(deps, session, vaultKey, writeFirstVault);
 };
 
 /**
  * Signs in with the parameters prelogin answers, once kdf-guard accepts them.
  * Returns the parameters used: a legacy (version 1) account is then migrated
- * by kdf-migration.ts, with the same password.
+ * by kdf-migration.ts, with the same password. With `resetIdentity`, a fresh
+ * identity replaces the current one (an explicit user decision).
  */
 export const loginAccount = async (
   deps: AccountDeps,
   username: string,
   password: string,
-  opts: KdfCheckOptions = {},
+  opts: KdfCheckOptions & { resetIdentity?: boolean } = {},
 ): Promise<SignedIn & { kdf: TClientKdf }> => {
   const kdf = await fetchAccountKdf(deps.api, deps.kdfMemory, username, opts);
   const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id, username);
@@ -149,7 +196,13 @@ export const loginAccount = async (
   });
   sameAccount(session, username);
   await deps.kdfMemory.rememberKdf(username, kdf);
-  return { ...(await finish(deps, session, vaultKey)), kdf };
+  const signedIn = await finish(
+    deps,
+    session,
+    vaultKey,
+    opts.resetIdentity ? resetIdentityVault : openStoredVault,
+  );
+  return { ...signedIn, kdf };
 };
 
 const wrongPassword = (err: unknown) => {
@@ -161,26 +214,34 @@ const wrongPassword = (err: unknown) => {
 /**
  * Changes the password: re-derives both keys under a fresh salt and re-seals
  * the vault; the server swaps login secret, KDF parameters and vault in one
- * transaction (and ends this account's other sessions).
+ * transaction (and ends this account's other sessions). With `rotateKeys`, a
+ * fresh identity becomes current in the re-sealed vault (the old ones stay,
+ * so history still opens) and its bundle is published: contacts see a key
+ * change they can verify.
  */
 export const changeAccountPassword = async (
   deps: AccountDeps,
   user: { id: string; username: string },
   currentPassword: string,
   newPassword: string,
-): Promise<{ vaultKey: Uint8Array }> => {
+  opts: { rotateKeys?: boolean } = {},
+): Promise<{ vaultKey: Uint8Array; identities: IdentitySecrets[] }> => {
   const { trpc } = deps.api;
   const currentKdf = await fetchAccountKdf(deps.api, deps.kdfMemory, user.username);
   const current = await deriveAccountKeys(currentPassword, currentKdf, deps.argon2id, user.username);
   const stored = await call(() => trpc.vault.get.query());
-  if (!stored.vault)
-    throw new SessionError('vault_locked', 'this account has no vault yet; sign in again first');
+  if (!stored.vault) throw await noVaultError(deps.profile, user.id, user.username);
   let contents: VaultContents;
   try {
     contents = openVaultContents(user.id, current.vaultKey, stored.vault);
   } catch {
     throw new SessionError('wrong_password', 'the current password is wrong');
   }
+  await checkVaultFresh(deps.profile, user.id, contents);
+  const identities = opts.rotateKeys
+    ? [generateIdentity(deps.random).secrets, ...contents.identities]
+    : contents.identities;
+  const counter = await nextVaultCounter(deps.profile, user.id, contents.counter);
   const kdf = newClientKdf(deps.random);
   const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, user.username);
   await call(() =>
@@ -188,13 +249,16 @@ export const changeAccountPassword = async (
       current_password: current.loginSecret,
       new_password: next.loginSecret,
       client_kdf: kdf,
-      vault: sealVault(user.id, next.vaultKey, contents.identities, deps.random, contents.pins),
+      vault: sealVault(user.id, next.vaultKey, { identities, pins: contents.pins, counter }, deps.random),
       expected_vault_version: stored.version,
     }),
   ).catch(wrongPassword);
   // This device made the change: it is the new normal, not an attack.
   await deps.kdfMemory.rememberKdf(user.username, kdf);
-  return { vaultKey: next.vaultKey };
+  await rememberVault(deps.profile, user.id, counter, user.username);
+  if (opts.rotateKeys)
+    await ensurePublished(deps, user.id, identityFromSecrets(identities[0] as IdentitySecrets));
+  return { vaultKey: next.vaultKey, identities };
 };
 
 /**
@@ -221,16 +285,23 @@ export const upgradeLegacyAccount = async (
   const kdf = newClientKdf(deps.random);
   const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, username);
   const identity = generateIdentity(deps.random);
+  const counter = await nextVaultCounter(deps.profile, session.user.id);
   await call(() =>
     trpc.auth.changePassword.mutate({
       current_password: currentPassword,
       new_password: next.loginSecret,
       client_kdf: kdf,
-      vault: sealVault(session.user.id, next.vaultKey, [identity.secrets], deps.random),
+      vault: sealVault(
+        session.user.id,
+        next.vaultKey,
+        { identities: [identity.secrets], counter },
+        deps.random,
+      ),
       expected_vault_version: 0,
     }),
   );
   await deps.kdfMemory.rememberKdf(username, kdf);
+  await rememberVault(deps.profile, session.user.id, counter, session.user.username);
   await ensurePublished(deps, session.user.id, identity);
   return { session, identities: [identity], vaultKey: next.vaultKey, pins: [] };
 };

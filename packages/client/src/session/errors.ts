@@ -16,6 +16,10 @@ export type SessionErrorCode =
   | 'no_keys'
   /** The vault does not open with the key from this password. */
   | 'vault_locked'
+  /** The server says the account has no key vault (never silently replaced by new keys: see resetIdentity). */
+  | 'no_vault'
+  /** The server served an older vault than this device already saw (or a v1 vault after v2): refused. */
+  | 'vault_rollback'
   /** No pending request matches. */
   | 'unknown_request'
   /** Prelogin asked for argon2id parameters below the floor or above the ceiling; nothing was sent. */

@@ -3,6 +3,9 @@
  * new device (a fresh LOCKBOX_HOME, another browser) keeps trust-on-first-use
  * state instead of trusting whatever the directory says on its first day.
  *
+ * Every write carries the next vault counter and is refused on top of a
+ * vault older than this device saw (session/vault-freshness.ts).
+ *
  * Merging two copies of one contact's pin: a pin that lists the other's key
  * among its previous keys is its deliberate successor (an accepted key
  * change) and wins; otherwise the earlier pin wins (first use is what TOFU
@@ -13,6 +16,7 @@ import type { LockboxTrpc } from '../api/client';
 import { call, LockboxApiError } from '../api/errors';
 import { openVaultContents, type RandomSource, sealVault } from '../crypto';
 import { type Pin, type Profile, ZPin } from './profile';
+import { checkVaultFresh, nextVaultCounter, rememberVault } from './vault-freshness';
 
 const mergeOne = (a: Pin, b: Pin): Pin => {
   if (a.identity_key === b.identity_key) {
@@ -78,16 +82,26 @@ export class PinSync {
       const stored = await call(() => this.trpc.vault.get.query());
       if (!stored.vault) return;
       const contents = openVaultContents(me, key, stored.vault);
+      // Never merge into (and re-seal) an older vault than this device saw: that would launder a rollback.
+      await checkVaultFresh(this.profile, me, contents);
       const inVault = parsePins(contents.pins);
       const merged = mergePins(inVault, await this.profile.pins(me));
-      if (same(merged, mergePins(inVault))) return;
+      // A v1 vault is rewritten as v2 even without new pins: from then on its counter protects it.
+      if (contents.format === 2 && same(merged, mergePins(inVault))) return;
+      const counter = await nextVaultCounter(this.profile, me, contents.counter);
       try {
         await call(() =>
           this.trpc.vault.put.mutate({
-            vault: sealVault(me, key, contents.identities, this.random, merged),
+            vault: sealVault(
+              me,
+              key,
+              { identities: contents.identities, pins: merged, counter },
+              this.random,
+            ),
             expected_version: stored.version,
           }),
         );
+        await rememberVault(this.profile, me, counter);
         return;
       } catch (err) {
         if (!(err instanceof LockboxApiError && err.code === 'conflict')) throw err;

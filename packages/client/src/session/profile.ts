@@ -8,6 +8,9 @@
  * - `cursor.<me>`: the realtime position of the last message handled;
  * - `kdf.<lowercase username>`: the KDF parameters and salt this device last
  *   used for that account (session/kdf-guard.ts); kept across sign-out.
+ * - `vault-seen.<me>`: the highest vault counter this device saw for that
+ *   account and when it first/last saw a vault (kept across sign-out: it is
+ *   what catches a rolled-back vault or a "no vault" lie later).
  * Tokens live under `session` (see api/tokens.ts).
  */
 import { type TClientKdf, ZKdfVersion } from '@lockbox/contracts';
@@ -60,6 +63,14 @@ const kdfKey = (username: string) => {
     ? `kdf.${lower}`
     : `kdf.h-${bytesToHex(sha256(utf8(lower))).slice(0, 40)}`;
 };
+const ZVaultSeen = z.object({
+  username: z.string(),
+  /** The highest vault counter seen (0: only v1 vaults, which have none). */
+  counter: z.number().int().min(0),
+  first_seen: z.string(),
+  last_seen: z.string(),
+});
+export type VaultSeen = z.infer<typeof ZVaultSeen>;
 
 const parse = <T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined => {
   if (raw === undefined) return undefined;
@@ -143,6 +154,25 @@ export class Profile {
     const { algorithm, salt, memory_kib, iterations, parallelism } = kdf;
     const record = { algorithm, salt, memory_kib, iterations, parallelism, version: kdf.version ?? 1 };
     await this.store.set(kdfKey(username), JSON.stringify(record));
+  }
+
+  /** What this device remembers about an account's vault (survives sign-out). */
+  async vaultSeen(userId: string): Promise<VaultSeen | undefined> {
+    return parse(ZVaultSeen, await this.store.get(`vault-seen.${userId}`));
+  }
+
+  async setVaultSeen(userId: string, seen: VaultSeen): Promise<void> {
+    await this.store.set(`vault-seen.${userId}`, JSON.stringify(seen));
+  }
+
+  /** The vault memory of any account this device knew under that username (case-insensitive). */
+  async vaultSeenByUsername(username: string): Promise<VaultSeen | undefined> {
+    const wanted = username.toLowerCase();
+    for (const key of await this.store.keys('vault-seen.')) {
+      const seen = parse(ZVaultSeen, await this.store.get(key));
+      if (seen?.username.toLowerCase() === wanted) return seen;
+    }
+    return undefined;
   }
 
   /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */

@@ -137,7 +137,13 @@ export class LockboxSession {
   }
 
   private get deps(): AccountDeps {
-    return { api: this.api, random: this.random, argon2id: this.argon2id, kdfMemory: this.profile };
+    return {
+      api: this.api,
+      random: this.random,
+      argon2id: this.argon2id,
+      kdfMemory: this.profile,
+      profile: this.profile,
+    };
   }
 
   private async adopt(signedIn: SignedIn): Promise<Account> {
@@ -175,17 +181,41 @@ export class LockboxSession {
     return this.adopt(await migrateLegacyKdf(this.deps, signedIn, username, password));
   }
 
-  /** Changes the password; the vault is re-sealed and this account's other sessions end. */
-  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Signs in and replaces this account's identity with a fresh one — the
+   * explicit step for a vault that is really lost (never taken silently when
+   * the server says "no vault"). Old identities stay in the vault if it still
+   * opens; contacts see a key change.
+   */
+  async resetIdentity(username: string, password: string): Promise<Account> {
+    return this.adopt(await loginAccount(this.deps, username, password, { resetIdentity: true }));
+  }
+
+  /**
+   * Changes the password; the vault is re-sealed and this account's other
+   * sessions end. `rotateKeys`: a fresh identity becomes current (old ones stay
+   * for history) and is published; contacts see a key change they can verify.
+   */
+  async changePassword(
+    currentPassword: string,
+    newPassword: string,
+    opts: { rotateKeys?: boolean } = {},
+  ): Promise<void> {
     this.me();
     const account = this.account as Account;
-    const { vaultKey } = await changeAccountPassword(
+    const { vaultKey, identities } = await changeAccountPassword(
       this.deps,
       { id: account.user_id, username: account.username },
       currentPassword,
       newPassword,
+      opts,
     );
     await this.profile.setVaultKey(account.user_id, vaultKey);
+    if (opts.rotateKeys) {
+      await this.profile.setIdentities(account.user_id, identities);
+      // In place: a running listen() holds this array, and must open messages sealed to the new key too.
+      this.identities.splice(0, this.identities.length, ...identities.map(identityFromSecrets));
+    }
   }
 
   /** Gives an account registered with a raw password (curl) a vault and keys, under a new password. */

@@ -68,21 +68,23 @@ describe('vault', () => {
   const key = new Uint8Array(32).fill(7);
 
   it('round-trips the identity seeds', () => {
-    const sealed = sealVault(alice.userId, key, [alice.identity.secrets]);
+    const sealed = sealVault(alice.userId, key, { identities: [alice.identity.secrets], counter: 1 });
     expect(openVault(alice.userId, key, sealed)).toEqual([alice.identity.secrets]);
   });
 
   it('carries pinned contact keys alongside the identities', () => {
     const pins = [{ user_id: 'usr_bob', identity_key: 'AAAA', verified: true }];
-    const sealed = sealVault(alice.userId, key, [alice.identity.secrets], undefined, pins);
+    const sealed = sealVault(alice.userId, key, { identities: [alice.identity.secrets], pins, counter: 3 });
     expect(openVaultContents(alice.userId, key, sealed)).toEqual({
       identities: [alice.identity.secrets],
       pins,
+      counter: 3,
+      format: 2,
     });
   });
 
   it('does not open with another key (wrong password) or for another account', () => {
-    const sealed = sealVault(alice.userId, key, [alice.identity.secrets]);
+    const sealed = sealVault(alice.userId, key, { identities: [alice.identity.secrets], counter: 1 });
     const code = (fn: () => unknown) => {
       try {
         fn();
@@ -98,7 +100,7 @@ describe('vault', () => {
   });
 
   it('holds no seed in the clear', () => {
-    const sealed = sealVault(alice.userId, key, [alice.identity.secrets]);
+    const sealed = sealVault(alice.userId, key, { identities: [alice.identity.secrets], counter: 1 });
     expect(sealed).not.toContain(toBase64(alice.identity.secrets.signingSeed).slice(0, 20));
   });
 });

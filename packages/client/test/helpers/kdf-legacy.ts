@@ -7,17 +7,12 @@
  */
 import type { Stack } from '@lockbox/testkit';
 import { createLockboxApi } from '../../src/api/client';
-import {
-  deriveAccountKeys,
-  generateIdentity,
-  newClientKdf,
-  sealVault,
-  signKeyBundle,
-} from '../../src/crypto';
+import { deriveAccountKeys, generateIdentity, newClientKdf, signKeyBundle } from '../../src/crypto';
 import { nodeWebSocket } from '../../src/node';
 import { Profile } from '../../src/session/profile';
 import { LockboxSession } from '../../src/session/session';
 import { MemoryStore } from '../../src/store/memory';
+import { sealVaultV1 } from './vault-v1';
 
 export const registerLegacyAccount = async (stack: Stack, username: string, password: string) => {
   const store = new MemoryStore();
@@ -33,7 +28,7 @@ export const registerLegacyAccount = async (stack: Stack, username: string, pass
   const userId = session.user.id;
   const identity = generateIdentity();
   await api.trpc.vault.put.mutate({
-    vault: sealVault(userId, keys.vaultKey, [identity.secrets]),
+    vault: sealVaultV1(userId, keys.vaultKey, [identity.secrets]),
     expected_version: 0,
   });
   await api.trpc.keys.publish.mutate(signKeyBundle(userId, identity));

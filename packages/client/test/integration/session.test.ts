@@ -62,7 +62,7 @@ describe('LockboxSession through the gateway', () => {
     const bundle = await alice.api.trpc.keys.get.query({ user_id: alice.user!.user_id });
     expect(bundle.identity_key).toBe((await alice.whoami()).identity_key);
     const vault = await alice.api.trpc.vault.get.query();
-    expect(fromBase64(vault.vault as string)[0]).toBe(1); // vault format version
+    expect(fromBase64(vault.vault as string)[0]).toBe(2); // vault format version (v2: with a write counter)
   });
 
   it('both sides compute the same safety number', async () => {

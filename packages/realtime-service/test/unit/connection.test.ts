@@ -89,7 +89,12 @@ describe('Connection delivery', () => {
     conn.resume(null); // and even one from the very beginning
     await until(() => socket.frames().filter((f) => f.type === 'resumed').length === 3);
     expect(socket.cursors()).toEqual(['2', '3', '4']);
-    expect(socket.frames().filter((f) => f.type === 'resumed').map((f) => f.data)).toEqual([
+    expect(
+      socket
+        .frames()
+        .filter((f) => f.type === 'resumed')
+        .map((f) => f.data),
+    ).toEqual([
       { cursor: '4', replayed: 3 },
       { cursor: '4', replayed: 0 },
       { cursor: '4', replayed: 0 },

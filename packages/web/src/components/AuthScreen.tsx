@@ -4,11 +4,12 @@
  * takes a second or two on purpose).
  */
 
-import { type LockboxSession, SessionError } from '@lockbox/client';
+import { type LockboxSession, NoVaultError, SessionError } from '@lockbox/client';
 import { PASSWORD_MIN, USERNAME_PATTERN } from '@lockbox/contracts';
 import { type FormEvent, useState } from 'react';
 import { describeError } from '../lib/errors';
 import { Logo } from './Logo';
+import { ResetIdentityDialog } from './ResetIdentityDialog';
 
 type Busy = 'signin' | 'register' | undefined;
 
@@ -24,6 +25,9 @@ export function AuthScreen(props: {
   const [error, setError] = useState<string | undefined>();
   /** The server changed the password-key parameters (not a downgrade): the person may accept it once. */
   const [kdfChanged, setKdfChanged] = useState(false);
+  /** Set when the server said "no vault": the explicit reset is offered, never taken on its own. */
+  const [noVault, setNoVault] = useState<NoVaultError | undefined>();
+  const [resetOpen, setResetOpen] = useState(false);
 
   const attempt = async (kind: Exclude<Busy, undefined>, acceptKdfChange = false) => {
     const name = username.trim();
@@ -44,6 +48,7 @@ export function AuthScreen(props: {
     setBusy(kind);
     setError(undefined);
     setKdfChanged(false);
+    setNoVault(undefined);
     try {
       if (kind === 'register') await session.register(name, password);
       else await session.login(name, password, { acceptKdfChange });
@@ -54,8 +59,15 @@ export function AuthScreen(props: {
       setKdfChanged(
         err instanceof SessionError && err.code === 'kdf_changed' && !/downgrade/.test(err.message),
       );
+      if (err instanceof NoVaultError) setNoVault(err);
       setBusy(undefined);
     }
+  };
+
+  const resetIdentity = async () => {
+    await session.resetIdentity(username.trim(), password);
+    setPassword('');
+    onSignedIn(session);
   };
 
   const onSubmit = (e: FormEvent) => {
@@ -112,6 +124,13 @@ export function AuthScreen(props: {
               I changed my password on another device: sign in
             </button>
           )}
+          {noVault && (
+            <div className="auth-reset">
+              <button type="button" className="secondary danger" onClick={() => setResetOpen(true)}>
+                Reset identity
+              </button>
+            </div>
+          )}
           <div className="auth-actions">
             <button type="submit" className="primary" disabled={!!busy}>
               Sign in
@@ -132,6 +151,14 @@ export function AuthScreen(props: {
             </p>
           )}
         </form>
+        {noVault && resetOpen && (
+          <ResetIdentityDialog
+            username={noVault.username}
+            seenAt={noVault.seenAt}
+            onReset={resetIdentity}
+            onClose={() => setResetOpen(false)}
+          />
+        )}
         <p className="auth-note">
           Your password encrypts your keys before anything is sent, so nobody — not even the server — can
           reset it. Choose one you will remember.

@@ -2,10 +2,12 @@
  * The signed-in app: a top bar, the sidebar (search, requests, chats) and the
  * open conversation. On a phone only one of the two panes shows at a time.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { AccountActions } from '../lib/account';
 import { contactFromHash } from '../lib/route';
 import type { ChatStore } from '../state/chat-store';
 import { ChatContext, useChat } from '../state/use-chat';
+import { AccountDialog } from './AccountDialog';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ConversationView } from './ConversationView';
 import { EmptyConversation } from './EmptyConversation';
@@ -14,20 +16,31 @@ import { TopBar } from './TopBar';
 
 export function ChatScreen({
   store,
+  account,
   onSignedOut,
 }: {
   store: ChatStore;
+  account: AccountActions;
   onSignedOut: (notice?: string) => void;
 }) {
   return (
     <ChatContext.Provider value={store}>
-      <ChatLayout store={store} onSignedOut={onSignedOut} />
+      <ChatLayout store={store} account={account} onSignedOut={onSignedOut} />
     </ChatContext.Provider>
   );
 }
 
-function ChatLayout({ store, onSignedOut }: { store: ChatStore; onSignedOut: (notice?: string) => void }) {
+function ChatLayout({
+  store,
+  account,
+  onSignedOut,
+}: {
+  store: ChatStore;
+  account: AccountActions;
+  onSignedOut: (notice?: string) => void;
+}) {
   const snap = useChat();
+  const [accountOpen, setAccountOpen] = useState(false);
   const active = snap.activeContactId;
 
   // The URL hash names the open conversation.
@@ -60,7 +73,8 @@ function ChatLayout({ store, onSignedOut }: { store: ChatStore; onSignedOut: (no
 
   return (
     <div className={`app ${active ? 'has-active' : ''}`}>
-      <TopBar onSignOut={signOut} />
+      <TopBar onSignOut={signOut} onAccount={() => setAccountOpen(true)} />
+      {accountOpen && <AccountDialog account={account} onClose={() => setAccountOpen(false)} />}
       <ConnectionBanner />
       <div className="panes">
         <Sidebar />

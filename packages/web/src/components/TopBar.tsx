@@ -9,7 +9,7 @@ const STATUS: Record<string, string> = {
   closed: 'Disconnected',
 };
 
-export function TopBar({ onSignOut }: { onSignOut: () => Promise<void> }) {
+export function TopBar({ onSignOut, onAccount }: { onSignOut: () => Promise<void>; onAccount: () => void }) {
   const { me, connection, offline } = useChat();
   const { busy, run } = useAction();
   const status = offline ? 'Offline' : (STATUS[connection] ?? connection);
@@ -27,6 +27,9 @@ export function TopBar({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <div className="me">
         <Avatar name={me.username} size={28} />
         <span className="me-name">{me.username}</span>
+        <button type="button" className="ghost" onClick={onAccount}>
+          Account
+        </button>
         <button type="button" className="ghost" disabled={busy} onClick={() => void run(onSignOut)}>
           Sign out
         </button>

@@ -3,7 +3,7 @@
  * wording; the server's own message is shown only where it already speaks to
  * the user (validation of what they typed, "already contacts" and the like).
  */
-import { CryptoError, LockboxApiError, SessionError } from '@lockbox/client';
+import { CryptoError, LockboxApiError, NoVaultError, SessionError } from '@lockbox/client';
 
 const seconds = (n: number | undefined) => {
   if (n === undefined || !Number.isFinite(n) || n <= 0) return 'a moment';
@@ -38,6 +38,14 @@ export const describeError = (err: unknown): string => {
         return /downgrade/.test(err.message)
           ? 'Sign-in stopped for your safety: the server tried to move your account back to an older, weaker password protection. Nothing was sent. The server may be compromised.'
           : 'Sign-in stopped: the server changed how your password is protected since you last signed in here. Nothing was sent. If you did not change your password on another device, the server may be trying to capture it.';
+      case 'no_vault': {
+        const seenAt = err instanceof NoVaultError ? err.seenAt : undefined;
+        return seenAt
+          ? `The server says this account has no key vault, but this browser saw one on ${seenAt.slice(0, 10)}: the server may be lying. Nothing was created. Reset your identity only if you really lost your keys.`
+          : 'The server says this account has no key vault. Nothing was created. Reset your identity only if you really lost your keys.';
+      }
+      case 'vault_rollback':
+        return 'The server sent an older copy of your key vault than this browser already saw, and it was refused: the server may be trying to undo a key you trusted. Nothing was changed.';
     }
   }
   if (err instanceof CryptoError) {

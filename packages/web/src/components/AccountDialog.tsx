@@ -1,0 +1,104 @@
+/**
+ * The account panel: change the password, and optionally rotate the identity
+ * keys at the same time (a fresh identity; old ones stay in the vault so
+ * history still opens; contacts see a key change and should verify again).
+ */
+import { PASSWORD_MIN } from '@lockbox/contracts';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { AccountActions } from '../lib/account';
+import { useAction } from '../state/use-chat';
+
+export function AccountDialog({ account, onClose }: { account: AccountActions; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [rotateKeys, setRotateKeys] = useState(false);
+  const [done, setDone] = useState<string | undefined>();
+  const action = useAction();
+
+  useEffect(() => {
+    if (dialog.current && !dialog.current.open) dialog.current.showModal();
+  }, []);
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!current || next.length < PASSWORD_MIN) {
+      action.setError(`Enter your current password and a new one of at least ${PASSWORD_MIN} characters.`);
+      return;
+    }
+    setDone(undefined);
+    void action
+      .run(() => account.changePassword(current, next, rotateKeys))
+      .then((ok) => {
+        if (!ok) return;
+        setCurrent('');
+        setNext('');
+        setDone(
+          rotateKeys
+            ? 'Password changed and new identity keys published. Your contacts will see a key change: compare safety numbers with them again.'
+            : 'Password changed. Your other sign-ins must sign in again.',
+        );
+      });
+  };
+
+  return (
+    <dialog ref={dialog} className="dialog" aria-labelledby="account-title" onClose={onClose}>
+      <h2 id="account-title">Account</h2>
+      <form onSubmit={onSubmit} noValidate>
+        <label className="field">
+          <span>Current password</span>
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            disabled={action.busy}
+          />
+        </label>
+        <label className="field">
+          <span>New password</span>
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            disabled={action.busy}
+          />
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={rotateKeys}
+            onChange={(e) => setRotateKeys(e.target.checked)}
+            disabled={action.busy}
+          />
+          <span>Also rotate my identity keys</span>
+        </label>
+        {rotateKeys && (
+          <p className="muted small">
+            New keys are made and published; your old keys stay in your vault so your history still opens.
+            Your contacts will see that your key changed and should compare safety numbers with you again.
+          </p>
+        )}
+        {action.error && (
+          <p className="form-error" role="alert">
+            {action.error}
+          </p>
+        )}
+        {done && (
+          <p className="notice" role="status">
+            {done}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="submit" className="primary" disabled={action.busy}>
+            Change password
+          </button>
+          <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+            Close
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
