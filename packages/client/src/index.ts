@@ -10,7 +10,7 @@ export * as crypto from './crypto';
 export { CryptoError, type CryptoErrorCode } from './crypto/errors';
 export * from './realtime/backoff';
 export * from './realtime/client';
-export type { KeyChangedEvent } from './session/contact-keys';
+export type { IdentityChangedEvent, KeyChangedEvent } from './session/contact-keys';
 export * from './session/errors';
 export type { DecryptedMessage } from './session/messages';
 export type { Account, Pin } from './session/profile';

@@ -24,7 +24,14 @@ const ZIdentityRecord = z.object({
 
 export const ZPin = z.object({
   user_id: z.string(),
+  /**
+   * The contact's canonical (lowercase) username: signed in their version 2 bundle, or (legacy
+   * version 1 bundle) the name the server listed at first use. The pins together are this
+   * device's username → id map (session/name-binding.ts).
+   */
   username: z.string().optional(),
+  /** When `username` was bound to this id by an accepted identity change (default: pinned_at). */
+  username_bound_at: z.string().optional(),
   /** The identity key messages must be signed with (base64 Ed25519). */
   identity_key: z.string(),
   pinned_at: z.string(),
