@@ -57,7 +57,10 @@ export interface IdentityChangedEvent {
 const CACHE_MS = 60_000;
 
 export class ContactKeys {
+  /** Bundles that matched the pin (or became it). */
   private readonly cache = new Map<string, { at: number; bundle: VerifiedBundle }>();
+  /** Bundles only checked for their signed name (`checkIdentity`), not pinned. */
+  private readonly checked = new Map<string, { at: number; bundle: VerifiedBundle }>();
 
   constructor(
     private readonly trpc: LockboxTrpc,
@@ -121,16 +124,19 @@ export class ContactKeys {
    */
   async checkIdentity(userId: string, username: string): Promise<void> {
     await this.checkNameBinding(userId, username);
-    const hit = this.cache.get(userId);
+    // Either cache will do: the signed name does not depend on the pin. `checked` is kept apart
+    // from `cache`, whose entries mean "matches the pin" (a check pins nothing).
+    const hit = [this.cache.get(userId), this.checked.get(userId)].find(
+      (h) => h && Date.now() - h.at < CACHE_MS,
+    );
     const bundle =
-      hit && Date.now() - hit.at < CACHE_MS
-        ? hit.bundle
-        : await this.fetchBundle(userId, username).catch((err) => {
-            if (err instanceof LockboxApiError && err.code === 'not_found') return undefined;
-            throw err;
-          });
+      hit?.bundle ??
+      (await this.fetchBundle(userId, username).catch((err) => {
+        if (err instanceof LockboxApiError && err.code === 'not_found') return undefined;
+        throw err;
+      }));
     if (!bundle) return;
-    this.cache.set(userId, { at: hit?.at ?? Date.now(), bundle });
+    if (!hit) this.checked.set(userId, { at: Date.now(), bundle });
     this.checkSignedName(userId, username, bundle);
   }
 
@@ -193,9 +199,7 @@ export class ContactKeys {
 
   /** The directory's bundle for a contact as it is now, verified but NOT pinned: what accepting would pin. */
   async candidate(userId: string, username?: string): Promise<VerifiedBundle> {
-    const bundle = await this.fetchBundle(userId, username);
-    this.cache.set(userId, { at: Date.now(), bundle });
-    return bundle;
+    return this.fetchBundle(userId, username);
   }
 
   /** The pin (pinning the directory's key first if there is none yet). */

@@ -298,6 +298,8 @@ export class LockboxSession {
     );
     if (!request)
       throw new SessionError('unknown_request', `no pending request from or with id "${requestOrUser}"`);
+    // Accepting makes them a contact under that name: the name must be theirs (see resolveUser).
+    if (action === 'accept') await this.keys.checkIdentity(request.from_user.id, request.from_user.username);
     return call(() => this.api.trpc.chatRequests.respond.mutate({ request_id: request.id, action }));
   }
 
