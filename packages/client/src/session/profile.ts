@@ -5,7 +5,8 @@
  *   server only ever holds them inside the vault);
  * - `pin.<me>.<contact>`: the contact identity keys pinned on first use;
  * - `vault-key`: the key the vault is sealed with, so new pins can be added to it;
- * - `cursor.<me>`: the realtime position of the last message handled.
+ * - `cursor.<me>`: the realtime position of the last message handled;
+ * - `candidate.<me>.<contact>`: the new identity key whose safety number was shown, not yet accepted.
  * Tokens live under `session` (see api/tokens.ts).
  */
 import { z } from 'zod';
@@ -117,6 +118,19 @@ export class Profile {
 
   async setCursor(me: string, cursor: string): Promise<void> {
     await this.store.set(`cursor.${me}`, cursor);
+  }
+
+  /**
+   * The identity key whose candidate safety number was last shown for a contact
+   * after a key change (the CLI accepts exactly that key in a later command).
+   */
+  async shownCandidate(me: string, contactId: string): Promise<string | undefined> {
+    return (await this.store.get(`candidate.${me}.${contactId}`)) ?? undefined;
+  }
+
+  async setShownCandidate(me: string, contactId: string, identityKey: string | undefined): Promise<void> {
+    if (identityKey === undefined) await this.store.delete(`candidate.${me}.${contactId}`);
+    else await this.store.set(`candidate.${me}.${contactId}`, identityKey);
   }
 
   /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */
