@@ -46,30 +46,35 @@ export function SafetyNumberDialog(props: {
   const [loadError, setLoadError] = useState<string | undefined>();
   const action = useAction();
 
+  // After a change, the number over the NEW key comes first; nothing is pinned until "Accept".
+  const [changeFirst, setChangeFirst] = useState(keyChanged);
   const load = useCallback(() => {
     setLoadError(undefined);
-    store.safetyNumber(contactId).then(setInfo, (err) => setLoadError(describeError(err)));
+    store.safetyNumber(contactId).then(setInfo, (err) => {
+      // The change surfaced only now (the dialog was opened from the header): show the new number.
+      const code = (err as { code?: string }).code;
+      if (code === 'key_changed' || code === 'identity_changed') setChangeFirst(true);
+      else setLoadError(describeError(err));
+    });
   }, [store, contactId]);
 
   useEffect(() => {
     if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
 
-  // After a change, the number over the NEW key comes first; nothing is pinned until "Accept".
-  const [openedOnKeyChange] = useState(keyChanged);
   useEffect(() => {
-    if (!openedOnKeyChange) {
+    if (!changeFirst) {
       load();
       return;
     }
     store.candidateSafetyNumber(contactId).then(
-      (c) => (c.changed ? setCandidate(c) : load()),
+      (c) => (c.changed ? setCandidate(c) : setChangeFirst(false)),
       (err) => setLoadError(describeError(err)),
     );
-  }, [openedOnKeyChange, load, store, contactId]);
+  }, [changeFirst, load, store, contactId]);
 
   const isVerified = verified[contactId] ?? info?.verified ?? false;
-  const pending = openedOnKeyChange && !info;
+  const pending = changeFirst && !info;
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="safety-title" onClose={onClose}>
