@@ -104,7 +104,7 @@ describe('web app against a server that lies about who is who', () => {
     const shown = dialog.getByRole('list', { name: 'New safety number' });
     await visible(shown, SLOW_MS);
     await visible(dialog.getByText('New safety number — not accepted yet'));
-    expect(await dialog.getByRole('list', { name: 'Safety number' }).count()).toBe(0);
+    expect(await dialog.getByRole('list', { name: 'Safety number', exact: true }).count()).toBe(0);
     const candidateGroups = await groupsIn(shown);
     const fromSdk = await sdk.bob.candidateSafetyNumber(names.alice);
     expect(candidateGroups).toEqual(fromSdk.groups);
@@ -113,11 +113,11 @@ describe('web app against a server that lies about who is who', () => {
     forgeFreshBundle(hostile, id('alice'), names.alice);
     await dialog.getByRole('button', { name: 'Accept new key' }).click();
     await visible(dialog.getByRole('alert'));
-    expect(await dialog.getByRole('list', { name: 'Safety number' }).count()).toBe(0);
+    expect(await dialog.getByRole('list', { name: 'Safety number', exact: true }).count()).toBe(0);
 
     hostile.reset();
     await dialog.getByRole('button', { name: 'Accept new key' }).click();
-    const accepted = dialog.getByRole('list', { name: 'Safety number' });
+    const accepted = dialog.getByRole('list', { name: 'Safety number', exact: true });
     await visible(accepted, SLOW_MS);
     expect(await groupsIn(accepted)).toEqual(candidateGroups);
   });
