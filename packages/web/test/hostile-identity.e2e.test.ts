@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatLink, conversation, messages, SLOW_MS, signedIn, signIn, visible } from './helpers/app';
 import { launchChromium } from './helpers/browser';
 import { buildWebApp } from './helpers/build';
-import { forgeFreshBundle, groupsIn, listImpostorAs } from './helpers/identity';
+import { forgeFreshBundle, groupsIn, listImpostorAs, relabel } from './helpers/identity';
 
 const run = Date.now().toString(36).slice(-6);
 const PASSWORD = `identity passphrase ${run}`;
@@ -84,6 +84,17 @@ describe('web app against a server that lies about who is who', () => {
     expect(await page.getByText(impostorText).count()).toBe(0);
     expect(await view.getByLabel('Message').count()).toBe(0);
     expect(hostile.calls.filter((c) => c.path === 'messages.send')).toEqual([]);
+  });
+
+  it('search lists Mallory\'s account as "alice": the result is a warning, with nothing to click', async () => {
+    hostile.reset();
+    relabel(hostile, 'users.search', id('alice'), id('mallory'));
+    await page.getByLabel('Search users').fill(names.alice.slice(0, 8));
+    const results = page.getByRole('region', { name: 'Search results' });
+    await visible(results.getByRole('alert', { name: `Identity warning for ${names.alice}` }), SLOW_MS);
+    expect(await results.getByRole('link', { name: names.alice }).count()).toBe(0);
+    expect(await results.getByRole('button', { name: names.alice }).count()).toBe(0);
+    await page.getByLabel('Search users').fill('');
   });
 
   it('after a key change the dialog shows the NEW number first and accepts exactly that key', async () => {

@@ -12,7 +12,7 @@ import type { TContact } from '@lockbox/contracts';
 import type { ChatBackend, LiveHandlers } from '../lib/backend';
 import { describeError } from '../lib/errors';
 import { mergeMessages, newestIncomingSeq, settleSent, toChatMessage } from './messages';
-import type { ChatMessage, ChatSnapshot, ContactView, Conversation } from './types';
+import type { ChatMessage, ChatSnapshot, ContactView, Conversation, Person } from './types';
 
 export interface StoreEnv {
   now(): Date;
@@ -497,6 +497,20 @@ export class ChatStore {
 
   search(prefix: string) {
     return this.backend.search(prefix);
+  }
+
+  /** Why the server's "this id is this username" is a lie (undefined: it holds, as far as this device knows). */
+  async identityProblem(person: Person): Promise<string | undefined> {
+    try {
+      await this.backend.checkIdentity(person);
+      return undefined;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'identity_changed') return `not the ${person.username} you know: another account`;
+      if (code === 'identity_mismatch')
+        return `not ${person.username}: this account's key names someone else`;
+      return undefined;
+    }
   }
 
   async requestChat(username: string, note?: string): Promise<void> {

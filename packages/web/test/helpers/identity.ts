@@ -29,5 +29,9 @@ export const listImpostorAs = (hostile: HostileServer, victim: { id: string }, i
       );
   });
 
+/** From now on answers of `path` show `toId` wherever they showed `fromId` (same username and the rest). */
+export const relabel = (hostile: HostileServer, path: string, fromId: string, toId: string) =>
+  hostile.rewrite(path, (data) => JSON.parse(JSON.stringify(data).split(`"${fromId}"`).join(`"${toId}"`)));
+
 /** The 12 groups a safety-number list shows. */
 export const groupsIn = (list: Locator) => list.locator('li').allTextContents();
