@@ -1,6 +1,11 @@
 /** The bytes an identity key signs: fixed here so the SDK and the server can never drift apart. */
 import { describe, expect, it } from 'vitest';
-import { KEY_BUNDLE_CONTEXT, keyBundleSigningBytes } from '../src/auth/key-bundle';
+import {
+  KEY_BUNDLE_CONTEXT,
+  KEY_BUNDLE_V2_CONTEXT,
+  keyBundleHeaderProblem,
+  keyBundleSigningBytes,
+} from '../src/auth/key-bundle';
 import { ZKeyBundleSchema } from '../src/auth/schemas';
 
 const bundle = {
@@ -60,8 +65,9 @@ describe('keyBundleSigningBytes', () => {
 
 describe('ZKeyBundleSchema', () => {
   const signed = { ...bundle, signature: Buffer.alloc(64, 9).toString('base64') };
-  it('accepts a well-formed bundle', () => {
+  it('accepts a well-formed bundle, version 1 (legacy) or 2 (with its lowercase username)', () => {
     expect(ZKeyBundleSchema.safeParse(signed).success).toBe(true);
+    expect(ZKeyBundleSchema.safeParse({ ...signed, version: 2, username: 'alice' }).success).toBe(true);
   });
   it.each([
     ['a user_id (identity comes from the token)', { ...signed, user_id: USER }],
@@ -69,10 +75,47 @@ describe('ZKeyBundleSchema', () => {
     ['a 31-byte identity key', { ...signed, identity_key: Buffer.alloc(31).toString('base64') }],
     ['a short ML-KEM key', { ...signed, mlkem768_key: Buffer.alloc(1183).toString('base64') }],
     ['a 63-byte signature', { ...signed, signature: Buffer.alloc(63).toString('base64') }],
-    ['version 2', { ...signed, version: 2 }],
+    ['version 3', { ...signed, version: 3 }],
+    ['version 2 without a username', { ...signed, version: 2 }],
+    ['version 2 with an uppercase username', { ...signed, version: 2, username: 'Alice' }],
+    ['version 1 with a username', { ...signed, username: 'alice' }],
     ['a bad date', { ...signed, created_at: 'yesterday' }],
   ])('refuses %s', (_what, value) => {
     expect(ZKeyBundleSchema.safeParse(value).success).toBe(false);
+  });
+});
+
+describe('keyBundleSigningBytes, version 2', () => {
+  const v2 = { ...bundle, version: 2 as const, username: 'alice' };
+  it('has its own context and signs the username after the user id', () => {
+    const text = new TextDecoder().decode(keyBundleSigningBytes(USER, v2));
+    expect(text.split('\n').slice(0, 4)).toEqual([KEY_BUNDLE_V2_CONTEXT, '2', USER, 'alice']);
+    expect(KEY_BUNDLE_V2_CONTEXT).toBe('lockbox/key-bundle/v2');
+  });
+  it('binds the username (and never equals the version 1 bytes)', () => {
+    const base = Buffer.from(keyBundleSigningBytes(USER, v2));
+    expect(base.equals(Buffer.from(keyBundleSigningBytes(USER, { ...v2, username: 'mallory' })))).toBe(false);
+    expect(base.equals(Buffer.from(keyBundleSigningBytes(USER, bundle)))).toBe(false);
+  });
+});
+
+describe('keyBundleHeaderProblem', () => {
+  const now = Date.parse('2026-06-01T00:00:00.000Z');
+  it.each([
+    [{ version: 3, created_at: bundle.created_at }, /version/],
+    [{ version: '2', created_at: bundle.created_at }, /version/],
+    [{ version: 2, created_at: '2026-06-03T00:00:00.000Z' }, /future/],
+    [{ version: 2, created_at: '2023-12-31T23:59:59.000Z' }, /before/],
+    [{ version: 2, created_at: '2026-06-01T00:00:00+02:00' }, /ISO/],
+    [{ version: 2, created_at: 'yesterday' }, /ISO/],
+  ])('refuses %o', (header, problem) => {
+    expect(keyBundleHeaderProblem(header, now)).toMatch(problem);
+  });
+  it('accepts a past time and one within a day of clock skew', () => {
+    expect(keyBundleHeaderProblem({ version: 1, created_at: bundle.created_at }, now)).toBeUndefined();
+    expect(
+      keyBundleHeaderProblem({ version: 2, created_at: '2026-06-01T23:00:00.000Z' }, now),
+    ).toBeUndefined();
   });
 });
 

@@ -73,21 +73,35 @@ export const ZPreloginResponseSchema = z.object({
 });
 export type TPreloginResponse = z.infer<typeof ZPreloginResponseSchema>;
 
-/** Self-signed public identity (DESIGN §4): Ed25519 signing key, hybrid X25519 + ML-KEM-768 encryption key. */
-export const ZKeyBundleSchema = z.strictObject({
-  version: z.literal(1),
+/**
+ * Self-signed public identity (DESIGN §4): Ed25519 signing key, hybrid X25519 + ML-KEM-768 encryption key.
+ * Version 2 also signs the owner's canonical (lowercase) username, so a server cannot list one account's
+ * keys under another's name; version 1 (no username) is legacy: still served and read, never published anew.
+ */
+const keyBundleFields = {
   identity_key: zBase64Bytes(32),
   x25519_key: zBase64Bytes(32),
   mlkem768_key: zBase64Bytes(1184),
   created_at: z.iso.datetime(),
   signature: zBase64Bytes(64),
+};
+export const ZKeyBundleV1Schema = z.strictObject({ version: z.literal(1), ...keyBundleFields });
+export const ZKeyBundleV2Schema = z.strictObject({
+  version: z.literal(2),
+  /** The owner's username, lowercase: what the identity key vouches it belongs to. */
+  username: ZUsername.refine((u) => u === u.toLowerCase(), 'username must be lowercase'),
+  ...keyBundleFields,
 });
+export const ZKeyBundleSchema = z.discriminatedUnion('version', [ZKeyBundleV1Schema, ZKeyBundleV2Schema]);
+export type TKeyBundleV1 = z.infer<typeof ZKeyBundleV1Schema>;
+export type TKeyBundleV2 = z.infer<typeof ZKeyBundleV2Schema>;
 export type TKeyBundle = z.infer<typeof ZKeyBundleSchema>;
 
-export const ZPublishedKeyBundleSchema = ZKeyBundleSchema.extend({
-  user_id: ZUserId,
-  published_at: z.string(),
-});
+const publishedFields = { user_id: ZUserId, published_at: z.string() };
+export const ZPublishedKeyBundleSchema = z.discriminatedUnion('version', [
+  ZKeyBundleV1Schema.extend(publishedFields),
+  ZKeyBundleV2Schema.extend(publishedFields),
+]);
 export type TPublishedKeyBundle = z.infer<typeof ZPublishedKeyBundleSchema>;
 
 export const ZGetKeysRequestSchema = z.strictObject({ user_id: ZUserId });

@@ -14,22 +14,54 @@ import { type Account, type ErrorJson, register } from './helpers/users';
 
 const b64 = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString('base64');
 
-/** A bundle as the SDK makes it: identity key signs the fields plus the owner's id. */
+/** A bundle as the SDK makes it: identity key signs the fields plus the owner's id and (v2) username. */
 const makeBundle = (
-  userId: string,
-  opts: { signFor?: string; sizes?: Partial<Record<'identity' | 'x25519' | 'mlkem', number>> } = {},
+  owner: { id: string; username: string },
+  opts: {
+    signFor?: { id: string; username: string };
+    sizes?: Partial<Record<'identity' | 'x25519' | 'mlkem', number>>;
+    version?: 1 | 2;
+    createdAt?: string;
+  } = {},
 ) => {
   const secret = ed25519.utils.randomSecretKey();
   const identity = ed25519.getPublicKey(secret);
-  const unsigned = {
-    version: 1 as const,
+  const signer = opts.signFor ?? owner;
+  const fields = {
     identity_key: opts.sizes?.identity ? b64(randomBytes(opts.sizes.identity)) : b64(identity),
     x25519_key: b64(randomBytes(opts.sizes?.x25519 ?? 32)),
     mlkem768_key: b64(randomBytes(opts.sizes?.mlkem ?? 1184)),
-    created_at: new Date().toISOString(),
+    created_at: opts.createdAt ?? new Date().toISOString(),
   };
-  const signature = b64(ed25519.sign(keyBundleSigningBytes(opts.signFor ?? userId, unsigned), secret));
+  const unsigned =
+    opts.version === 1
+      ? { version: 1 as const, ...fields }
+      : { version: 2 as const, username: signer.username.toLowerCase(), ...fields };
+  const signature = b64(ed25519.sign(keyBundleSigningBytes(signer.id, unsigned), secret));
   return { bundle: { ...unsigned, signature } as TKeyBundle, secret };
+};
+
+/**
+ * A bundle whose identity key is the identity point (small order) and whose
+ * signature (R = B, S = 1) satisfies the cofactored ZIP-215 equation for ANY
+ * message, so lenient verification accepts it; RFC 8032 strict (zip215: false)
+ * refuses small-order keys.
+ */
+const smallOrderBundle = (owner: { id: string; username: string }): TKeyBundle => {
+  const identityPoint = new Uint8Array(32);
+  identityPoint[0] = 1;
+  const scalarOne = new Uint8Array(32);
+  scalarOne[0] = 1;
+  const signature = new Uint8Array([...ed25519.Point.BASE.toBytes(), ...scalarOne]);
+  return {
+    version: 2,
+    username: owner.username.toLowerCase(),
+    identity_key: b64(identityPoint),
+    x25519_key: b64(randomBytes(32)),
+    mlkem768_key: b64(randomBytes(1184)),
+    created_at: new Date().toISOString(),
+    signature: b64(signature),
+  };
 };
 
 describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
@@ -47,7 +79,7 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
       auth.api.post<TPublishedKeyBundle & ErrorJson>('/auth/keys', { token, body });
 
     it('accepts a bundle its identity key signed for the caller; anyone signed in can fetch it', async () => {
-      const { bundle } = makeBundle(alice.id);
+      const { bundle } = makeBundle(alice);
       const res = await publish(alice.token, bundle);
       expect(res.status).toBe(201);
       expect(res.json).toMatchObject({ ...bundle, user_id: alice.id });
@@ -58,8 +90,8 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
     });
 
     it('replaces the bundle on a new publish', async () => {
-      const first = makeBundle(bob.id).bundle;
-      const second = makeBundle(bob.id).bundle;
+      const first = makeBundle(bob).bundle;
+      const second = makeBundle(bob).bundle;
       expect((await publish(bob.token, first)).status).toBe(201);
       expect((await publish(bob.token, second)).status).toBe(201);
       const fetched = await auth.api.get<TPublishedKeyBundle>(`/auth/keys/${bob.id}`, { token: alice.token });
@@ -67,7 +99,7 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
     });
 
     it('refuses a bad signature', async () => {
-      const { bundle } = makeBundle(alice.id);
+      const { bundle } = makeBundle(alice);
       const sig = Buffer.from(bundle.signature, 'base64');
       sig[0] = (sig[0] as number) ^ 1;
       const res = await publish(alice.token, { ...bundle, signature: b64(sig) });
@@ -76,14 +108,58 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
     });
 
     it('refuses a bundle signed for another account (no replay under my name)', async () => {
-      const { bundle } = makeBundle(alice.id, { signFor: bob.id });
+      const { bundle } = makeBundle(alice, { signFor: bob });
       expect((await publish(alice.token, bundle)).status).toBe(400);
-      const bobs = makeBundle(bob.id).bundle; // valid for bob, replayed by alice
+      const bobs = makeBundle(bob).bundle; // valid for bob, replayed by alice
       expect((await publish(alice.token, bobs)).status).toBe(400);
     });
 
+    it("accepts only version 2 for the caller's own username: a v1 publish or another name is 400", async () => {
+      const legacy = await publish(alice.token, makeBundle(alice, { version: 1 }).bundle);
+      expect(legacy.status).toBe(400);
+      expect(legacy.json.error.message).toMatch(/version 1 is read-only/);
+      // Validly signed by alice's key for alice's id, but naming bob: the directory refuses it.
+      const named = await publish(
+        alice.token,
+        makeBundle(alice, { signFor: { id: alice.id, username: bob.username } }).bundle,
+      );
+      expect(named.status).toBe(400);
+      expect(named.json.error.message).toMatch(/username/);
+    });
+
+    it('checks version and created_at before the signature: unknown version, far future, before the epoch', async () => {
+      const { bundle } = makeBundle(alice);
+      expect((await publish(alice.token, { ...bundle, version: 3 })).status).toBe(400);
+      const future = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
+      const late = await publish(alice.token, makeBundle(alice, { createdAt: future }).bundle);
+      expect(late.status).toBe(400);
+      expect(late.json.error.message).toMatch(/future/);
+      const early = await publish(
+        alice.token,
+        makeBundle(alice, { createdAt: '2001-01-01T00:00:00.000Z' }).bundle,
+      );
+      expect(early.status).toBe(400);
+    });
+
+    it('verifies strictly (RFC 8032, no ZIP-215 leniency): a small-order key whose signature fits any message is 400', async () => {
+      const bundle = smallOrderBundle(alice);
+      // The forgery is real: lenient verification accepts it.
+      const { signature, ...unsigned } = bundle;
+      expect(
+        ed25519.verify(
+          Buffer.from(signature, 'base64'),
+          keyBundleSigningBytes(alice.id, unsigned),
+          Buffer.from(bundle.identity_key, 'base64'),
+          { zip215: true },
+        ),
+      ).toBe(true);
+      const res = await publish(alice.token, bundle);
+      expect(res.status).toBe(400);
+      expect(res.json.error.message).toMatch(/signature/);
+    });
+
     it('refuses a bundle whose fields were changed after signing', async () => {
-      const { bundle } = makeBundle(alice.id);
+      const { bundle } = makeBundle(alice);
       expect((await publish(alice.token, { ...bundle, x25519_key: b64(randomBytes(32)) })).status).toBe(400);
       expect((await publish(alice.token, { ...bundle, created_at: new Date(0).toISOString() })).status).toBe(
         400,
@@ -98,19 +174,19 @@ describe.each(enginesUnderTest())('keys, vault, search on %s', (engine) => {
       ['mlkem', 1183],
       ['mlkem', 1185],
     ] as const)('refuses a %s key of %i bytes, even correctly signed', async (which, size) => {
-      const { bundle } = makeBundle(alice.id, { sizes: { [which]: size } });
+      const { bundle } = makeBundle(alice, { sizes: { [which]: size } });
       const res = await publish(alice.token, bundle);
       expect(res.status).toBe(400);
       expect(res.json.error.code).toBe('invalid_input');
     });
 
     it('takes identity from the token only: a user_id in the body is refused', async () => {
-      const { bundle } = makeBundle(alice.id);
+      const { bundle } = makeBundle(alice);
       for (const user_id of [alice.id, bob.id]) {
         const res = await publish(alice.token, { ...bundle, user_id });
         expect(res.status).toBe(400);
       }
-      const { bundle: forBob } = makeBundle(bob.id);
+      const { bundle: forBob } = makeBundle(bob);
       expect((await publish(alice.token, { ...forBob, user_id: bob.id })).status).toBe(400);
       const stillBobs = await auth.api.get<TPublishedKeyBundle>(`/auth/keys/${bob.id}`, { token: bob.token });
       expect(stillBobs.json.identity_key).not.toBe(forBob.identity_key);

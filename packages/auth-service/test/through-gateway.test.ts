@@ -76,7 +76,8 @@ describe.each(enginesUnderTest())('auth through the gateway on %s', (engine) => 
 
     const secret = ed25519.utils.randomSecretKey();
     const unsigned = {
-      version: 1 as const,
+      version: 2 as const,
+      username: alice.username.toLowerCase(),
       identity_key: b64(ed25519.getPublicKey(secret)),
       x25519_key: b64(randomBytes(32)),
       mlkem768_key: b64(randomBytes(1184)),

@@ -286,12 +286,12 @@ describe(`authorization on ${engine}`, () => {
       const [a, b] = await Promise.all([lockbox.user(), lockbox.user()]);
       const withUserId = await api.post('/auth/keys', {
         token: a.token,
-        body: { ...signedKeyBundle(b.id), user_id: b.id },
+        body: { ...signedKeyBundle(b), user_id: b.id },
       });
       expectRefused(withUserId, [400]);
-      expectRefused(await api.post('/auth/keys', { token: a.token, body: signedKeyBundle(b.id) }), [400]);
+      expectRefused(await api.post('/auth/keys', { token: a.token, body: signedKeyBundle(b) }), [400]);
       expectRefused(await api.get(`/auth/keys/${b.id}`, { token: a.token }), [404]);
-      const mine = signedKeyBundle(a.id);
+      const mine = signedKeyBundle(a);
       const published = expectStatus<{ user_id: string }>(
         await api.post('/auth/keys', { token: a.token, body: mine }),
         201,

@@ -33,6 +33,20 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
             { user_id: e.userId, seen_in: e.seenIn },
           ),
         );
+        s.events.on('identity_changed', (e) => {
+          const who =
+            e.reason === 'username_moved'
+              ? `the server now lists "${e.username}" as another account (${e.userId}) than the one you pinned (${e.pinnedUserId})`
+              : `the server lists ${e.userId} as "${e.username}", but that account is "${e.actualUsername}"`;
+          out.warn(
+            'identity_changed',
+            `${who}${e.wasVerified ? ' (you had verified the one you pinned)' : ''}. Nothing is sent to or accepted from it. ` +
+              (e.reason === 'username_moved'
+                ? `If ${e.username} really has a new account, compare the new safety number with \`lockbox verify ${e.username}\`.`
+                : 'This is not who it claims to be.'),
+            { user_id: e.userId, username: e.username, reason: e.reason, seen_in: e.seenIn },
+          );
+        });
         return s;
       });
       return opened;

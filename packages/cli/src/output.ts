@@ -65,6 +65,13 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
         code: err.code,
         message: `${err.message}; nothing was sent. Compare safety numbers with \`lockbox verify <user>\` and, if they match, accept the new key with \`lockbox verify <user> --accept-new-key\``,
       };
+    if (err.code === 'identity_changed')
+      return {
+        code: err.code,
+        message: `${err.message}; nothing was sent or accepted. If they really have a new account, compare the new safety number with \`lockbox verify <user>\` first`,
+      };
+    if (err.code === 'identity_mismatch')
+      return { code: err.code, message: `${err.message}; refused: nothing was sent or accepted` };
     return { code: err.code, message: err.message };
   }
   if (err instanceof LockboxApiError) {

@@ -11,7 +11,7 @@ export * as crypto from './crypto';
 export { CryptoError, type CryptoErrorCode } from './crypto/errors';
 export * from './realtime/backoff';
 export * from './realtime/client';
-export type { KeyChangedEvent } from './session/contact-keys';
+export type { IdentityChangedEvent, KeyChangedEvent } from './session/contact-keys';
 export * from './session/errors';
 export { KDF_CEILING, KDF_FLOOR, type KdfCheckOptions } from './session/kdf-guard';
 export type { DecryptedMessage } from './session/messages';

@@ -104,6 +104,11 @@ const fakeBackend = (): Fake => {
       keyListener = fn;
       return () => undefined;
     },
+    onIdentityChanged: () => () => undefined,
+    checkIdentity: async () => undefined,
+    candidateSafetyNumber: async () => {
+      throw new Error('not in these tests');
+    },
     isVerified: async () => false,
     safetyNumber: async () => {
       throw new Error('not in these tests');

@@ -225,7 +225,7 @@ describe('web app in Chromium', () => {
     const bobId = bobElsewhere.user?.user_id as string;
     const aliceUser = await bobElsewhere.resolveUser(alice.name);
     const replacement = crypto.generateIdentity();
-    await bobElsewhere.api.trpc.keys.publish.mutate(crypto.signKeyBundle(bobId, replacement));
+    await bobElsewhere.api.trpc.keys.publish.mutate(crypto.signKeyBundle(bobId, bob.name, replacement));
     const aliceKeys = crypto.verifyKeyBundle(
       aliceUser.id,
       await bobElsewhere.api.trpc.keys.get.query({ user_id: aliceUser.id }),

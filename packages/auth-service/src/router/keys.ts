@@ -1,8 +1,16 @@
 /**
  * The public key directory. A bundle is accepted only when its identity key
- * signed it for *this* user (the id comes from the token, never the body).
+ * signed it for *this* user (the id and username come from the token, never
+ * the body), in version 2 (which signs the username; version 1 is read-only
+ * legacy), with a sane created_at, and under strict RFC 8032 verification.
  */
-import { type AuthContract, keyBundleSigningBytes, type TKeyBundle } from '@lockbox/contracts';
+import {
+  type AuthContract,
+  canonicalUsername,
+  keyBundleHeaderProblem,
+  keyBundleSigningBytes,
+  type TKeyBundle,
+} from '@lockbox/contracts';
 import { AppError, type HandlersOf } from '@lockbox/service-kit';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { AuthDeps } from '../deps';
@@ -12,7 +20,11 @@ const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 export const verifyBundleSignature = (userId: string, bundle: TKeyBundle): boolean => {
   const { signature, ...unsigned } = bundle;
   try {
-    return ed25519.verify(b64(signature), keyBundleSigningBytes(userId, unsigned), b64(bundle.identity_key));
+    // zip215: false is RFC 8032 strict (canonical encodings, no small-order keys), as the clients
+    // verify: a bundle the directory accepts must be one every client accepts too.
+    return ed25519.verify(b64(signature), keyBundleSigningBytes(userId, unsigned), b64(bundle.identity_key), {
+      zip215: false,
+    });
   } catch {
     return false;
   }
@@ -25,6 +37,12 @@ interface BundleRow {
 
 export const keysHandlers = (deps: AuthDeps): HandlersOf<AuthContract['keys']> => ({
   publish: async ({ input, ctx }) => {
+    const headerProblem = keyBundleHeaderProblem(input);
+    if (headerProblem) throw new AppError('invalid_input', headerProblem);
+    if (input.version !== 2)
+      throw new AppError('invalid_input', 'key bundle version 1 is read-only: publish version 2');
+    if (input.username !== canonicalUsername(ctx.user.username))
+      throw new AppError('invalid_input', "the bundle's username is not this account's username");
     if (!verifyBundleSignature(ctx.user.id, input))
       throw new AppError(
         'invalid_input',

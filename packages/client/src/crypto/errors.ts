@@ -17,8 +17,12 @@ export type CryptoErrorCode =
   | 'not_for_me'
   /** Authenticated decryption failed (wrong key or tampered ciphertext). */
   | 'decrypt_failed'
-  /** A key bundle's self-signature does not verify for that user. */
-  | 'bad_bundle';
+  /** A key bundle's self-signature does not verify for that user (or its version/created_at is not sane). */
+  | 'bad_bundle'
+  /** A key bundle's signed username is not the username the server listed for that user id. */
+  | 'identity_mismatch'
+  /** A username this device pinned to one user id is now listed with another id. */
+  | 'identity_changed';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

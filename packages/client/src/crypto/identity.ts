@@ -4,7 +4,13 @@
  * The public half is published as a bundle self-signed by the Ed25519 key over
  * `keyBundleSigningBytes` (shared with the auth service, so both agree to the byte).
  */
-import { keyBundleSigningBytes, type TKeyBundle } from '@lockbox/contracts';
+import {
+  canonicalUsername,
+  keyBundleHeaderProblem,
+  keyBundleSigningBytes,
+  type TKeyBundle,
+  type TKeyBundleV2,
+} from '@lockbox/contracts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_kem768_x25519 as xwing } from '@noble/post-quantum/hybrid.js';
 import { bytesEqual, concatBytes, fromBase64, toBase64 } from './bytes';
@@ -54,10 +60,14 @@ export const generateIdentity = (random: RandomSource = systemRandom, now: Date 
     createdAt: now.toISOString(),
   });
 
-/** The self-signed bundle `POST /auth/keys` takes. Ed25519 signing is deterministic. */
-export const signKeyBundle = (userId: string, identity: Identity): TKeyBundle => {
+/**
+ * The self-signed bundle `POST /auth/keys` takes: version 2, which signs the
+ * owner's canonical username beside the user id. Ed25519 signing is deterministic.
+ */
+export const signKeyBundle = (userId: string, username: string, identity: Identity): TKeyBundleV2 => {
   const unsigned = {
-    version: 1 as const,
+    version: 2 as const,
+    username: canonicalUsername(username),
     identity_key: toBase64(identity.identityKey),
     mlkem768_key: toBase64(identity.kemPublicKey.subarray(0, MLKEM768_PUBLIC_LENGTH)),
     x25519_key: toBase64(identity.kemPublicKey.subarray(MLKEM768_PUBLIC_LENGTH)),
@@ -67,12 +77,29 @@ export const signKeyBundle = (userId: string, identity: Identity): TKeyBundle =>
   return { ...unsigned, signature: toBase64(signature) };
 };
 
+/** A directory bundle whose self-signature verified, with what it vouches for. */
+export interface VerifiedBundle extends PublicIdentity {
+  version: 1 | 2;
+  /** The canonical username the identity key signed (version 2); undefined for a legacy version 1 bundle. */
+  signedUsername: string | undefined;
+}
+
 /**
- * Checks a bundle fetched from the directory: the self-signature must verify
- * for this user id (so the server cannot move a bundle between accounts) and,
- * when a key is pinned, the identity key must be the pinned one.
+ * Checks a bundle fetched from the directory, in this order: version and
+ * created_at (before any signature: an unknown version may sign other bytes),
+ * layout, the self-signature for this user id (so the server cannot move a
+ * bundle between accounts), the signed username when the caller knows whom it
+ * expects (version 2: so the server cannot list one account's keys under
+ * another's name), and, when a key is pinned, that it is the pinned one.
  */
-export const verifyKeyBundle = (userId: string, bundle: TKeyBundle, pinned?: Uint8Array): PublicIdentity => {
+export const verifyKeyBundle = (
+  userId: string,
+  bundle: TKeyBundle,
+  pinned?: Uint8Array,
+  expectedUsername?: string,
+): VerifiedBundle => {
+  const headerProblem = keyBundleHeaderProblem(bundle);
+  if (headerProblem) throw new CryptoError('bad_bundle', `key bundle of ${userId}: ${headerProblem}`);
   let identityKey: Uint8Array;
   let kemPublicKey: Uint8Array;
   let signature: Uint8Array;
@@ -86,14 +113,19 @@ export const verifyKeyBundle = (userId: string, bundle: TKeyBundle, pinned?: Uin
   } catch (err) {
     throw new CryptoError('bad_bundle', `key bundle is malformed: ${(err as Error).message}`);
   }
-  const { signature: _s, ...unsigned } = bundle;
-  const bytes = keyBundleSigningBytes(userId, {
-    version: unsigned.version,
-    identity_key: unsigned.identity_key,
-    x25519_key: unsigned.x25519_key,
-    mlkem768_key: unsigned.mlkem768_key,
-    created_at: unsigned.created_at,
-  });
+  const common = {
+    identity_key: bundle.identity_key,
+    x25519_key: bundle.x25519_key,
+    mlkem768_key: bundle.mlkem768_key,
+    created_at: bundle.created_at,
+  };
+  if (bundle.version === 2 && typeof bundle.username !== 'string')
+    throw new CryptoError('bad_bundle', `key bundle of ${userId} is version 2 without a username`);
+  // Only the fields this version signs, picked by name: extra fields a server adds are never signed over.
+  const bytes = keyBundleSigningBytes(
+    userId,
+    bundle.version === 2 ? { version: 2, username: bundle.username, ...common } : { version: 1, ...common },
+  );
   let ok = false;
   try {
     ok = ed25519.verify(signature, bytes, identityKey, { zip215: false });
@@ -101,7 +133,17 @@ export const verifyKeyBundle = (userId: string, bundle: TKeyBundle, pinned?: Uin
     ok = false;
   }
   if (!ok) throw new CryptoError('bad_bundle', `key bundle of ${userId} is not signed by its identity key`);
+  const signedUsername = bundle.version === 2 ? bundle.username : undefined;
+  if (
+    expectedUsername !== undefined &&
+    signedUsername !== undefined &&
+    signedUsername !== canonicalUsername(expectedUsername)
+  )
+    throw new CryptoError(
+      'identity_mismatch',
+      `the server says ${userId} is "${expectedUsername}", but that account's key says it belongs to "${signedUsername}"`,
+    );
   if (pinned && !bytesEqual(pinned, identityKey))
     throw new CryptoError('key_changed', `the identity key of ${userId} changed since it was pinned`);
-  return { identityKey, kemPublicKey };
+  return { identityKey, kemPublicKey, version: bundle.version, signedUsername };
 };

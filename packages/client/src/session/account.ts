@@ -121,15 +121,25 @@ const resetIdentityVault: VaultStep = async (deps, user, vaultKey) => {
   return { identities, pins, counter, format: 2 };
 };
 
-/** Publishes our bundle unless the directory already holds exactly it. */
-export const ensurePublished = async (deps: AccountDeps, userId: string, identity: Identity) => {
-  const bundle = signKeyBundle(userId, identity);
-  const published = await call(() => deps.api.trpc.keys.get.query({ user_id: userId })).catch((err) => {
+/**
+ * Publishes our bundle unless the directory already holds exactly it, in
+ * version 2 (signed username): a directory still holding this identity's
+ * legacy version 1 bundle gets it republished as version 2 on this login.
+ */
+export const ensurePublished = async (
+  deps: AccountDeps,
+  user: { id: string; username: string },
+  identity: Identity,
+) => {
+  const bundle = signKeyBundle(user.id, user.username, identity);
+  const published = await call(() => deps.api.trpc.keys.get.query({ user_id: user.id })).catch((err) => {
     if (err instanceof LockboxApiError && err.code === 'not_found') return undefined;
     throw err;
   });
   const same =
     published &&
+    published.version === bundle.version &&
+    published.username === bundle.username &&
     published.identity_key === bundle.identity_key &&
     published.x25519_key === bundle.x25519_key &&
     published.mlkem768_key === bundle.mlkem768_key;
@@ -156,7 +166,7 @@ const finish = async (
   await deps.api.tokens.save(session);
   const contents = await vaultStep(deps, session.user, vaultKey);
   const identities = contents.identities.map(identityFromSecrets);
-  await ensurePublished(deps, session.user.id, identities[0] as Identity);
+  await ensurePublished(deps, session.user, identities[0] as Identity);
   return { session, identities, vaultKey, pins: contents.pins };
 };
 
@@ -257,7 +267,7 @@ export const changeAccountPassword = async (
   await deps.kdfMemory.rememberKdf(user.username, kdf);
   await rememberVault(deps.profile, user.id, counter, user.username);
   if (opts.rotateKeys)
-    await ensurePublished(deps, user.id, identityFromSecrets(identities[0] as IdentitySecrets));
+    await ensurePublished(deps, user, identityFromSecrets(identities[0] as IdentitySecrets));
   return { vaultKey: next.vaultKey, identities };
 };
 
@@ -302,6 +312,6 @@ export const upgradeLegacyAccount = async (
   );
   await deps.kdfMemory.rememberKdf(username, kdf);
   await rememberVault(deps.profile, session.user.id, counter, session.user.username);
-  await ensurePublished(deps, session.user.id, identity);
+  await ensurePublished(deps, session.user, identity);
   return { session, identities: [identity], vaultKey: next.vaultKey, pins: [] };
 };

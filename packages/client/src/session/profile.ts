@@ -11,6 +11,7 @@
  * - `vault-seen.<me>`: the highest vault counter this device saw for that
  *   account and when it first/last saw a vault (kept across sign-out: it is
  *   what catches a rolled-back vault or a "no vault" lie later).
+ * - `candidate.<me>.<contact>`: the new identity key whose safety number was shown, not yet accepted.
  * Tokens live under `session` (see api/tokens.ts).
  */
 import { type TClientKdf, ZKdfVersion } from '@lockbox/contracts';
@@ -32,7 +33,14 @@ const ZIdentityRecord = z.object({
 
 export const ZPin = z.object({
   user_id: z.string(),
+  /**
+   * The contact's canonical (lowercase) username: signed in their version 2 bundle, or (legacy
+   * version 1 bundle) the name the server listed at first use. The pins together are this
+   * device's username → id map (session/name-binding.ts).
+   */
   username: z.string().optional(),
+  /** When `username` was bound to this id by an accepted identity change (default: pinned_at). */
+  username_bound_at: z.string().optional(),
   /** The identity key messages must be signed with (base64 Ed25519). */
   identity_key: z.string(),
   pinned_at: z.string(),
@@ -173,6 +181,19 @@ export class Profile {
       if (seen?.username.toLowerCase() === wanted) return seen;
     }
     return undefined;
+  }
+
+  /**
+   * The identity key whose candidate safety number was last shown for a contact
+   * after a key change (the CLI accepts exactly that key in a later command).
+   */
+  async shownCandidate(me: string, contactId: string): Promise<string | undefined> {
+    return (await this.store.get(`candidate.${me}.${contactId}`)) ?? undefined;
+  }
+
+  async setShownCandidate(me: string, contactId: string, identityKey: string | undefined): Promise<void> {
+    if (identityKey === undefined) await this.store.delete(`candidate.${me}.${contactId}`);
+    else await this.store.set(`candidate.${me}.${contactId}`, identityKey);
   }
 
   /** Forgets the signed-in account on this device (keys are restorable from the vault; pins stay). */

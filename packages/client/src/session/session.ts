@@ -29,7 +29,7 @@ import {
   type SignedIn,
   upgradeLegacyAccount,
 } from './account';
-import { ContactKeys, type KeyChangedEvent } from './contact-keys';
+import { ContactKeys, type IdentityChangedEvent, type KeyChangedEvent } from './contact-keys';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
 import type { KdfCheckOptions } from './kdf-guard';
@@ -52,6 +52,8 @@ export interface SessionOptions {
 
 export interface SessionEvents extends Record<string, unknown> {
   key_changed: KeyChangedEvent;
+  /** The server listed a username under another id than this device pinned, or an id under a name its key does not sign. */
+  identity_changed: IdentityChangedEvent;
 }
 
 export interface ListenHandlers {
@@ -76,6 +78,16 @@ export interface SafetyNumberInfo {
   groups: string[];
   text: string;
   verified: boolean;
+  /** The contact's bundle is version 1: its key does not sign their username (they have not signed in since). */
+  legacyBundle: boolean;
+}
+
+/** The safety number over the directory's key as it is now: what accepting it would make the pinned one. */
+export interface CandidateSafetyNumberInfo extends SafetyNumberInfo {
+  /** The identity key it was computed over (pass it to `acceptNewKey` so exactly this key is accepted). */
+  identityKey: string;
+  /** False when the directory's key is the pinned one and the username binding holds: nothing to accept. */
+  changed: boolean;
 }
 
 const USER_ID = /^usr_[0-9a-hjkmnp-tv-z]{26}$/;
@@ -107,6 +119,7 @@ export class LockboxSession {
       () => this.me().userId,
       (e) => this.events.emit('key_changed', e),
       () => this.pinSync.push(this.me().userId),
+      (e) => this.events.emit('identity_changed', e),
     );
   }
 
@@ -248,8 +261,26 @@ export class LockboxSession {
     return call(() => this.api.trpc.users.search.query({ q, limit }));
   }
 
-  /** A username (case-insensitive) or user id → that user; contacts first, then the directory. */
+  /**
+   * A username (case-insensitive) or user id → that user; contacts first, then
+   * the directory. The server's "this id is that username" is checked against
+   * this device's pins and the username the user's key signs: a contradiction
+   * is an `identity_changed` event and an error, never a quiet answer.
+   */
   async resolveUser(nameOrId: string): Promise<TUser> {
+    const user = await this.lookUpUser(nameOrId);
+    if (user.username !== user.id) await this.keys.checkIdentity(user.id, user.username);
+    return user;
+  }
+
+  /** Checks the server's claim that `user.id` is `user.username` (see resolveUser), e.g. for each listed contact. */
+  async checkIdentity(user: TUser): Promise<void> {
+    this.me();
+    await this.keys.checkIdentity(user.id, user.username);
+  }
+
+  /** resolveUser without the identity check: for the calls that show or accept a changed identity. */
+  private async lookUpUser(nameOrId: string): Promise<TUser> {
     const needle = nameOrId.trim();
     const contacts = await this.contacts();
     const contact = contacts.find(
@@ -352,6 +383,8 @@ export class LockboxSession {
     );
     if (!request)
       throw new SessionError('unknown_request', `no pending request from or with id "${requestOrUser}"`);
+    // Accepting makes them a contact under that name: the name must be theirs (see resolveUser).
+    if (action === 'accept') await this.keys.checkIdentity(request.from_user.id, request.from_user.username);
     return call(() => this.api.trpc.chatRequests.respond.mutate({ request_id: request.id, action }));
   }
 
@@ -489,26 +522,74 @@ export class LockboxSession {
   async safetyNumber(withUser: string): Promise<SafetyNumberInfo> {
     const me = this.me();
     const contact = await this.resolveUser(withUser);
-    await this.keys.current(contact.id, contact.username);
+    const bundle = await this.keys.current(contact.id, contact.username);
     const pin = (await this.keys.pinOf(contact.id)) as Pin;
     const groups = safetyNumber(
       { userId: me.userId, identityKey: (me.identities[0] as Identity).identityKey },
       { userId: contact.id, identityKey: fromBase64(pin.identity_key) },
     );
-    return { contact, groups, text: formatSafetyNumber(groups), verified: pin.verified };
+    return {
+      contact,
+      groups,
+      text: formatSafetyNumber(groups),
+      verified: pin.verified,
+      legacyBundle: bundle.version === 1,
+    };
   }
 
-  /** Records that the user compared safety numbers with this contact and they matched. */
+  /**
+   * The safety number over the key the directory holds NOW, without pinning or
+   * accepting it: after a key_changed / identity_changed warning, the user
+   * compares this one first and only then accepts (`acceptNewKey`). A bundle
+   * whose signed username is not this contact's is refused, not shown.
+   */
+  async candidateSafetyNumber(withUser: string): Promise<CandidateSafetyNumberInfo> {
+    const me = this.me();
+    const contact = await this.lookUpUser(withUser);
+    const named = contact.username !== contact.id;
+    const bundle = await this.keys.candidate(contact.id, named ? contact.username : undefined);
+    const pin = await this.profile.pin(me.userId, contact.id);
+    const identityKey = toBase64(bundle.identityKey);
+    const nameHolds =
+      !named ||
+      (await this.keys.checkIdentity(contact.id, contact.username).then(
+        () => true,
+        () => false,
+      ));
+    const groups = safetyNumber(
+      { userId: me.userId, identityKey: (me.identities[0] as Identity).identityKey },
+      { userId: contact.id, identityKey: bundle.identityKey },
+    );
+    return {
+      contact,
+      groups,
+      text: formatSafetyNumber(groups),
+      verified: pin?.identity_key === identityKey && pin.verified,
+      legacyBundle: bundle.version === 1,
+      identityKey,
+      changed: pin?.identity_key !== identityKey || !nameHolds,
+    };
+  }
+
+  /** Records that the user compared safety numbers with this contact and they matched (refused while a change is pending). */
   async markVerified(withUser: string): Promise<Pin> {
     const contact = await this.resolveUser(withUser);
+    // A pending key change must be accepted first: "verified" always means the key shown last.
+    await this.keys.current(contact.id, contact.username !== contact.id ? contact.username : undefined);
     return this.keys.markVerified(contact.id);
   }
 
-  /** Accepts the contact's new identity key (after a key_changed warning and a fresh comparison). */
-  async acceptNewKey(withUser: string): Promise<Pin> {
+  /**
+   * Accepts the contact's new identity key, or that their username now belongs
+   * to this id (after a key_changed / identity_changed warning and a comparison
+   * of `candidateSafetyNumber`). With `expectedIdentityKey` (the candidate's
+   * `identityKey`), a key that changed again since it was shown is refused.
+   */
+  async acceptNewKey(withUser: string, expectedIdentityKey?: string): Promise<Pin> {
     this.me();
-    const contact = await this.resolveUser(withUser);
-    return this.keys.acceptNewKey(contact.id);
+    const contact = await this.lookUpUser(withUser);
+    const named = contact.username !== contact.id;
+    return this.keys.acceptNewKey(contact.id, named ? contact.username : undefined, expectedIdentityKey);
   }
 
   // ---- by id, one call each (the web app's list screens already hold ids) ----

@@ -31,7 +31,8 @@ export const registerLegacyAccount = async (stack: Stack, username: string, pass
     vault: sealVaultV1(userId, keys.vaultKey, [identity.secrets]),
     expected_version: 0,
   });
-  await api.trpc.keys.publish.mutate(signKeyBundle(userId, identity));
+  // The directory takes only version 2 bundles now; the account is legacy in its KDF and vault.
+  await api.trpc.keys.publish.mutate(signKeyBundle(userId, username, identity));
   const profile = new Profile(store);
   await profile.setAccount({ user_id: userId, username });
   await profile.setIdentities(userId, [identity.secrets]);

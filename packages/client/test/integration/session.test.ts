@@ -139,7 +139,7 @@ describe('LockboxSession through the gateway', () => {
     const mallory = generateIdentity();
     const events: KeyChangedEvent[] = [];
     const off = alice.events.on('key_changed', (e) => events.push(e));
-    await bob.api.trpc.keys.publish.mutate(signKeyBundle(bob.user!.user_id, mallory));
+    await bob.api.trpc.keys.publish.mutate(signKeyBundle(bob.user!.user_id, bobName, mallory));
     // Alice's session has Bob's bundle cached for a minute; a new session of hers on the same store would not.
     const fresh = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: alice.profile.store });
     fresh.events.on('key_changed', (e) => events.push(e));

@@ -4,7 +4,7 @@ import { HOME_HREF } from '../lib/route';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
-import { KeyChangeBanner } from './KeyChangeBanner';
+import { IdentityChangeBanner, KeyChangeBanner } from './KeyChangeBanner';
 import { MessageList } from './MessageList';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 
@@ -14,6 +14,7 @@ export function ConversationView({ contactId }: { contactId: string }) {
   const contact = snap.contacts.find((c) => c.id === contactId);
   const conversation = snap.conversations[contactId];
   const keyChange = snap.keyChanges[contactId];
+  const identityChange = snap.identityChanges[contactId];
   const verified = snap.verified[contactId] ?? false;
   const [showSafety, setShowSafety] = useState(false);
   const block = useAction();
@@ -92,10 +93,19 @@ export function ConversationView({ contactId }: { contactId: string }) {
           {block.error}
         </div>
       )}
-      {keyChange && (
+      {identityChange && (
+        <IdentityChangeBanner
+          contactName={name}
+          change={identityChange}
+          onReview={() => setShowSafety(true)}
+        />
+      )}
+      {keyChange && !identityChange && (
         <KeyChangeBanner contactName={name} change={keyChange} onReview={() => setShowSafety(true)} />
       )}
-      <MessageList contactId={contactId} contactName={name} conversation={conversation} />
+      {!identityChange && (
+        <MessageList contactId={contactId} contactName={name} conversation={conversation} />
+      )}
       {contact.typing && !contact.blocked && (
         <p className="typing-line" aria-live="polite">
           <span className="typing-dots" aria-hidden="true">
@@ -106,7 +116,9 @@ export function ConversationView({ contactId }: { contactId: string }) {
           {name} is typing…
         </p>
       )}
-      {contact.blocked ? (
+      {identityChange ? (
+        <div className="composer-blocked">Nothing can be sent until you review who this is.</div>
+      ) : contact.blocked ? (
         <div className="composer-blocked">You blocked {name}. Unblock them to send messages again.</div>
       ) : (
         <Composer contactId={contactId} contactName={name} />
@@ -115,7 +127,7 @@ export function ConversationView({ contactId }: { contactId: string }) {
         <SafetyNumberDialog
           contactId={contactId}
           contactName={name}
-          keyChanged={!!keyChange}
+          keyChanged={!!keyChange || !!identityChange}
           onClose={() => setShowSafety(false)}
         />
       )}

@@ -1,12 +1,35 @@
 /**
  * The safety number both people compare (in person, or over a call): when it
  * matches, nobody swapped keys between them. Marking it verified makes a later
- * key change louder. After a key change, the new key is accepted here first.
+ * key change louder. After a key change (or the name moving to another
+ * account) the NEW number is shown first, marked as not accepted, and only
+ * then can the user accept exactly the key that number was computed over.
  */
-import type { SafetyNumberInfo } from '@lockbox/client';
+import type { CandidateSafetyNumberInfo, SafetyNumberInfo } from '@lockbox/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/errors';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
+
+function NumberGrid({ groups, label }: { groups: string[]; label: string }) {
+  return (
+    <ol className="safety-number" aria-label={label}>
+      {groups.map((g, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the 12 groups are a fixed grid
+        <li key={i}>{g}</li>
+      ))}
+    </ol>
+  );
+}
+
+function LegacyNote({ info, name }: { info: SafetyNumberInfo; name: string }) {
+  if (!info.legacyBundle) return null;
+  return (
+    <p className="muted" role="note">
+      {name}’s keys are from an older version that does not sign their username; this is upgraded when they
+      next sign in.
+    </p>
+  );
+}
 
 export function SafetyNumberDialog(props: {
   contactId: string;
@@ -19,55 +42,91 @@ export function SafetyNumberDialog(props: {
   const { verified } = useChat();
   const dialog = useRef<HTMLDialogElement>(null);
   const [info, setInfo] = useState<SafetyNumberInfo | undefined>();
+  const [candidate, setCandidate] = useState<CandidateSafetyNumberInfo | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();
   const action = useAction();
 
+  // After a change, the number over the NEW key comes first; nothing is pinned until "Accept".
+  const [changeFirst, setChangeFirst] = useState(keyChanged);
   const load = useCallback(() => {
     setLoadError(undefined);
-    store.safetyNumber(contactId).then(setInfo, (err) => setLoadError(describeError(err)));
+    store.safetyNumber(contactId).then(setInfo, (err) => {
+      // The change surfaced only now (the dialog was opened from the header): show the new number.
+      const code = (err as { code?: string }).code;
+      if (code === 'key_changed' || code === 'identity_changed') setChangeFirst(true);
+      else setLoadError(describeError(err));
+    });
   }, [store, contactId]);
 
   useEffect(() => {
     if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
 
-  // After a key change the number is computed only once the new key is accepted.
-  const [openedOnKeyChange] = useState(keyChanged);
   useEffect(() => {
-    if (!openedOnKeyChange) load();
-  }, [openedOnKeyChange, load]);
+    if (!changeFirst) {
+      load();
+      return;
+    }
+    store.candidateSafetyNumber(contactId).then(
+      (c) => (c.changed ? setCandidate(c) : setChangeFirst(false)),
+      (err) => setLoadError(describeError(err)),
+    );
+  }, [changeFirst, load, store, contactId]);
 
   const isVerified = verified[contactId] ?? info?.verified ?? false;
+  const pending = changeFirst && !info;
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="safety-title" onClose={onClose}>
       <h2 id="safety-title">Safety number with {contactName}</h2>
-      {keyChanged && !info ? (
+      {pending ? (
         <>
           <p>
             {contactName}’s security key is not the one you had before. Ask them — in person or on a call —
-            whether they reset their account. Accept the new key only if they did; then compare the new safety
-            number.
+            whether they reset their account, and compare the <strong>new</strong> safety number below. Accept
+            it only if it matches theirs.
           </p>
+          {loadError && (
+            <p className="form-error" role="alert">
+              {loadError}
+            </p>
+          )}
+          {!candidate && !loadError && (
+            <p className="muted" role="status">
+              <span className="spinner" aria-hidden="true" /> Computing…
+            </p>
+          )}
+          {candidate && (
+            <>
+              <p className="banner banner-danger" role="status">
+                New safety number — not accepted yet
+              </p>
+              <NumberGrid groups={candidate.groups} label="New safety number" />
+              <LegacyNote info={candidate} name={contactName} />
+            </>
+          )}
           {action.error && (
             <p className="form-error" role="alert">
               {action.error}
             </p>
           )}
           <div className="dialog-actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={action.busy}
-              onClick={() =>
-                void action.run(async () => {
-                  await store.acceptNewKey(contactId);
-                  load();
-                })
-              }
-            >
-              Accept new key
-            </button>
+            {candidate && (
+              <button
+                type="button"
+                className="primary"
+                disabled={action.busy}
+                onClick={() =>
+                  void action.run(async () => {
+                    // Exactly the key whose number is on screen: a key swapped since is refused.
+                    await store.acceptNewKey(contactId, candidate.identityKey);
+                    load();
+                  })
+                }
+              >
+                Accept new key
+              </button>
+            )}
             <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
               Not now
             </button>
@@ -89,14 +148,8 @@ export function SafetyNumberDialog(props: {
               <span className="spinner" aria-hidden="true" /> Computing…
             </p>
           )}
-          {info && (
-            <ol className="safety-number" aria-label="Safety number">
-              {info.groups.map((g, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: the 12 groups are a fixed grid
-                <li key={i}>{g}</li>
-              ))}
-            </ol>
-          )}
+          {info && <NumberGrid groups={info.groups} label="Safety number" />}
+          {info && <LegacyNote info={info} name={contactName} />}
           {action.error && (
             <p className="form-error" role="alert">
               {action.error}

@@ -114,6 +114,16 @@ function SearchResult(props: { person: Person; open: boolean; onToggle: () => vo
   const { contacts, outgoing, incoming, blocked } = useChat();
   const [note, setNote] = useState('');
   const { busy, error, run } = useAction();
+  // The server decides which account a username is: a result that contradicts this device's
+  // pins, or whose key signs another name, is shown as a warning and offers nothing to do.
+  const [identityProblem, setIdentityProblem] = useState<string | undefined>();
+  useEffect(() => {
+    let current = true;
+    store.identityProblem(person).then((p) => current && setIdentityProblem(p));
+    return () => {
+      current = false;
+    };
+  }, [store, person]);
 
   const contact = contacts.find((c) => c.id === person.id);
   const asked = outgoing.some((r) => r.to.id === person.id);
@@ -133,6 +143,19 @@ function SearchResult(props: { person: Person; open: boolean; onToggle: () => vo
     e.preventDefault();
     if (await run(() => store.requestChat(person.username, note))) onSent();
   };
+
+  if (identityProblem)
+    return (
+      <li className="result">
+        <p
+          className="result-row form-error"
+          role="alert"
+          aria-label={`Identity warning for ${person.username}`}
+        >
+          ⚠ {identityProblem}
+        </p>
+      </li>
+    );
 
   if (relation === 'contact')
     return (

@@ -4,9 +4,11 @@
  * (IndexedDB store, the browser's WebSocket); the store's tests pass a fake.
  */
 import {
+  type CandidateSafetyNumberInfo,
   call,
   type DecryptedMessage,
   type HistoryPage,
+  type IdentityChangedEvent,
   type KeyChangedEvent,
   type LockboxSession,
   type RealtimeClient,
@@ -55,10 +57,17 @@ export interface ChatBackend {
   /** Starts the live connection; resolves to a stop function. */
   listen(handlers: LiveHandlers): Promise<() => Promise<void>>;
   onKeyChanged(fn: (e: KeyChangedEvent) => void): () => void;
+  /** The server listed someone under a username that is not theirs (see IdentityChangedEvent). */
+  onIdentityChanged(fn: (e: IdentityChangedEvent) => void): () => void;
+  /** Checks the server's "this id is this username" (rejects, and fires onIdentityChanged, when it is a lie). */
+  checkIdentity(user: TUser): Promise<void>;
   isVerified(contactId: string): Promise<boolean>;
   safetyNumber(contactId: string): Promise<SafetyNumberInfo>;
+  /** The number over the directory's key as it is now, not accepted: shown first after a change. */
+  candidateSafetyNumber(contactId: string): Promise<CandidateSafetyNumberInfo>;
   markVerified(contactId: string): Promise<void>;
-  acceptNewKey(contactId: string): Promise<void>;
+  /** Accepts the new key; with `identityKey` (the candidate's), only exactly that key. */
+  acceptNewKey(contactId: string, identityKey?: string): Promise<void>;
   signOut(): Promise<void>;
 }
 
@@ -148,13 +157,16 @@ export const sessionBackend = (session: LockboxSession): ChatBackend => {
       };
     },
     onKeyChanged: (fn) => session.events.on('key_changed', fn),
+    onIdentityChanged: (fn) => session.events.on('identity_changed', fn),
+    checkIdentity: (user) => session.checkIdentity(user),
     isVerified: async (contactId) => (await session.profile.pin(me.id, contactId))?.verified ?? false,
     safetyNumber: (contactId) => session.safetyNumber(contactId),
+    candidateSafetyNumber: (contactId) => session.candidateSafetyNumber(contactId),
     markVerified: async (contactId) => {
       await session.markVerified(contactId);
     },
-    acceptNewKey: async (contactId) => {
-      await session.acceptNewKey(contactId);
+    acceptNewKey: async (contactId, identityKey) => {
+      await session.acceptNewKey(contactId, identityKey);
     },
     signOut: async () => {
       await live?.stop();

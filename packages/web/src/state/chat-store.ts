@@ -7,12 +7,12 @@
  * What the server does not push (a request declined or cancelled by the other
  * side) is picked up by a slow periodic refresh and after every reconnect.
  */
-import type { DecryptedMessage, KeyChangedEvent, RealtimeState } from '@lockbox/client';
+import type { DecryptedMessage, IdentityChangedEvent, KeyChangedEvent, RealtimeState } from '@lockbox/client';
 import type { TContact } from '@lockbox/contracts';
 import type { ChatBackend, LiveHandlers } from '../lib/backend';
 import { describeError } from '../lib/errors';
 import { mergeMessages, newestIncomingSeq, settleSent, toChatMessage } from './messages';
-import type { ChatMessage, ChatSnapshot, ContactView, Conversation } from './types';
+import type { ChatMessage, ChatSnapshot, ContactView, Conversation, Person } from './types';
 
 export interface StoreEnv {
   now(): Date;
@@ -78,6 +78,7 @@ export class ChatStore {
       conversations: {},
       activeContactId: undefined,
       keyChanges: {},
+      identityChanges: {},
       verified: {},
       ended: false,
     };
@@ -117,6 +118,7 @@ export class ChatStore {
 
   async start(): Promise<void> {
     this.cleanups.push(this.backend.onKeyChanged((e) => this.keyChanged(e)));
+    this.cleanups.push(this.backend.onIdentityChanged((e) => this.identityChanged(e)));
     this.cleanups.push(this.env.watch(() => this.environmentChanged()));
     const timer = setInterval(() => void this.refreshLists().catch(() => undefined), REFRESH_MS);
     this.cleanups.push(() => clearInterval(timer));
@@ -166,6 +168,9 @@ export class ChatStore {
       this.backend.outgoing(),
       this.backend.blocked(),
     ]);
+    // Who is who, before anyone is listed: a name the server moved to another account is
+    // flagged (identity_changed event) before its conversation could show as from that name.
+    await Promise.all(contacts.map((c) => this.backend.checkIdentity(c).catch(() => undefined)));
     const known = new Map(this.snap.contacts.map((c) => [c.id, c]));
     const fresh = contacts.filter((c) => !known.has(c.id));
     const wasLoaded = this.snap.loaded;
@@ -311,12 +316,18 @@ export class ChatStore {
     }));
   }
 
+  private identityChanged(e: IdentityChangedEvent) {
+    this.update((s) => ({ ...s, identityChanges: { ...s.identityChanges, [e.userId]: e } }));
+  }
+
   // ---- conversations ---------------------------------------------------------
 
   /** Shows a conversation (undefined: none), loading its newest page the first time. */
   openConversation(contactId: string | undefined): void {
     this.update((s) => ({ ...s, activeContactId: contactId }));
     if (!contactId) return;
+    // A contact listed under a name that is not theirs: nothing of theirs is fetched or shown.
+    if (this.snap.identityChanges[contactId]) return;
     if (!this.snap.conversations[contactId]) void this.loadFirstPage(contactId);
     else void this.markRead(contactId);
     void this.backend.isVerified(contactId).then(
@@ -488,6 +499,20 @@ export class ChatStore {
     return this.backend.search(prefix);
   }
 
+  /** Why the server's "this id is this username" is a lie (undefined: it holds, as far as this device knows). */
+  async identityProblem(person: Person): Promise<string | undefined> {
+    try {
+      await this.backend.checkIdentity(person);
+      return undefined;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'identity_changed') return `not the ${person.username} you know: another account`;
+      if (code === 'identity_mismatch')
+        return `not ${person.username}: this account's key names someone else`;
+      return undefined;
+    }
+  }
+
   async requestChat(username: string, note?: string): Promise<void> {
     await this.backend.request(username, note?.trim() || undefined);
     await this.refreshLists();
@@ -535,13 +560,27 @@ export class ChatStore {
     this.update((s) => ({ ...s, verified: { ...s.verified, [contactId]: true } }));
   }
 
-  /** Trusts the contact's new key; the conversation reloads so messages signed with it verify. */
-  async acceptNewKey(contactId: string): Promise<void> {
-    await this.backend.acceptNewKey(contactId);
+  candidateSafetyNumber(contactId: string) {
+    return this.backend.candidateSafetyNumber(contactId);
+  }
+
+  /**
+   * Trusts the contact's new key (exactly `identityKey`, the one whose number was shown);
+   * the conversation reloads so messages signed with it verify.
+   */
+  async acceptNewKey(contactId: string, identityKey?: string): Promise<void> {
+    await this.backend.acceptNewKey(contactId, identityKey);
     this.update((s) => {
       const { [contactId]: _gone, ...keyChanges } = s.keyChanges;
+      const { [contactId]: _moved, ...identityChanges } = s.identityChanges;
       const { [contactId]: _old, ...conversations } = s.conversations;
-      return { ...s, keyChanges, conversations, verified: { ...s.verified, [contactId]: false } };
+      return {
+        ...s,
+        keyChanges,
+        identityChanges,
+        conversations,
+        verified: { ...s.verified, [contactId]: false },
+      };
     });
     if (this.snap.activeContactId === contactId) void this.loadFirstPage(contactId);
   }

@@ -2,7 +2,7 @@
  * What the screens render: plain data, rebuilt immutably on every change so
  * React can compare by reference.
  */
-import type { KeyChangedEvent, RealtimeState, RequestNote } from '@lockbox/client';
+import type { IdentityChangedEvent, KeyChangedEvent, RealtimeState, RequestNote } from '@lockbox/client';
 
 export interface Me {
   id: string;
@@ -97,6 +97,11 @@ export interface ChatSnapshot {
   activeContactId: string | undefined;
   /** Contacts whose identity key changed since it was pinned, until the user accepts the new one. */
   keyChanges: Readonly<Record<string, KeyChangedEvent>>;
+  /**
+   * Contacts the server lists under a username that is not theirs (the name is pinned to
+   * another account, or their key signs another name): their conversation stays hidden.
+   */
+  identityChanges: Readonly<Record<string, IdentityChangedEvent>>;
   /** Contacts whose safety number the user confirmed. */
   verified: Readonly<Record<string, boolean>>;
   /** The session ended elsewhere (signed out, revoked): sign in again. */
