@@ -137,9 +137,11 @@ describe('lockbox read / listen against a lying server', () => {
           expect.arrayContaining([carolToAlice.id, replay.id]),
         ),
       );
-      const byId = (id: string) => live.lines.find((l) => l.type === 'message' && l.id === id);
-      expect((byId(carolToAlice.id)?.error as { code: string }).code).toBe('misplaced');
-      expect((byId(replay.id)?.error as { code: string }).code).toBe('replayed');
+      const codeOf = (id: string) =>
+        (live.lines.find((l) => l.type === 'message' && l.id === id)?.error as { code?: string } | undefined)
+          ?.code;
+      expect(codeOf(carolToAlice.id)).toBe('misplaced');
+      expect(codeOf(replay.id)).toBe('replayed');
       expect(live.texts()).not.toContain(`carol to alice only ${stamp}`);
       expect(live.stderr()).toContain('messages_refused');
     } finally {
