@@ -13,10 +13,10 @@ import {
   newMessageFrame,
   redated,
   rewriteMessages,
+  type ServedMessage,
   type Stack,
   startHostileServer,
   startStack,
-  type WireMessage,
 } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, listen, lockbox, ok, until } from './helpers/cli';
@@ -37,10 +37,10 @@ const sdkUser = async (name: string) => {
 };
 
 /** The newest raw message between `reader` and `contactId`, as the honest server returns it. */
-const newestRaw = async (reader: LockboxSession, contactId: string): Promise<WireMessage> =>
+const newestRaw = async (reader: LockboxSession, contactId: string): Promise<ServedMessage> =>
   (await reader.api.trpc.messages.conversation.query({ contact_id: contactId, limit: 1 })).messages.at(
     -1,
-  ) as WireMessage;
+  ) as ServedMessage;
 
 beforeAll(async () => {
   stack = await startStack({ services: ['auth', 'messages', 'realtime'] });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostileServer } from './hostile-server';
 
 /** A message as `messages.list` / `messages.conversation` return it (only the fields the lies touch). */
-export interface WireMessage extends Record<string, unknown> {
+export interface ServedMessage extends Record<string, unknown> {
   id: string;
   conversation_id: string;
   seq: number;
@@ -20,7 +20,7 @@ export interface WireMessage extends Record<string, unknown> {
 }
 
 interface Page {
-  messages: WireMessage[];
+  messages: ServedMessage[];
   conversation_id?: string;
 }
 
@@ -31,7 +31,7 @@ export const forgedMessageId = (): string =>
   `msg_${Array.from(randomBytes(26), (b) => CROCKFORD[b % 32]).join('')}`;
 
 /** The same envelope as a "new" message: fresh id, a later time, a later seq and cursor. */
-export const asReplay = (m: WireMessage, shift: { ms?: number; seq?: number } = {}): WireMessage => ({
+export const asReplay = (m: ServedMessage, shift: { ms?: number; seq?: number } = {}): ServedMessage => ({
   ...m,
   id: forgedMessageId(),
   created_at: new Date(Date.parse(m.created_at) + (shift.ms ?? 3_600_000)).toISOString(),
@@ -40,7 +40,7 @@ export const asReplay = (m: WireMessage, shift: { ms?: number; seq?: number } = 
 });
 
 /** The message re-dated by the server (id, seq and envelope unchanged). */
-export const redated = (m: WireMessage, ms: number): WireMessage => ({
+export const redated = (m: ServedMessage, ms: number): ServedMessage => ({
   ...m,
   created_at: new Date(Date.parse(m.created_at) + ms).toISOString(),
 });
@@ -53,7 +53,7 @@ export const redated = (m: WireMessage, ms: number): WireMessage => ({
 export const addToConversation = (
   hostile: HostileServer,
   contactId: string,
-  extra: () => WireMessage[],
+  extra: () => ServedMessage[],
 ): void => {
   hostile.rewrite('messages.conversation', (data, call) => {
     const page = data as Page;
@@ -67,7 +67,7 @@ export const addToConversation = (
 };
 
 /** From now on, every `messages.list` page also carries `extra()` at its end. */
-export const addToList = (hostile: HostileServer, extra: () => WireMessage[]): void => {
+export const addToList = (hostile: HostileServer, extra: () => ServedMessage[]): void => {
   hostile.rewrite('messages.list', (data) => {
     const page = data as Page;
     return { ...page, messages: [...page.messages, ...extra()] };
@@ -75,7 +75,10 @@ export const addToList = (hostile: HostileServer, extra: () => WireMessage[]): v
 };
 
 /** From now on, every message in conversation pages and lists goes through `change`. */
-export const rewriteMessages = (hostile: HostileServer, change: (m: WireMessage) => WireMessage): void => {
+export const rewriteMessages = (
+  hostile: HostileServer,
+  change: (m: ServedMessage) => ServedMessage,
+): void => {
   for (const path of ['messages.conversation', 'messages.list'])
     hostile.rewrite(path, (data) => {
       const page = data as Page;
@@ -84,4 +87,4 @@ export const rewriteMessages = (hostile: HostileServer, change: (m: WireMessage)
 };
 
 /** A live `new_message` frame carrying `m`, as realtime pushes it. */
-export const newMessageFrame = (m: WireMessage) => ({ type: 'new_message', data: m });
+export const newMessageFrame = (m: ServedMessage) => ({ type: 'new_message', data: m });

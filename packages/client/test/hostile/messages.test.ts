@@ -12,9 +12,9 @@ import {
   newMessageFrame,
   redated,
   rewriteMessages,
+  type ServedMessage,
   type Stack,
   startHostileServer,
-  type WireMessage,
 } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DecryptedMessage, LockboxSession, MemoryStore } from '../../src';
@@ -35,9 +35,9 @@ const register = async (s: LockboxSession, base: string) => {
 };
 
 /** The raw messages of a conversation as the honest server returns them (newest page). */
-const rawConversation = async (s: LockboxSession, contactId: string): Promise<WireMessage[]> =>
+const rawConversation = async (s: LockboxSession, contactId: string): Promise<ServedMessage[]> =>
   (await s.api.trpc.messages.conversation.query({ contact_id: contactId, limit: 200 }))
-    .messages as WireMessage[];
+    .messages as ServedMessage[];
 
 const texts = (ms: DecryptedMessage[]) =>
   ms.filter((m) => m.payload?.type === 'text').map((m) => (m.payload as { text: string }).text);
@@ -74,7 +74,7 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
   it('a genuine Carol→Bob message served in Bob’s conversation with Alice (messages.conversation) is refused', async () => {
     await alice.sendText(ids.bob, 'alice to bob, where it belongs');
     await carol.sendText(ids.bob, 'carol to bob, not for the alice chat');
-    const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as WireMessage;
+    const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [fromCarol]);
 
     const history = await bob.history(ids.alice);
@@ -90,7 +90,7 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
 
   it('a message between two other users is refused on every path (conversation, list, live)', async () => {
     await carol.sendText(ids.alice, 'carol to alice: bob must never read this');
-    const carolToAlice = (await rawConversation(alice, ids.carol)).at(-1) as WireMessage;
+    const carolToAlice = (await rawConversation(alice, ids.carol)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [carolToAlice]);
     addToList(hostile, () => [carolToAlice]);
 
@@ -119,7 +119,7 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
   it('on the list and the live stream a message is attributed to its signed counterpart, never to a relabelled conversation', async () => {
     await carol.sendText(ids.bob, 'carol, relabelled as the alice chat');
     const alicePage = await bob.api.trpc.messages.conversation.query({ contact_id: ids.alice, limit: 1 });
-    const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as WireMessage;
+    const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as ServedMessage;
     const relabelled = { ...fromCarol, conversation_id: alicePage.conversation_id };
     const claimedFromAlice = { ...fromCarol, sender_id: ids.alice };
     addToList(hostile, () => [relabelled, claimedFromAlice]);
@@ -160,7 +160,7 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
 describe('replays: one (sender, client_msg_id), one id, one time, on this device for good', () => {
   it('a replay under a new id, time and seq is refused in a history, a page and a list', async () => {
     await alice.sendText(ids.bob, 'pay carol 10 euros');
-    const original = (await rawConversation(bob, ids.alice)).at(-1) as WireMessage;
+    const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [asReplay(original)]);
     addToList(hostile, () => [asReplay(original)]);
 
@@ -179,7 +179,7 @@ describe('replays: one (sender, client_msg_id), one id, one time, on this device
     expect(first?.payload).toEqual({ type: 'text', text: 'the door code is 4711' });
 
     // Second call: the server now serves only the copy, under a new id, time and seq.
-    const original = (await rawConversation(bob, ids.alice)).at(-1) as WireMessage;
+    const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     rewriteMessages(hostile, (m) => (m.id === original.id ? asReplay(m) : m));
     expect((await bob.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe('replayed');
 
@@ -193,7 +193,7 @@ describe('replays: one (sender, client_msg_id), one id, one time, on this device
 
   it('a live frame replaying a message already read is refused', async () => {
     await alice.sendText(ids.bob, 'meet at noon');
-    const original = (await rawConversation(bob, ids.alice)).at(-1) as WireMessage;
+    const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     expect(texts(await bob.history(ids.alice))).toContain('meet at noon');
     const live: DecryptedMessage[] = [];
     const states: string[] = [];
@@ -216,7 +216,7 @@ describe('replays: one (sender, client_msg_id), one id, one time, on this device
   it('the same message re-dated by the server after it was seen is a replay too', async () => {
     await alice.sendText(ids.bob, 'seen once, then re-dated');
     expect(texts(await bob.history(ids.alice))).toContain('seen once, then re-dated');
-    const original = (await rawConversation(bob, ids.alice)).at(-1) as WireMessage;
+    const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     rewriteMessages(hostile, (m) => (m.id === original.id ? redated(m, 60_000) : m));
     expect((await bob.history(ids.alice)).at(-1)?.error?.code).toBe('replayed');
   });
