@@ -145,6 +145,8 @@ describe('web app against a lying server', () => {
     await openChat(page, names.carol);
     await waitForMessage(page, `carol, relabelled ${run}`);
     expect(await page.getByText(`carol to alice only ${run}`).count()).toBe(0);
+    // Not even as a refused bubble: it belongs to no conversation of Bob's.
+    expect(await refusedBubbles(page).count()).toBe(0);
     hostile.reset();
   });
 
