@@ -58,7 +58,10 @@ describe('replayed envelopes', () => {
   it('refused messages are not recorded (the server cannot pre-empt a genuine pair)', async () => {
     const seen = new SeenMessages(new MemoryStore(), ME);
     const { payload: _p, ...unverified } = msg('msg_9', 'c1');
-    await seen.check([{ ...unverified, error: { code: 'bad_signature', message: 'no' } }]);
+    const forged = { ...unverified, error: { code: 'bad_signature' as const, message: 'no' } };
+    await seen.check([forged]);
+    // Also inside a batch that records other, verified messages.
+    expect(codes(await seen.check([forged, msg('msg_2', 'c2')]))).toEqual(['bad_signature', 'ok']);
     expect(codes(await seen.check([msg('msg_1', 'c1')]))).toEqual(['ok']);
   });
 
