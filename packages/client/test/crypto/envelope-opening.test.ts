@@ -90,6 +90,18 @@ describe('opening an envelope: each check, reached past a valid signature', () =
     expect(codeOf(() => open(huge))).toBe('malformed');
   });
 
+  it('a reader who is neither party gets not_for_me, even holding the sender key', () => {
+    const sealed = forgeEnvelope(alice, bob);
+    const outsider = () =>
+      openMessage({
+        ...sealed,
+        metadata: { senderId: alice.userId, recipientId: bob.userId, clientMsgId: 'cm-1' },
+        senderIdentityKey: alice.identity.identityKey,
+        reader: { userId: carol.userId, identities: [alice.identity] },
+      });
+    expect(codeOf(outsider)).toBe('not_for_me');
+  });
+
   it('a reader holding no key the envelope was wrapped for gets not_for_me', () => {
     const sealed = forgeEnvelope(alice, bob);
     const wrongKeys = () =>
@@ -116,6 +128,11 @@ describe('the decrypted payload: canonical and well-formed, or refused', () => {
   it('invalid UTF-8, invalid JSON and a JSON without a string type are malformed', () => {
     const badUtf8 = rawPlaintext(Uint8Array.of(0x22, 0xff, 0x22), 256);
     expect(codeOf(openPlain(badUtf8))).toBe('malformed');
+    // Invalid UTF-8 inside an otherwise valid text: never decoded "fine" with U+FFFD.
+    const head = utf8('{"type":"text","text":"a');
+    const tail = utf8('b"}');
+    const inText = new Uint8Array([...head, 0xff, ...tail]);
+    expect(codeOf(openPlain(rawPlaintext(inText, paddedLength(inText.length))))).toBe('malformed');
     expect(codeOf(openPlain(textPlaintext('{"type": "text", ')))).toBe('malformed');
     expect(codeOf(openPlain(textPlaintext('{"kind":"text","text":"hi"}')))).toBe('malformed');
     expect(codeOf(openPlain(textPlaintext('null')))).toBe('malformed');
