@@ -1,5 +1,6 @@
 export * from './client';
 export * from './fault-proxy';
+export * from './hostile-messages';
 export * from './hostile-server';
 export * from './messaging';
 export * from './ports';

@@ -35,6 +35,7 @@ const message = (from: string, text: string, extra: Partial<DecryptedMessage> = 
     client_msg_id: `c${seq}`,
     created_at: new Date(Date.UTC(2026, 0, 10, 0, 0, seq)).toISOString(),
     outgoing,
+    counterpart_id: outgoing ? BOB : from,
     payload: { type: 'text', text },
     ...extra,
   };

@@ -1,9 +1,38 @@
 /** send, read, listen. */
-import type { RealtimeClient } from '@lockbox/client';
+import type { DecryptedMessage, RealtimeClient } from '@lockbox/client';
 import type { Command } from 'commander';
 import { messageJson, messageLine } from '../format';
+import type { Output } from '../output';
 import { noteSuffix, warnRefusedNotes } from '../request-notes';
 import type { Run } from '../run';
+
+/** `read` exits with this when it printed any refused message (misplaced, replayed, bad signature…). */
+export const EXIT_MESSAGES_REFUSED = 3;
+
+/**
+ * Says on stderr what a person must not miss in a batch of messages: refused
+ * ones (the server may be tampering) and server times far from the signed
+ * ones. Returns whether any message was refused.
+ */
+const warnAbout = (out: Output, messages: DecryptedMessage[]): boolean => {
+  const refused = messages.filter((m) => m.error);
+  if (refused.length > 0) {
+    const codes = [...new Set(refused.map((m) => m.error?.code))].join(', ');
+    out.warn(
+      'messages_refused',
+      `${refused.length} message(s) refused (${codes}): the server may be tampering; their content is not shown`,
+      { count: refused.length, codes: codes.split(', ') },
+    );
+  }
+  const skewed = messages.filter((m) => !m.error && m.server_time_differs);
+  if (skewed.length > 0)
+    out.warn(
+      'server_time_differs',
+      `${skewed.length} message(s) carry a server time more than 10 minutes from the time the sender signed; the signed time is shown`,
+      { count: skewed.length },
+    );
+  return refused.length > 0;
+};
 
 export const messageCommands = (program: Command, run: Run) => {
   program
@@ -37,6 +66,7 @@ export const messageCommands = (program: Command, run: Run) => {
           await s.api.trpc.messages.read
             .mutate({ contact_id: lastIncoming.sender_id, up_to: lastIncoming.seq })
             .catch(() => undefined);
+        if (warnAbout(ctx.out, history)) process.exitCode = EXIT_MESSAGES_REFUSED;
       }),
     );
 
@@ -61,6 +91,7 @@ export const messageCommands = (program: Command, run: Run) => {
             .listen(
               {
                 onMessage: (m) => {
+                  warnAbout(ctx.out, [m]);
                   if (ctx.out.json)
                     process.stdout.write(
                       `${JSON.stringify({ type: 'message', ...messageJson(m, names) })}\n`,

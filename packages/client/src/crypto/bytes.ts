@@ -16,6 +16,17 @@ export const fromUtf8 = (bytes: Uint8Array): string => decoder.decode(bytes);
 
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The bits after the last whole byte (4 with "==", 2 with "=") must be zero. */
+const hasZeroTrailingBits = (text: string): boolean => {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  if (padding === 0) return true;
+  const last = BASE64_ALPHABET.indexOf(text.charAt(text.length - padding - 1));
+  const unusedBits = padding === 2 ? 0b1111 : 0b11;
+  return (last & unusedBits) === 0;
+};
+
 export const toBase64 = (bytes: Uint8Array): string => {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000)
@@ -23,12 +34,18 @@ export const toBase64 = (bytes: Uint8Array): string => {
   return btoa(binary);
 };
 
-/** Standard padded base64 only; anything else (whitespace, url-safe alphabet) is an error. */
+/**
+ * Canonical standard padded base64 only; anything else (whitespace, url-safe
+ * alphabet, non-zero trailing bits) is an error. Without the last rule "QQ=="
+ * and "QR==" both decode to "A": one value, many spellings, so a server could
+ * vary the bytes it relays without changing what they mean.
+ */
 export const fromBase64 = (text: string, expectedLength?: number): Uint8Array => {
   if (!BASE64_PATTERN.test(text)) throw new Error('not base64');
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  if (!hasZeroTrailingBits(text)) throw new Error('not canonical base64 (non-zero trailing bits)');
   if (expectedLength !== undefined && out.length !== expectedLength)
     throw new Error(`expected ${expectedLength} bytes, got ${out.length}`);
   return out;

@@ -6,7 +6,8 @@
  *
  * Before encryption the JSON is padded (Padmé, from the PURBs paper: at most
  * ~12% overhead, leaks O(log log n) bits of length) with a 256-byte floor, so
- * every short chat line has the same ciphertext size.
+ * every short chat line has the same ciphertext size. A receiver accepts only
+ * that exact length (canonical padding) and only zero bytes in it.
  */
 import { z } from 'zod';
 import { ByteReader, ByteWriter, fromUtf8, utf8 } from './bytes';
@@ -70,6 +71,9 @@ export const decodePayload = (plaintext: Uint8Array): ReceivedPayload => {
   try {
     const reader = new ByteReader(plaintext);
     const body = reader.longBytes(PAYLOAD_MAX_BYTES);
+    // Only the length Padmé gives for this content is accepted: any other is a
+    // second encoding of the same message (and a side channel for the sender).
+    if (plaintext.length !== paddedLength(body.length)) throw new Error('non-canonical padding length');
     const padding = plaintext.subarray(reader.position);
     if (padding.some((b) => b !== 0)) throw new Error('non-zero padding');
     json = JSON.parse(fromUtf8(body));

@@ -32,31 +32,53 @@ export interface DecryptedMessage {
   sender_id: string;
   recipient_id: string;
   client_msg_id: string;
-  /** Server time. */
+  /** Server time (unsigned: the server can say anything; show `sent_at`). */
   created_at: string;
   /** I sent it (from this or another of my logins). */
   outgoing: boolean;
-  /** The sender's clock at sealing (ms), from the signed envelope. */
+  /**
+   * The other party: for a verified message the one the signed envelope names
+   * (file the message under this, never under a server-given conversation).
+   * For a refused message only what the server claimed.
+   */
+  counterpart_id: string;
+  /** The sender's clock at sealing (ms), from the signed envelope: the time to show. */
   sent_at?: number;
+  /** `created_at` and the signed `sent_at` are more than SERVER_TIME_TOLERANCE_MS apart. */
+  server_time_differs?: boolean;
   payload?: ReceivedPayload;
   /** Why it was refused; `payload` is then absent. */
-  error?: { code: CryptoErrorCode | 'invalid' | 'replayed'; message: string };
+  error?: { code: MessageRefusal; message: string };
 }
 
 /**
- * A sender's client_msg_id is unique (the server's idempotency depends on it),
- * so a second message with the same sender and client_msg_id is the server
- * replaying an envelope: it is shown as refused, not as a new message.
+ * Why a message was refused: a crypto check, or `invalid` (unreadable), `misplaced` (its
+ * parties are not the ones asked for), `replayed` (seen before under another id or time).
  */
-export const flagReplay = (m: DecryptedMessage, seen: Set<string>): DecryptedMessage => {
-  const key = `${m.sender_id}\u0000${m.client_msg_id}`;
-  if (!seen.has(key)) {
-    seen.add(key);
-    if (seen.size > 10_000) seen.delete(seen.values().next().value as string);
-    return m;
-  }
-  const { payload: _p, ...rest } = m;
-  return { ...rest, error: { code: 'replayed', message: 'the server delivered this message a second time' } };
+export type MessageRefusal = CryptoErrorCode | 'invalid' | 'misplaced' | 'replayed';
+
+/**
+ * How far the server's `created_at` may be from the signed `sent_at` before a
+ * message is flagged. Sends are not queued offline, so an honest gap is network
+ * time plus clock skew; ten minutes tolerates unsynchronised clocks and still
+ * flags a message the server re-dates by hours or days.
+ */
+export const SERVER_TIME_TOLERANCE_MS = 10 * 60_000;
+
+/**
+ * Who the message must be between, checked before anything is fetched or
+ * decrypted: with `counterpart`, exactly {me, counterpart} (a history); without,
+ * me on one side (the stream). openMessage then holds the signed ids equal to
+ * these, so a passing message is placed by its signature, not by the server.
+ */
+const misplacement = (m: TMessage, me: string, counterpart?: string): string | undefined => {
+  const mine = m.sender_id === me || m.recipient_id === me;
+  if (!mine) return 'this message is between other users';
+  if (counterpart === undefined) return undefined;
+  const between =
+    (m.sender_id === me && m.recipient_id === counterpart) ||
+    (m.sender_id === counterpart && m.recipient_id === me);
+  return between ? undefined : 'the server placed a message from another conversation here';
 };
 
 export interface Me {
@@ -122,7 +144,14 @@ export const sendPayload = async (
   }
 };
 
-export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Promise<DecryptedMessage> => {
+/** Opens one message from the server; `expect.counterpart` is the contact whose conversation was asked for. */
+export const decryptMessage = async (
+  keys: ContactKeys,
+  me: Me,
+  m: TMessage,
+  expect: { counterpart?: string } = {},
+): Promise<DecryptedMessage> => {
+  const outgoing = m.sender_id === me.userId;
   const base: DecryptedMessage = {
     id: m.id,
     conversation_id: m.conversation_id,
@@ -132,8 +161,12 @@ export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Pr
     recipient_id: m.recipient_id,
     client_msg_id: m.client_msg_id,
     created_at: m.created_at,
-    outgoing: m.sender_id === me.userId,
+    outgoing,
+    counterpart_id: outgoing ? m.recipient_id : m.sender_id,
   };
+  const misplaced = misplacement(m, me.userId, expect.counterpart);
+  // Refused before any key is fetched: a misplaced message must not pin a stranger's key either.
+  if (misplaced) return { ...base, error: { code: 'misplaced', message: misplaced } };
   try {
     const envelope = fromBase64(m.encrypted_blob);
     const signature = fromBase64(m.signature);
@@ -153,7 +186,16 @@ export const decryptMessage = async (keys: ContactKeys, me: Me, m: TMessage): Pr
       // A chat-request note is never a message (domain separation, session/request-notes.ts).
       if (opened.payload.type === 'request_note')
         return { ...base, error: { code: 'invalid', message: 'a chat-request note is not a message' } };
-      return { ...base, sent_at: opened.header.timestamp, payload: opened.payload };
+      const { header } = opened;
+      const signedCounterpart = header.senderId === me.userId ? header.recipientId : header.senderId;
+      const gap = Math.abs(Date.parse(m.created_at) - header.timestamp);
+      return {
+        ...base,
+        counterpart_id: signedCounterpart,
+        sent_at: header.timestamp,
+        server_time_differs: !(gap <= SERVER_TIME_TOLERANCE_MS),
+        payload: opened.payload,
+      };
     } catch (err) {
       if (err instanceof CryptoError && err.code === 'key_changed' && !base.outgoing)
         keys.reportMessageKeyChange(await keys.pinOf(m.sender_id), presented);

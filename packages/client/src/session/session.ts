@@ -34,10 +34,12 @@ import { Emitter } from './emitter';
 import { SessionError } from './errors';
 import type { KdfCheckOptions } from './kdf-guard';
 import { migrateLegacyKdf } from './kdf-migration';
-import { type DecryptedMessage, decryptMessage, flagReplay, type Me, sendPayload } from './messages';
+import { type DecryptedMessage, decryptMessage, type Me, sendPayload } from './messages';
 import { PinSync } from './pin-sync';
 import { type Account, type Pin, Profile } from './profile';
 import { openRequestNote, type RequestNote, sealRequestNote, withOpenedNote } from './request-notes';
+import { SeenMessages } from './seen-messages';
+import { testRandomFor } from './test-random';
 
 export interface SessionOptions {
   /** The gateway, e.g. http://localhost:8000. */
@@ -46,7 +48,6 @@ export interface SessionOptions {
   /** Needed only for `listen`. */
   webSocket?: WebSocketFactory;
   fetch?: typeof fetch;
-  random?: RandomSource;
   argon2id?: Argon2id;
 }
 
@@ -110,7 +111,8 @@ export class LockboxSession {
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     this.profile = new Profile(opts.store);
-    this.random = opts.random ?? systemRandom;
+    // Always the CSPRNG, except in tests that opened the session through @lockbox/client/testing.
+    this.random = testRandomFor(opts) ?? systemRandom;
     this.argon2id = opts.argon2id ?? wasmArgon2id;
     this.pinSync = new PinSync(this.api.trpc, this.profile, this.random);
     this.keys = new ContactKeys(
@@ -418,14 +420,19 @@ export class LockboxSession {
         throw err;
       });
       const decrypted: DecryptedMessage[] = [];
-      for (const m of page.messages) decrypted.push(await decryptMessage(this.keys, me, m));
+      for (const m of page.messages)
+        decrypted.push(await decryptMessage(this.keys, me, m, { counterpart: contact.id }));
       pages.unshift(decrypted);
       count += page.messages.length;
       if (page.next_cursor === null || page.messages.length === 0) break;
       before = page.next_cursor;
     }
-    const seen = new Set<string>();
-    return pages.flat().map((m) => flagReplay(m, seen));
+    return this.seenMessages(me).check(pages.flat());
+  }
+
+  /** This device's persistent replay check (every read path goes through it). */
+  private seenMessages(me: Me): SeenMessages {
+    return new SeenMessages(this.opts.store, me.userId);
   }
 
   /** Everything after a cursor across all conversations, oldest first, decrypted. */
@@ -434,8 +441,9 @@ export class LockboxSession {
     const page = await call(() =>
       this.api.trpc.messages.list.query({ limit, ...(after !== undefined ? { after } : {}) }),
     );
-    const messages: DecryptedMessage[] = [];
-    for (const m of page.messages) messages.push(await decryptMessage(this.keys, me, m));
+    const decrypted: DecryptedMessage[] = [];
+    for (const m of page.messages) decrypted.push(await decryptMessage(this.keys, me, m));
+    const messages = await this.seenMessages(me).check(decrypted);
     return { messages, next_cursor: page.next_cursor, has_more: page.has_more };
   }
 
@@ -452,8 +460,11 @@ export class LockboxSession {
     }
   }
 
+  /** One message (me on one side, attributed to its signed counterpart), replay-checked. */
   async decrypt(m: Parameters<typeof decryptMessage>[2]): Promise<DecryptedMessage> {
-    return decryptMessage(this.keys, this.me(), m);
+    const me = this.me();
+    const [checked] = await this.seenMessages(me).check([await decryptMessage(this.keys, me, m)]);
+    return checked as DecryptedMessage;
   }
 
   /**
@@ -464,7 +475,7 @@ export class LockboxSession {
   async listen(handlers: ListenHandlers, opts: { fromStart?: boolean } = {}): Promise<RealtimeClient> {
     const me = this.me();
     if (!this.opts.webSocket) throw new Error('listen needs a WebSocket factory (SessionOptions.webSocket)');
-    const seen = new Set<string>();
+    const seen = this.seenMessages(me);
     let cursor = await this.profile.cursor(me.userId);
     if (cursor === undefined) cursor = opts.fromStart ? '0' : await this.latestCursor();
     const client = new RealtimeClient({
@@ -479,7 +490,8 @@ export class LockboxSession {
           case 'new_message': {
             const { data } = frame;
             const message = await decryptMessage(this.keys, me, data as Parameters<typeof decryptMessage>[2]);
-            await handlers.onMessage?.(flagReplay(message, seen));
+            const [checked] = await seen.check([message]);
+            await handlers.onMessage?.(checked as DecryptedMessage);
             return;
           }
           case 'chat_request': {
@@ -640,11 +652,12 @@ export class LockboxSession {
         throw new SessionError('not_a_contact', 'you have no conversation with this user');
       throw err;
     });
-    const messages: DecryptedMessage[] = [];
-    for (const m of page.messages) messages.push(await decryptMessage(this.keys, me, m));
+    const decrypted: DecryptedMessage[] = [];
+    for (const m of page.messages)
+      decrypted.push(await decryptMessage(this.keys, me, m, { counterpart: contactId }));
     return {
       conversation_id: page.conversation_id,
-      messages,
+      messages: await this.seenMessages(me).check(decrypted),
       next_cursor: page.next_cursor,
       read_up_to: page.read_up_to,
     };

@@ -51,3 +51,16 @@ describe('payload', () => {
     expect(encodePayload({ type: 'text', text: '\u0001'.repeat(8_192) }).length + 3_000).toBeLessThan(65_536);
   });
 });
+
+describe('canonical padding', () => {
+  it('accepts only the length Padmé gives for the content, at every size', () => {
+    for (const n of [1, 100, 252, 253, 1000, 5000]) {
+      const good = encodePayload({ type: 'text', text: 'x'.repeat(n) });
+      expect(decodePayload(good)).toEqual({ type: 'text', text: 'x'.repeat(n) });
+      const longer = new Uint8Array(good.length + 1);
+      longer.set(good);
+      expect(() => decodePayload(longer)).toThrow(/canonical padding/);
+      expect(() => decodePayload(good.slice(0, -1))).toThrow(CryptoError);
+    }
+  });
+});

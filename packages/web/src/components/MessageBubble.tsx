@@ -1,6 +1,7 @@
 /**
  * One message. A message that failed to verify is shown as exactly that, with
- * the reason and never any of its content.
+ * the reason and never any of its content. The time is the sender's signed
+ * one; when the server's differs by more than ten minutes the bubble says so.
  */
 import { timeOf } from '../lib/format';
 import type { ChatMessage } from '../state/types';
@@ -52,6 +53,16 @@ export function MessageBubble(props: {
       </div>
       <span className="meta">
         <time dateTime={m.at}>{timeOf(m.at)}</time>
+        {m.serverTimeDiffers && (
+          <span
+            className="time-warning"
+            role="note"
+            title={`The server says ${new Date(m.serverTimeDiffers).toLocaleString()}; the time shown is the one the sender signed.`}
+          >
+            {' '}
+            · ⚠ server time differs
+          </span>
+        )}
         {m.outgoing && showState && state && (
           <span className={`state state-${m.delivery === 'failed' ? 'failed' : read ? 'read' : 'sent'}`}>
             {' '}

@@ -266,7 +266,10 @@ export class ChatStore {
   }
 
   private messageArrived(m: DecryptedMessage) {
-    const contactId = m.outgoing ? m.recipient_id : m.sender_id;
+    // Between two other people: there is no conversation of mine to show it in.
+    if (m.error?.code === 'misplaced') return;
+    // Filed under the party the signed envelope names, never a server-given conversation.
+    const contactId = m.counterpart_id;
     const message = toChatMessage(m);
     const known = this.snap.contacts.some((c) => c.id === contactId);
     const already = this.snap.conversations[contactId]?.messages.some((x) => x.id === m.id) ?? false;

@@ -7,10 +7,21 @@ import type { DecryptedMessage } from '@lockbox/client';
 import { describeVerifyError } from '../lib/errors';
 import type { ChatMessage } from './types';
 
+/** Why a message was refused, in words; the message-placement refusals first, then crypto's. */
+const describeRefusal = (code: string): string => {
+  if (code === 'misplaced') return 'The server placed a message from another conversation here';
+  if (code === 'replayed')
+    return 'The server delivered this message again, under a new id or time (a replay)';
+  return describeVerifyError(code);
+};
+
 export const toChatMessage = (m: DecryptedMessage): ChatMessage => {
-  const base: ChatMessage = { key: m.id, id: m.id, seq: m.seq, outgoing: m.outgoing, at: m.created_at };
+  // The signed time when there is one: the server's created_at is only its word.
+  const at = m.sent_at !== undefined && !m.error ? new Date(m.sent_at).toISOString() : m.created_at;
+  const base: ChatMessage = { key: m.id, id: m.id, seq: m.seq, outgoing: m.outgoing, at };
   if (m.outgoing) base.delivery = 'sent';
-  if (m.error) return { ...base, verifyError: describeVerifyError(m.error.code) };
+  if (m.error) return { ...base, verifyError: describeRefusal(m.error.code) };
+  if (m.server_time_differs) base.serverTimeDiffers = m.created_at;
   if (m.payload?.type === 'text') return { ...base, text: m.payload.text };
   if (m.payload?.type === 'unsupported') return { ...base, unsupported: m.payload.original_type };
   return { ...base, verifyError: describeVerifyError('invalid') };

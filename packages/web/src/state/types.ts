@@ -22,8 +22,13 @@ export interface ChatMessage {
   id?: string;
   seq?: number;
   outgoing: boolean;
-  /** ISO time (the server's once stored, this device's while sending). */
+  /**
+   * ISO time shown: the sender's signed clock once verified (never the
+   * server's word), the server's for a refused message, this device's while sending.
+   */
   at: string;
+  /** The server's time, when it is more than ten minutes from the signed one (a warning is shown). */
+  serverTimeDiffers?: string;
   text?: string;
   /** A payload type this app cannot show (sent by a newer client). */
   unsupported?: string;
