@@ -122,6 +122,10 @@ describe('the explicit ways to new keys', () => {
     const refused = await lockbox(erin, 'send', daveName, 'are you still dave?');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/identity key of .* has CHANGED/);
+    // Accepting is two steps: see the new safety number (exit 1, not accepted yet), then accept that key.
+    const candidate = await lockbox(erin, 'verify', daveName);
+    expect(candidate.code).toBe(1);
+    expect(candidate.stdout).toMatch(/NOT accepted yet/);
     await ok(erin, 'verify', daveName, '--accept-new-key');
     await ok(erin, 'send', daveName, 'after the rotation');
     const daveNow = { ...dave, env: { ...dave.env, LOCKBOX_PASSWORD: 'dave-second-password' } };
