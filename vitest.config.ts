@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['contracts', 'gateway', 'packages/*'],
+    // Two test files at a time on this 2-core machine (vitest's default is cores - 1): most
+    // files spend their time waiting on the stack's child processes, Chromium and databases.
+    maxWorkers: 2,
     passWithNoTests: true,
   },
 });

@@ -9,9 +9,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import {
+  buildWebApp,
+  type HostileServer,
+  type Stack,
+  startHostileServer,
+  startStack,
+} from '@lockbox/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebRelease } from './helpers/build-web';
+
 import { type CliUser, cliUser, lockbox } from './helpers/cli';
 
 let work: string;
@@ -30,7 +36,7 @@ const mainScript = () => {
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-verify-web-'));
   const dist = path.join(work, 'dist');
-  manifestPath = await buildWebRelease(dist);
+  manifestPath = await buildWebApp(dist);
   manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   stack = await startStack({ services: [], gatewayEnv: { LOCKBOX_WEB_DIST: dist } });
   hostile = await startHostileServer(stack.gatewayUrl);

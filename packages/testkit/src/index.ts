@@ -8,4 +8,5 @@ export * from './postgres';
 export * from './postgres-server';
 export * from './stack';
 export * from './suite-stack';
+export * from './web-build';
 export * from './ws-client';

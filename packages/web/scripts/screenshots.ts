@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startStack } from '@lockbox/testkit';
+import { buildWebApp, REPO_ROOT, startStack } from '@lockbox/testkit';
 import {
   conversation,
   openChat,
@@ -19,7 +19,6 @@ import {
   waitForMessage,
 } from '../test/helpers/app';
 import { launchChromium } from '../test/helpers/browser';
-import { buildWebApp } from '../test/helpers/build';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-shots-'));

@@ -1,18 +1,8 @@
-/**
- * The web app end to end, in Debian's Chromium against the real stack (auth,
- * messages, realtime behind the gateway, which serves a fresh build of the
- * app): two people register, find each other, connect and chat live both ways;
- * a reload keeps the conversation; a third, fresh browser signs in as one of
- * them and reads the decrypted history; and no message text, nor the request
- * note, reaches the server's disk or logs.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+
 import { crypto, LockboxSession, MemoryStore } from '@lockbox/client';
 import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   chatLink,
   conversation,
@@ -29,7 +19,6 @@ import {
   waitForMessage,
 } from './helpers/app';
 import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
 import { filesContaining } from './helpers/leaks';
 
 const run = Date.now().toString(36).slice(-6);
@@ -44,7 +33,6 @@ const secrets = {
   after: `after the reload: ${run} still here`,
 };
 
-let workDir: string;
 /** Bob signed in from another device (the SDK in Node), to act where the browser would not. */
 let bobElsewhere: LockboxSession;
 let stack: Stack;
@@ -65,14 +53,10 @@ const newPage = async (): Promise<Page> => {
 };
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-e2e-'));
-  const dist = path.join(workDir, 'dist');
-  const [started] = await Promise.all([
-    buildWebApp(dist).then(() =>
-      startStack({ services: ['auth', 'messages', 'realtime'], gatewayEnv: { LOCKBOX_WEB_DIST: dist } }),
-    ),
-  ]);
-  stack = started;
+  stack = await startStack({
+    services: ['auth', 'messages', 'realtime'],
+    gatewayEnv: { LOCKBOX_WEB_DIST: inject('webDist') },
+  });
   browser = await launchChromium();
 });
 
@@ -80,7 +64,6 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('web app in Chromium', () => {

@@ -1,20 +1,9 @@
-/**
- * The identity slice of issue 11 in Chromium, behind a hostile server: the
- * contact list shows Mallory's account under Alice's name (which this browser
- * pinned to Alice's account): a loud identity warning, Mallory's message never
- * shown, nothing can be sent. And after a key change, the safety-number dialog
- * shows the NEW number first and accepts exactly the key it showed.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatLink, conversation, messages, SLOW_MS, signedIn, signIn, visible } from './helpers/app';
-import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
+import { type HostileWebStack, startHostileWebStack } from './helpers/hostile-web-stack';
 import { forgeFreshBundle, groupsIn, listImpostorAs, relabel } from './helpers/identity';
 
 const run = Date.now().toString(36).slice(-6);
@@ -22,7 +11,7 @@ const PASSWORD = `identity passphrase ${run}`;
 const names = { alice: `alice${run}`, bob: `bob${run}`, mallory: `mal${run}` };
 const impostorText = `this is alice, send me the code ${run}`;
 
-let workDir: string;
+let web: HostileWebStack;
 let stack: Stack;
 let hostile: HostileServer;
 let browser: Browser;
@@ -38,14 +27,8 @@ const session = async (name: string) => {
 };
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-identity-'));
-  const dist = path.join(workDir, 'dist');
-  await buildWebApp(dist);
-  stack = await startStack({
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { LOCKBOX_WEB_DIST: dist },
-  });
-  hostile = await startHostileServer(stack.gatewayUrl);
+  web = await startHostileWebStack();
+  ({ stack, hostile, browser } = web);
   sdk.alice = await session(names.alice);
   sdk.bob = await session(names.bob);
   sdk.mallory = await session(names.mallory);
@@ -55,17 +38,13 @@ beforeAll(async () => {
   }
   await sdk.bob.safetyNumber(names.alice); // Bob's first use of Alice: pinned (and in his vault)
   await sdk.mallory.sendText(names.bob, impostorText);
-  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await hostile?.close();
-  await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 describe('web app against a server that lies about who is who', () => {

@@ -1,48 +1,27 @@
-/**
- * The sign-in screen in Chromium behind a hostile server (issue 11, finding 1):
- * weak argon2id parameters and parameters changed behind this browser's back
- * stop the sign-in with a visible, specific warning, and the derived login
- * secret is never sent (`auth.login` never reaches the server). A password
- * really changed on another device can be accepted once, explicitly.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SLOW_MS, signedIn, signIn, visible } from './helpers/app';
-import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
+import { type HostileWebStack, startHostileWebStack } from './helpers/hostile-web-stack';
 
 const run = Date.now().toString(36).slice(-6);
 const user = { name: `kdfweb${run}`, password: 'a passphrase for the kdf test' };
 
-let workDir: string;
+let web: HostileWebStack;
 let stack: Stack;
 let hostile: HostileServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-kdf-'));
-  const dist = path.join(workDir, 'dist');
-  await buildWebApp(dist);
-  stack = await startStack({
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { LOCKBOX_WEB_DIST: dist },
-  });
-  hostile = await startHostileServer(stack.gatewayUrl);
-  browser = await launchChromium();
+  web = await startHostileWebStack();
+  ({ stack, hostile, browser } = web);
   const elsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
   await elsewhere.register(user.name, user.password);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await hostile?.close();
-  await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 beforeEach(() => {

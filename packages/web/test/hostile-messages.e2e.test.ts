@@ -1,14 +1,3 @@
-/**
- * A malicious server and messages, as a person sees it in the web app (Debian
- * Chromium). Bob's browser loads the app from, and talks only to, the hostile
- * server; Alice and Carol use the SDK against the real stack. Nothing is shown
- * as from the wrong person: a message from another conversation or a replay is
- * a visible "could not be verified" bubble without its text, and a re-dated
- * message shows the signed time with "server time differs".
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import {
   addToConversation,
@@ -19,8 +8,6 @@ import {
   rewriteMessages,
   type ServedMessage,
   type Stack,
-  startHostileServer,
-  startStack,
 } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,15 +23,14 @@ import {
   visible,
   waitForMessage,
 } from './helpers/app';
-import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
+import { type HostileWebStack, startHostileWebStack } from './helpers/hostile-web-stack';
 
 const run = Date.now().toString(36).slice(-6);
 const names = { alice: `alice${run}`, bob: `bob${run}`, carol: `carol${run}` };
 const bobPassword = 'bob has a long passphrase for this';
 const TWO_DAYS = 2 * 24 * 3_600_000;
 
-let workDir: string;
+let web: HostileWebStack;
 let stack: Stack;
 let hostile: HostileServer;
 let browser: Browser;
@@ -68,15 +54,8 @@ const newestRaw = async (reader: LockboxSession, contactId: string): Promise<Ser
 const refusedBubbles = (p: Page) => messages(p).getByText('Message could not be verified');
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-hostile-'));
-  const dist = path.join(workDir, 'dist');
-  await buildWebApp(dist);
-  stack = await startStack({
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { LOCKBOX_WEB_DIST: dist },
-  });
-  hostile = await startHostileServer(stack.gatewayUrl);
-  browser = await launchChromium();
+  web = await startHostileWebStack();
+  ({ stack, hostile, browser } = web);
 
   const bob = await sdkUser(names.bob, bobPassword);
   alice = await sdkUser(names.alice);
@@ -99,10 +78,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await hostile?.close();
-  await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 describe('web app against a lying server', () => {

@@ -1,22 +1,9 @@
-/**
- * Chat-request notes in the web app against a malicious server (issue 11,
- * finding 12), in Debian's Chromium: Bob's browser talks to the hostile proxy
- * in front of the real stack (which serves a fresh build of the app). A sealed
- * note shows as text; a legacy plaintext note carries a visible "sent
- * unencrypted" label; a note the server swapped for one sealed to someone
- * else, or moved onto another sender's request, is a visible warning and its
- * text is shown nowhere. The senders are SDK sessions in Node.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_MS, register, SLOW_MS, signedIn, visible } from './helpers/app';
-import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
+import { type HostileWebStack, startHostileWebStack } from './helpers/hostile-web-stack';
 
 const run = Date.now().toString(36).slice(-6);
 const bob = { name: `bobn${run}`, password: 'bob has a long passphrase' };
@@ -30,7 +17,7 @@ const notes = {
 type Sealed = { encrypted_blob: string; signature: string };
 type RawRequest = Record<string, unknown> & { from_user_id: string };
 
-let workDir: string;
+let web: HostileWebStack;
 let stack: Stack;
 let hostile: HostileServer;
 let browser: Browser;
@@ -56,24 +43,14 @@ const sentNote = (toId: string): Sealed => {
 const requestFrom = (name: string) => page.getByRole('listitem', { name: `Chat request from ${name}` });
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-notes-'));
-  const dist = path.join(workDir, 'dist');
-  await buildWebApp(dist);
-  stack = await startStack({
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { LOCKBOX_WEB_DIST: dist },
-  });
-  hostile = await startHostileServer(stack.gatewayUrl);
-  browser = await launchChromium();
+  web = await startHostileWebStack();
+  ({ stack, hostile, browser } = web);
   page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await hostile?.close();
-  await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  await web?.stop();
 });
 
 describe('request notes in the web app against a hostile server', () => {

@@ -1,25 +1,13 @@
-/**
- * The vault slice of issue 11 in Chromium, with the browser talking to a
- * hostile server in front of the real stack: a "no vault" answer is refused
- * with a visible warning (louder when this browser saw the vault) and nothing
- * is written; the explicit "Reset identity" (behind a warning dialog) gives a
- * half-registered account keys; an old vault is refused; and the Account
- * panel changes the password and rotates the keys, which a contact notices.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { register, SLOW_MS, signedIn, signIn, visible } from './helpers/app';
-import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
+import { type HostileWebStack, startHostileWebStack } from './helpers/hostile-web-stack';
 
 const run = Date.now().toString(36).slice(-5);
 const password = 'a long browser vault password';
-let workDir: string;
+let web: HostileWebStack;
 let stack: Stack;
 let hostile: HostileServer;
 let browser: Browser;
@@ -43,23 +31,13 @@ const signOut = async (page: Page) => {
 const alert = (page: Page) => page.getByRole('alert');
 
 beforeAll(async () => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-vault-'));
-  const dist = path.join(workDir, 'dist');
-  await buildWebApp(dist);
-  stack = await startStack({
-    services: ['auth', 'messages', 'realtime'],
-    gatewayEnv: { LOCKBOX_WEB_DIST: dist },
-  });
-  hostile = await startHostileServer(stack.gatewayUrl);
-  browser = await launchChromium();
+  web = await startHostileWebStack();
+  ({ stack, hostile, browser } = web);
 }, 240_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await hostile?.close();
-  await stack?.stop();
-  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  await web?.stop();
 });
 beforeEach(() => hostile.reset());
 

@@ -13,12 +13,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { crypto, LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, REPO_ROOT, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import {
+  buildWebApp,
+  type HostileServer,
+  REPO_ROOT,
+  type Stack,
+  startHostileServer,
+  startStack,
+} from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { register, SLOW_MS, signedIn } from './helpers/app';
 import { launchChromium } from './helpers/browser';
-import { buildWebApp } from './helpers/build';
 import {
   countMainThreadWasm,
   mainThreadWasmCount,
@@ -74,10 +80,9 @@ const sdkSecrets = async (username: string, password: string): Promise<string[]>
 
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-web-hostile-'));
-  distA = path.join(workDir, 'first', 'dist');
+  // The run's shared build (test/global-build.ts) and a second one here, in another folder.
+  distA = inject('webDist');
   distB = path.join(workDir, 'second', 'elsewhere', 'dist');
-  // One after the other: the machine is shared, and the second build must not see the first's files.
-  await buildWebApp(distA);
   await buildWebApp(distB);
   stack = await startStack({
     services: ['auth', 'messages', 'realtime'],
@@ -115,6 +120,7 @@ describe('server-delivered web code: a checkable build', () => {
     for (const f of files) {
       const text = fs.readFileSync(path.join(distA, f), 'utf8');
       expect(text.includes(REPO_ROOT), f).toBe(false);
+      expect(text.includes(path.dirname(distA)), f).toBe(false);
       expect(text.includes(workDir), f).toBe(false);
     }
   });
