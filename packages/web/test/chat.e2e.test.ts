@@ -1,4 +1,11 @@
-
+/**
+ * The web app end to end, in Debian's Chromium against the real stack (auth,
+ * messages, realtime behind the gateway, which serves a fresh build of the
+ * app): two people register, find each other, connect and chat live both ways;
+ * a reload keeps the conversation; a third, fresh browser signs in as one of
+ * them and reads the decrypted history; and no message text, nor the request
+ * note, reaches the server's disk or logs.
+ */
 import { crypto, LockboxSession, MemoryStore } from '@lockbox/client';
 import { eventually, type Stack, startStack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

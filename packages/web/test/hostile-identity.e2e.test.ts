@@ -1,3 +1,10 @@
+/**
+ * The identity slice of issue 11 in Chromium, behind a hostile server: the
+ * contact list shows Mallory's account under Alice's name (which this browser
+ * pinned to Alice's account): a loud identity warning, Mallory's message never
+ * shown, nothing can be sent. And after a key change, the safety-number dialog
+ * shows the NEW number first and accepts exactly the key it showed.
+ */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';

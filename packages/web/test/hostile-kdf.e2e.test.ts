@@ -1,3 +1,10 @@
+/**
+ * The sign-in screen in Chromium behind a hostile server (issue 11, finding 1):
+ * weak argon2id parameters and parameters changed behind this browser's back
+ * stop the sign-in with a visible, specific warning, and the derived login
+ * secret is never sent (`auth.login` never reaches the server). A password
+ * really changed on another device can be accepted once, explicitly.
+ */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';

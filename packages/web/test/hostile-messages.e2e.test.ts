@@ -1,3 +1,11 @@
+/**
+ * A malicious server and messages, as a person sees it in the web app (Debian
+ * Chromium). Bob's browser loads the app from, and talks only to, the hostile
+ * server; Alice and Carol use the SDK against the real stack. Nothing is shown
+ * as from the wrong person: a message from another conversation or a replay is
+ * a visible "could not be verified" bubble without its text, and a re-dated
+ * message shows the signed time with "server time differs".
+ */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import {
   addToConversation,

@@ -1,3 +1,12 @@
+/**
+ * Chat-request notes in the web app against a malicious server (issue 11,
+ * finding 12), in Debian's Chromium: Bob's browser talks to the hostile proxy
+ * in front of the real stack (which serves a fresh build of the app). A sealed
+ * note shows as text; a legacy plaintext note carries a visible "sent
+ * unencrypted" label; a note the server swapped for one sealed to someone
+ * else, or moved onto another sender's request, is a visible warning and its
+ * text is shown nowhere. The senders are SDK sessions in Node.
+ */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, Page } from 'playwright-core';

@@ -1,3 +1,11 @@
+/**
+ * The vault slice of issue 11 in Chromium, with the browser talking to a
+ * hostile server in front of the real stack: a "no vault" answer is refused
+ * with a visible warning (louder when this browser saw the vault) and nothing
+ * is written; the explicit "Reset identity" (behind a warning dialog) gives a
+ * half-registered account keys; an old vault is refused; and the Account
+ * panel changes the password and rotates the keys, which a contact notices.
+ */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
 import type { HostileServer, Stack } from '@lockbox/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
