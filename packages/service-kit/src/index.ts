@@ -1,3 +1,4 @@
+export * from './access';
 export * from './db';
 export * from './env';
 export * from './errors';
