@@ -9,15 +9,8 @@
  * behind it keep listening on loopback).
  */
 import { DEFAULT_PORTS, GATEWAY_PORT, SERVICES, type ServiceName } from '@lockbox/contracts';
-import { loadEnv, ZBaseEnv } from '@lockbox/service-kit';
+import { zIntSetting as int, loadEnv, ZBaseEnv, zBoolish, zOriginList } from '@lockbox/service-kit';
 import { z } from 'zod';
-
-const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-const boolish = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on');
 
 /** A base URL of one upstream instance: http(s), host and port, no path, query or credentials. */
 const upstreamUrl = z
@@ -59,23 +52,6 @@ const upstreamList = (fallback: string) =>
     )
     .transform((urls) => [...new Set(urls)]);
 
-const originList = z
-  .string()
-  .default('http://localhost:8000,http://127.0.0.1:8000')
-  .transform((v) => v.split(',').map((s) => s.trim()))
-  .pipe(
-    z.array(
-      z
-        .string()
-        .refine(
-          (s) => s === '' || /^https?:\/\/[^/\s*]+$/.test(s),
-          'an origin is scheme://host[:port], no path',
-        )
-        .refine((s) => s !== '*', '"*" is never allowed'),
-    ),
-  )
-  .transform((list) => list.filter((s) => s !== '').map((s) => s.toLowerCase()));
-
 const upstreamKeys = Object.fromEntries(
   SERVICES.map((s) => [`${s.toUpperCase()}_UPSTREAMS`, upstreamList(`http://127.0.0.1:${DEFAULT_PORTS[s]}`)]),
 ) as Record<`${Uppercase<ServiceName>}_UPSTREAMS`, ReturnType<typeof upstreamList>>;
@@ -84,7 +60,7 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   PORT: int(GATEWAY_PORT, 0, 65_535),
   ...upstreamKeys,
   /** Browser origins allowed to call the API with credentials (comma list). Never `*`. */
-  LOCKBOX_CORS_ORIGINS: originList,
+  LOCKBOX_CORS_ORIGINS: zOriginList,
   /** An upstream that has not answered its headers (or the next body chunk) by then → 504. */
   GATEWAY_UPSTREAM_TIMEOUT_MS: int(15_000, 50),
   /** Connecting to an instance slower than this counts as that instance being down (→ next instance, or 503). */
@@ -103,10 +79,10 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   /** Requests with more header lines than this → 431. */
   GATEWAY_MAX_HEADERS: int(100, 10, 1_000),
   /** Per-IP limit over every proxied request and upgrade; 0 points turns it off. */
-  RL_GATEWAY_PER_IP: int(300),
+  RL_GATEWAY_PER_IP: int(300, 0),
   RL_GATEWAY_WINDOW_S: int(10, 1),
   /** One info line per request (method, masked path, status, ms, request id, upstream). */
-  GATEWAY_ACCESS_LOG: boolish.default(true),
+  GATEWAY_ACCESS_LOG: zBoolish.default(true),
   /** The built web app; served at / when it exists. Relative to the repo root. */
   LOCKBOX_WEB_DIST: z.string().default('packages/web/dist'),
 });

@@ -1,7 +1,6 @@
 /** Auth-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
+import { zIntSetting as int } from '@lockbox/service-kit';
 import { z } from 'zod';
-
-const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
 export const ZAuthEnv = z.object({
   /** argon2id cost for stored password hashes; never below OWASP's m=19 MiB, t=2, p=1. */

@@ -1,11 +1,11 @@
 /** Message-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
 import { ENCRYPTED_BLOB_HARD_MAX_BYTES } from '@lockbox/contracts';
-import { zIntSetting, zOptionalUrlList, zUrlList } from '@lockbox/service-kit';
+import {
+  zIntSetting as int,
+  zOptionalUrlList as optionalUrlList,
+  zUrlList as urlList,
+} from '@lockbox/service-kit';
 import { z } from 'zod';
-
-const int = zIntSetting;
-const urlList = zUrlList;
-const optionalUrlList = zOptionalUrlList;
 
 export const ZMessagesEnv = z.object({
   /** auth-service instances: user lookups, the JWKS, the revocation feed. */

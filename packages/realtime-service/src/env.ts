@@ -1,20 +1,11 @@
 /** Realtime-service settings (on top of service-kit's base env). Defaults suit one box; see .env.example. */
-import { zIntSetting, zOptionalUrlList, zUrlList } from '@lockbox/service-kit';
+import {
+  zIntSetting as int,
+  zOptionalUrlList as optionalUrlList,
+  zUrlList as urlList,
+  zOriginList,
+} from '@lockbox/service-kit';
 import { z } from 'zod';
-
-const int = zIntSetting;
-const urlList = zUrlList;
-const optionalUrlList = zOptionalUrlList;
-
-/** Same rule and default as the gateway: browser origins allowed to open a socket. Never `*`. */
-const originList = z
-  .string()
-  .default('http://localhost:8000,http://127.0.0.1:8000')
-  .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
-  .pipe(
-    z.array(z.string().refine((s) => s === '' || /^https?:\/\/[^/\s*]+$/.test(s), 'scheme://host[:port]')),
-  )
-  .transform((list) => list.filter((s) => s !== ''));
 
 export const ZRealtimeEnv = z.object({
   /** Auth instances: JWKS for local token checks, and the revocation feed. */
@@ -24,7 +15,8 @@ export const ZRealtimeEnv = z.object({
    * `off`: no history (a resume answers `unavailable`) and nobody has contacts.
    */
   MESSAGES_URLS: optionalUrlList.default(['http://127.0.0.1:8002']),
-  LOCKBOX_CORS_ORIGINS: originList,
+  /** Same rule and default as the gateway: browser origins allowed to open a socket. Never `*`. */
+  LOCKBOX_CORS_ORIGINS: zOriginList,
   /** Largest client frame; a bigger one closes the socket with 1009. */
   RT_MAX_PAYLOAD: int(64 * 1024, 1024, 16 * 1024 * 1024),
   /** Bytes queued for one socket before it counts as not reading and is closed with 1013. */

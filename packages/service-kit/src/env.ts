@@ -5,37 +5,15 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const boolish = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+import { zBoolish, zIntSetting } from './env-fields';
 
-/** Integer setting with a default and bounds. */
-export const zIntSetting = (fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-/** `http://127.0.0.1:8001,http://127.0.0.1:8011`: the instances of a service this one calls. */
-export const zUrlList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((u) => u.trim().replace(/\/+$/, ''))
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1));
-
-/** Like zUrlList, but `off` (or empty) turns the dependency off (an empty list). */
-export const zOptionalUrlList = z
-  .string()
-  .transform((v) => (v.trim() === '' || v.trim().toLowerCase() === 'off' ? 'off' : v))
-  .pipe(z.union([z.literal('off'), zUrlList]))
-  .transform((v) => (v === 'off' ? [] : v));
+export * from './env-fields';
 
 export const ZBaseEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Also log to stdout (the log file is always written). */
-  LOCKBOX_LOG_STDOUT: boolish.default(true),
+  LOCKBOX_LOG_STDOUT: zBoolish.default(true),
   LOCKBOX_DATA_DIR: z.string().default('data'),
   LOCKBOX_LOG_DIR: z.string().default('logs'),
   /** Shared secret for service-to-service calls; generated under the data dir when unset. */
