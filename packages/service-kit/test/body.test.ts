@@ -1,31 +1,24 @@
 /** The JSON body reader: 413 (declared and streamed), 415, bad UTF-8, bad JSON, prototype keys, deep nesting. */
 import http from 'node:http';
 import { client, eventually } from '@lockbox/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJsonBody, parseJsonText } from '../src/http/body';
-import { startToyService, type ToyService } from './helpers/toy-service';
+import { startToyService, useToyService } from './helpers/toy-service';
 
 const LIMIT = 4096;
-let toy: ToyService;
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  toy = await startToyService({ bodyLimit: LIMIT });
-  api = client(toy.url);
-});
-afterAll(() => toy.close());
+const served = useToyService({ bodyLimit: LIMIT });
 
 type ErrorJson = { error: { code: string; message: string; request_id: string } };
 const json = { 'content-type': 'application/json' };
 
 /** A raw POST /echo on node:http (for bodies the test client cannot send: streamed, cut short). */
 const postToEcho = (headers: http.OutgoingHttpHeaders) => {
-  const url = new URL('/echo', toy.url);
+  const url = new URL('/echo', served.toy.url);
   return http.request({ host: url.hostname, port: url.port, path: '/echo', method: 'POST', headers });
 };
 
 const expectAlive = async () => {
-  const res = await api.post('/echo', { body: { still: 'alive' } });
+  const res = await served.api.post('/echo', { body: { still: 'alive' } });
   expect(res.status).toBe(200);
   expect(res.json).toEqual({ still: 'alive' });
 };
@@ -59,7 +52,10 @@ const streamBody = (total: number) =>
 
 describe('body size', () => {
   it('refuses a declared Content-Length over the limit with 413 before reading', async () => {
-    const res = await api.post<ErrorJson>('/echo', { body: Buffer.alloc(LIMIT + 1, ' '), headers: json });
+    const res = await served.api.post<ErrorJson>('/echo', {
+      body: Buffer.alloc(LIMIT + 1, ' '),
+      headers: json,
+    });
     expect(res.status).toBe(413);
     expect(res.json.error.code).toBe('payload_too_large');
     expect(res.headers.connection).toBe('close');
@@ -75,20 +71,20 @@ describe('body size', () => {
 
   it('accepts a body right at the limit', async () => {
     const value = 'x'.repeat(LIMIT - '{"a":""}'.length);
-    const res = await api.post('/echo', { body: JSON.stringify({ a: value }), headers: json });
+    const res = await served.api.post('/echo', { body: JSON.stringify({ a: value }), headers: json });
     expect(res.status).toBe(200);
   });
 });
 
 describe('aborted uploads', () => {
   it('a client that hangs up mid-body leaves no request hanging in the server', async () => {
-    const before = toy.observed.length;
+    const before = served.toy.observed.length;
     await new Promise<void>((resolve) => {
       const req = postToEcho({ ...json, 'content-length': '1000' });
       req.on('error', () => resolve());
       req.write('{"a":"only part of it', () => setTimeout(() => req.destroy(), 50));
     });
-    await eventually(async () => (toy.observed.length > before ? true : undefined), 5_000, 50);
+    await eventually(async () => (served.toy.observed.length > before ? true : undefined), 5_000, 50);
     await expectAlive();
   });
 });
@@ -102,18 +98,21 @@ describe('content type', () => {
     ['application/json', 200],
     ['Application/JSON; charset=UTF-8', 200],
   ])('%s → %i', async (type, status) => {
-    const res = await api.post<ErrorJson>('/echo', { body: '{"a":1}', headers: { 'content-type': type } });
+    const res = await served.api.post<ErrorJson>('/echo', {
+      body: '{"a":1}',
+      headers: { 'content-type': type },
+    });
     expect(res.status).toBe(status);
     if (status === 415) expect(res.json.error.code).toBe('unsupported_media_type');
   });
 
   it('refuses a JSON body sent without a Content-Type (415)', async () => {
-    const res = await api.post<ErrorJson>('/echo', { body: '{"a":1}' });
+    const res = await served.api.post<ErrorJson>('/echo', { body: '{"a":1}' });
     expect(res.status).toBe(415);
   });
 
   it('treats an empty body as no input', async () => {
-    const res = await api.post('/echo', { body: '' });
+    const res = await served.api.post('/echo', { body: '' });
     expect(res.status).toBe(200);
     expect(res.json).toBeNull();
   });
@@ -122,7 +121,7 @@ describe('content type', () => {
 describe('malformed JSON', () => {
   it('refuses invalid UTF-8 with 400', async () => {
     const body = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
-    const res = await api.post<ErrorJson>('/echo', { body, headers: json });
+    const res = await served.api.post<ErrorJson>('/echo', { body, headers: json });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('invalid_json');
     expect(res.json.error.message).toMatch(/UTF-8/);
@@ -131,7 +130,7 @@ describe('malformed JSON', () => {
   it.each(['{"a": [1, 2', '{"a":', '{', '{"a":1}}', 'nul', "{'a':1}", '{"a":1,}'])(
     'refuses %j with 400 invalid_json',
     async (body) => {
-      const res = await api.post<ErrorJson>('/echo', { body, headers: json });
+      const res = await served.api.post<ErrorJson>('/echo', { body, headers: json });
       expect(res.status).toBe(400);
       expect(res.json.error.code).toBe('invalid_json');
       expect(res.json.error.request_id).toBeTruthy();
@@ -139,7 +138,7 @@ describe('malformed JSON', () => {
   );
 
   it('refuses malformed tRPC query input with 400', async () => {
-    const res = await api.get<{ error: { data: { app_code: string; httpStatus: number } } }>(
+    const res = await served.api.get<{ error: { data: { app_code: string; httpStatus: number } } }>(
       `/trpc/context?input=${encodeURIComponent('{"a":')}`,
     );
     expect(res.status).toBe(400);
@@ -160,7 +159,7 @@ describe('prototype keys', () => {
   ];
 
   it.each(attacks)('refuses %s with 400 and leaves Object.prototype alone', async (body) => {
-    const res = await api.post<ErrorJson>('/echo', { body, headers: json });
+    const res = await served.api.post<ErrorJson>('/echo', { body, headers: json });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('invalid_input');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -169,13 +168,13 @@ describe('prototype keys', () => {
 
   it('refuses them in tRPC query input too', async () => {
     const input = encodeURIComponent('{"__proto__": {"polluted": "yes"}}');
-    const res = await api.get(`/trpc/context?input=${input}`);
+    const res = await served.api.get(`/trpc/context?input=${input}`);
     expect(res.status).toBe(400);
   });
 
   it('allows those words inside string values', async () => {
     const body = { note: 'the "constructor": is a word', other: '"__proto__": too' };
-    const res = await api.post('/echo', { body });
+    const res = await served.api.post('/echo', { body });
     expect(res.status).toBe(200);
     expect(res.json).toEqual(body);
   });
@@ -202,7 +201,7 @@ describe('deep nesting', () => {
   });
 
   it('allows ordinary nesting', async () => {
-    const res = await api.post('/echo', { body: deepObject(20), headers: json });
+    const res = await served.api.post('/echo', { body: deepObject(20), headers: json });
     expect(res.status).toBe(200);
   });
 });

@@ -1,12 +1,11 @@
 /** Error mapping: our codes keep their status, input errors read well, a lost database is 503 + Retry-After. */
-import { client } from '@lockbox/testkit';
 import { TRPCError } from '@trpc/server';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openPostgres } from '../src/db/postgres';
 import { AppError, describeError } from '../src/errors';
-import { startToyService, type ToyService } from './helpers/toy-service';
+import { useToyService } from './helpers/toy-service';
 
 describe('describeError', () => {
   it('keeps an AppError code, status, message and Retry-After', () => {
@@ -69,13 +68,7 @@ describe('describeError', () => {
 });
 
 describe('errors over HTTP', () => {
-  let toy: ToyService;
-  let api: ReturnType<typeof client>;
-  beforeAll(async () => {
-    toy = await startToyService();
-    api = client(toy.url);
-  });
-  afterAll(() => toy.close());
+  const served = useToyService();
 
   type ErrorJson = { error: { code: string; message: string; request_id: string; retry_after?: number } };
   type TrpcErrorJson = { error: { message: string; data: { app_code: string; httpStatus: number } } };
@@ -85,7 +78,7 @@ describe('errors over HTTP', () => {
     ['pg_shutdown', 503, 'service_unavailable', '2'],
     ['rate', 429, 'rate_limited', '7'],
   ])('REST: %s → %i %s with Retry-After %s', async (kind, status, code, retryAfter) => {
-    const res = await api.get<ErrorJson>(`/fail?kind=${kind}`);
+    const res = await served.api.get<ErrorJson>(`/fail?kind=${kind}`);
     expect(res.status).toBe(status);
     expect(res.headers['retry-after']).toBe(retryAfter);
     expect(res.json.error).toMatchObject({ code, retry_after: Number(retryAfter) });
@@ -93,7 +86,7 @@ describe('errors over HTTP', () => {
   });
 
   it('REST: an unexpected error is 500 "internal error", its message withheld', async () => {
-    const res = await api.get<ErrorJson>('/fail?kind=boom');
+    const res = await served.api.get<ErrorJson>('/fail?kind=boom');
     expect(res.status).toBe(500);
     expect(res.json.error).toMatchObject({ code: 'internal', message: 'internal error' });
     expect(res.text).not.toMatch(/hunter2|secret internals/);
@@ -101,11 +94,13 @@ describe('errors over HTTP', () => {
   });
 
   it('tRPC: the same mapping, with the status in data and Retry-After as a header', async () => {
-    const res = await api.get<TrpcErrorJson>(`/trpc/fail?input=${encodeURIComponent('{"kind":"db"}')}`);
+    const res = await served.api.get<TrpcErrorJson>(
+      `/trpc/fail?input=${encodeURIComponent('{"kind":"db"}')}`,
+    );
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(res.json.error.data).toMatchObject({ app_code: 'service_unavailable', httpStatus: 503 });
-    const conflict = await api.get<TrpcErrorJson>(
+    const conflict = await served.api.get<TrpcErrorJson>(
       `/trpc/fail?input=${encodeURIComponent('{"kind":"conflict"}')}`,
     );
     expect(conflict.status).toBe(409);
@@ -113,10 +108,10 @@ describe('errors over HTTP', () => {
   });
 
   it('keeps a sane client request id and replaces a hostile one', async () => {
-    const kept = await api.get('/context', { headers: { 'x-request-id': 'abc-123' } });
+    const kept = await served.api.get('/context', { headers: { 'x-request-id': 'abc-123' } });
     expect(kept.headers['x-request-id']).toBe('abc-123');
     for (const hostile of ['x'.repeat(65), 'a b', 'a"b', '../x']) {
-      const replaced = await api.get('/context', { headers: { 'x-request-id': hostile } });
+      const replaced = await served.api.get('/context', { headers: { 'x-request-id': hostile } });
       expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
   });

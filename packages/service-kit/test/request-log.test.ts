@@ -2,26 +2,23 @@
  * The request-scoped logger: made only when something logs, and then bound to
  * the request id, the (masked) path and, for user procedures, the user.
  */
-import { client } from '@lockbox/testkit';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { startToyService, type ToyService } from './helpers/toy-service';
+import { beforeEach, expect, it } from 'vitest';
+import { useToyService } from './helpers/toy-service';
 
 const lines: Array<Record<string, unknown>> = [];
-let toy: ToyService;
-let api: ReturnType<typeof client>;
-beforeAll(async () => {
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  toy = await startToyService({ log });
-  api = client(toy.url);
+const served = useToyService({
+  log: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
 });
-afterAll(() => toy.close());
 beforeEach(() => {
   lines.length = 0;
 });
 
 it("a user handler's log line carries the request id, the path and the user", async () => {
-  const res = await api.get('/whoami', { token: 'good-token', headers: { 'x-request-id': 'req-log-1' } });
+  const res = await served.api.get('/whoami', {
+    token: 'good-token',
+    headers: { 'x-request-id': 'req-log-1' },
+  });
   expect(res.status).toBe(200);
   expect(res.headers['x-request-id']).toBe('req-log-1');
   expect(lines).toEqual([
@@ -30,7 +27,7 @@ it("a user handler's log line carries the request id, the path and the user", as
 });
 
 it('a generated request id is answered and logged; a server fault logs it with the path', async () => {
-  const res = await api.get('/fail?kind=boom');
+  const res = await served.api.get('/fail?kind=boom');
   expect(res.status).toBe(500);
   const id = res.headers['x-request-id'];
   expect(id).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
@@ -41,7 +38,7 @@ it('a generated request id is answered and logged; a server fault logs it with t
 });
 
 it('an invalid incoming request id is replaced; requests that log nothing write nothing', async () => {
-  const res = await api.get('/context', { headers: { 'x-request-id': 'bad id with spaces' } });
+  const res = await served.api.get('/context', { headers: { 'x-request-id': 'bad id with spaces' } });
   expect(res.status).toBe(200);
   expect(res.headers['x-request-id']).not.toBe('bad id with spaces');
   expect(res.headers['x-request-id']).toMatch(/^[A-Za-z0-9._-]{1,64}$/);

@@ -1,53 +1,49 @@
 /** The procedure ladder (public/user/internal), the gateway's word for the client IP, implement() and the internal client. */
 import type { ContractRouter } from '@lockbox/contracts';
 import { mutation } from '@lockbox/contracts';
-import { client } from '@lockbox/testkit';
 import { TRPCClientError } from '@trpc/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLIENT_IP_HEADER, GATEWAY_HEADER, INTERNAL_HEADER } from '../src/internal-auth';
 import { createInternalClient } from '../src/internal-client';
 import { implement } from '../src/trpc';
 import {
   startToyService,
-  type ToyService,
   toyContract,
   toyCredentials,
   toyRouter,
+  useToyService,
 } from './helpers/toy-service';
 
-let toy: ToyService;
-let api: ReturnType<typeof client>;
-beforeAll(async () => {
-  toy = await startToyService();
-  api = client(toy.url);
-});
-afterAll(() => toy.close());
+const served = useToyService();
 
 describe('access', () => {
   it('a user procedure needs a valid bearer token (401 before input is even read)', async () => {
-    expect((await api.get('/whoami')).status).toBe(401);
-    expect((await api.get('/whoami', { token: 'bad' })).status).toBe(401);
-    expect((await api.get('/whoami?junk=1')).status).toBe(401);
-    const ok = await api.get('/whoami', { token: 'good-token' });
+    expect((await served.api.get('/whoami')).status).toBe(401);
+    expect((await served.api.get('/whoami', { token: 'bad' })).status).toBe(401);
+    expect((await served.api.get('/whoami?junk=1')).status).toBe(401);
+    const ok = await served.api.get('/whoami', { token: 'good-token' });
     expect(ok.status).toBe(200);
     expect(ok.json).toEqual({ id: 'usr_toy' });
   });
 
   it('a 20 KB bearer token reaches the token check (401); 40 KB of headers is refused (431)', async () => {
-    expect((await api.get('/whoami', { token: 'x'.repeat(20 * 1024) })).status).toBe(401);
-    expect((await api.get('/whoami', { token: 'x'.repeat(40 * 1024) })).status).toBe(431);
-    expect((await api.get('/whoami', { token: 'good-token' })).status).toBe(200);
+    expect((await served.api.get('/whoami', { token: 'x'.repeat(20 * 1024) })).status).toBe(401);
+    expect((await served.api.get('/whoami', { token: 'x'.repeat(40 * 1024) })).status).toBe(431);
+    expect((await served.api.get('/whoami', { token: 'good-token' })).status).toBe(200);
   });
 
   it('an internal procedure needs the internal credential; the gateway token is not it', async () => {
-    expect((await api.get('/trpc/secret')).status).toBe(401);
-    expect((await api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: 'guess' } })).status).toBe(401);
+    expect((await served.api.get('/trpc/secret')).status).toBe(401);
+    expect((await served.api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: 'guess' } })).status).toBe(
+      401,
+    );
     expect(
-      (await api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: toyCredentials.gatewayToken } })).status,
+      (await served.api.get('/trpc/secret', { headers: { [INTERNAL_HEADER]: toyCredentials.gatewayToken } }))
+        .status,
     ).toBe(401);
-    expect((await api.get('/trpc/secret', { token: 'good-token' })).status).toBe(401);
-    const ok = await api.get('/trpc/secret', {
+    expect((await served.api.get('/trpc/secret', { token: 'good-token' })).status).toBe(401);
+    const ok = await served.api.get('/trpc/secret', {
       headers: { [INTERNAL_HEADER]: toyCredentials.internalToken },
     });
     expect(ok.status).toBe(200);
@@ -58,7 +54,7 @@ describe('access', () => {
 describe('client address', () => {
   const ipOf = async (headers: Record<string, string>, localAddress?: string) =>
     (
-      await api.get<{ clientIp: string; internal: boolean }>('/context', {
+      await served.api.get<{ clientIp: string; internal: boolean }>('/context', {
         headers,
         ...(localAddress ? { localAddress } : {}),
       })
@@ -110,7 +106,7 @@ describe('implement', () => {
 describe('createInternalClient', () => {
   it('calls internal procedures with the credential, typed by the contract', async () => {
     const internal = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [toy.url],
+      urls: [served.toy.url],
       internalToken: toyCredentials.internalToken,
     });
     expect(await internal.secret.query()).toEqual({ ok: true });
@@ -121,12 +117,12 @@ describe('createInternalClient', () => {
     const second = await startToyService();
     try {
       const internal = createInternalClient<ContractRouter<typeof toyContract>>({
-        urls: [toy.url, second.url],
+        urls: [served.toy.url, second.url],
         internalToken: toyCredentials.internalToken,
       });
-      const before = [toy.observed.length, second.observed.length];
+      const before = [served.toy.observed.length, second.observed.length];
       for (let i = 0; i < 4; i++) await internal.secret.query();
-      expect(toy.observed.length - (before[0] as number)).toBe(2);
+      expect(served.toy.observed.length - (before[0] as number)).toBe(2);
       expect(second.observed.length - (before[1] as number)).toBe(2);
     } finally {
       await second.close();
@@ -137,7 +133,7 @@ describe('createInternalClient', () => {
     const dead = await startToyService();
     await dead.close();
     const internal = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [dead.url, toy.url],
+      urls: [dead.url, served.toy.url],
       internalToken: toyCredentials.internalToken,
     });
     for (let i = 0; i < 4; i++)
@@ -146,7 +142,7 @@ describe('createInternalClient', () => {
 
   it('surfaces a refused call as an error', async () => {
     const outsider = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [toy.url],
+      urls: [served.toy.url],
       internalToken: 'wrong',
     });
     await expect(outsider.secret.query()).rejects.toThrow(/credential/);
@@ -154,7 +150,7 @@ describe('createInternalClient', () => {
 
   it("sends a query's input in the URL and throws tRPC's client error with the answer's shape", async () => {
     const internal = createInternalClient<ContractRouter<typeof toyContract>>({
-      urls: [toy.url],
+      urls: [served.toy.url],
       internalToken: toyCredentials.internalToken,
     });
     expect(await internal.context.query({})).toEqual({ clientIp: '127.0.0.1', internal: true });

@@ -6,7 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mutation, query, zId } from '@lockbox/contracts';
+import { client } from '@lockbox/testkit';
 import pino, { type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../../src/errors';
 import { createServiceHttpServer } from '../../src/http/server';
@@ -150,6 +152,27 @@ export const startToyService = async (
         server.closeAllConnections();
       }),
   };
+};
+
+export interface ServedToy {
+  /** Set once the suite's beforeAll has run. */
+  toy: ToyService;
+  /** A test client on `toy.url`. */
+  api: ReturnType<typeof client>;
+}
+
+/**
+ * Starts a toy service for the enclosing suite (before all its tests) and
+ * stops it after them; the returned object holds it and a client once started.
+ */
+export const useToyService = (opts: Parameters<typeof startToyService>[0] = {}): ServedToy => {
+  const served = {} as ServedToy;
+  beforeAll(async () => {
+    served.toy = await startToyService(opts);
+    served.api = client(served.toy.url);
+  });
+  afterAll(() => served.toy.close());
+  return served;
 };
 
 /** A GET with the path sent byte for byte (URL objects would resolve `..` and `%2e%2e` first). */
