@@ -14,7 +14,7 @@ import { AppError } from '../../src/errors';
 import { createServiceHttpServer } from '../../src/http/server';
 import { deriveCredentials } from '../../src/internal-auth';
 import { createMetrics } from '../../src/metrics';
-import { implement } from '../../src/trpc';
+import { type AuthUser, implement } from '../../src/trpc';
 
 export const toyContract = {
   echo: mutation({
@@ -110,6 +110,13 @@ export const toyRouter = implement(toyContract, {
   secret: async () => ({ ok: true as const }),
 });
 
+/** `Bearer good-token` is a live session; `Bearer revoked-token` one that was signed out. */
+export const toyAuthenticate = async (authorization: string | undefined): Promise<AuthUser> => {
+  if (authorization === 'Bearer revoked-token') throw new AppError('unauthorized', 'session revoked');
+  if (authorization !== 'Bearer good-token') throw new AppError('unauthorized', 'invalid token');
+  return { id: 'usr_toy', username: 'toy', sessionId: 'ses_toy' };
+};
+
 export interface ToyService {
   url: string;
   server: http.Server;
@@ -134,10 +141,7 @@ export const startToyService = async (
     },
     credentials: toyCredentials,
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
-    authenticate: async (authorization) => {
-      if (authorization !== 'Bearer good-token') throw new AppError('unauthorized', 'invalid token');
-      return { id: 'usr_toy', username: 'toy', sessionId: 'ses_toy' };
-    },
+    authenticate: toyAuthenticate,
     ready: async () => undefined,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
