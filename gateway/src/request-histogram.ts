@@ -1,8 +1,8 @@
 /**
  * The request-duration histogram, kept in plain arrays and handed to
  * prom-client only at scrape time. prom-client's own Histogram validates and
- * hashes the labels on every observe (~1 µs measured here, the largest single
- * cost in the gateway's request path after the proxying itself); this one does
+ * hashes the labels on every observe (measured as the largest single cost in
+ * the gateway's request path after the proxying itself); this one does
  * a map lookup and a bucket increment. prom-client still formats /metrics: the
  * object below is a custom metric, registered like any other.
  */

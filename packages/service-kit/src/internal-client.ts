@@ -8,14 +8,14 @@
  * `{ result: { data } }` or `{ error: shape }`), has the client's type
  * (`proxy.a.b.query(input)` / `.mutate(input)`) and throws its error type
  * (`TRPCClientError`), but without its links, observables and per-call
- * AbortControllers: measured on one process calling a toy service's mutation
- * in a loop, the tRPC client layer cost ~100 µs of CPU per call (250 → 150 µs
- * per call, client and server together).
+ * AbortControllers: on a toy service's mutation called in a loop, the tRPC
+ * client layer was a large share of the CPU each call cost, client and server
+ * together.
  *
  * The wire is undici's `request` on a keep-alive Agent, not the global
- * `fetch`: measured in the delivery bench, fetch's WHATWG layer (Request and
- * Response objects, web streams, an AbortSignal.timeout per call) cost the
- * message service ~0.6 ms of CPU per internal call — a third of a send.
+ * `fetch`: in the delivery bench, fetch's WHATWG layer (Request and Response
+ * objects, web streams, an AbortSignal.timeout per call) made internal calls a
+ * substantial part of the message service's CPU per send.
  */
 
 import { type TRPCClient, TRPCClientError } from '@trpc/client';

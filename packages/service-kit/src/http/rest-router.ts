@@ -16,9 +16,9 @@ interface DynamicRoute {
 }
 
 export class RestRouter {
-  private readonly statics = new Map<string, RestOperation>();
-  private readonly dynamics: DynamicRoute[] = [];
-  private readonly paths = new Set<string>();
+  readonly #statics = new Map<string, RestOperation>();
+  readonly #dynamics: DynamicRoute[] = [];
+  readonly #paths = new Set<string>();
 
   constructor(routes: RestOperation[]) {
     for (const route of routes) {
@@ -27,21 +27,21 @@ export class RestRouter {
         const segments = path
           .split('/')
           .map((s) => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : s));
-        this.dynamics.push({ route, segments });
+        this.#dynamics.push({ route, segments });
       } else {
-        this.statics.set(`${method} ${path}`, route);
-        this.paths.add(path);
+        this.#statics.set(`${method} ${path}`, route);
+        this.#paths.add(path);
       }
     }
   }
 
   /** A match, `'method'` when the path exists under another method, or undefined. */
   match(method: string, pathname: string): RestMatch | 'method' | undefined {
-    const hit = this.statics.get(`${method} ${pathname}`);
+    const hit = this.#statics.get(`${method} ${pathname}`);
     if (hit) return { route: hit, params: {} };
-    let pathExists = this.paths.has(pathname);
+    let pathExists = this.#paths.has(pathname);
     const parts = pathname.split('/');
-    for (const d of this.dynamics) {
+    for (const d of this.#dynamics) {
       if (d.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       let ok = true;
