@@ -20,7 +20,7 @@ export const ZBaseEnv = z.object({
   LOCKBOX_INTERNAL_SECRET: z.string().min(32).optional(),
   /** postgres://… for real Postgres (Supabase included); unset means embedded PGlite. */
   DATABASE_URL: z.url().optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_MAX: zIntSetting(10, 1, 200),
   /** Postgres: connecting longer than this fails the request with 503. */
   DATABASE_CONNECT_TIMEOUT_MS: zIntSetting(3_000, 100, 120_000),
   /**
@@ -38,12 +38,7 @@ export const ZBaseEnv = z.object({
   /** Names this instance in logs and metrics when several run (e.g. auth-2). */
   LOCKBOX_INSTANCE: z.string().optional(),
   /** Largest request body a service reads, in bytes. */
-  LOCKBOX_BODY_LIMIT: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024)
-    .default(1024 * 1024),
+  LOCKBOX_BODY_LIMIT: zIntSetting(1024 * 1024, 1024, 64 * 1024 * 1024),
 });
 export type BaseEnv = z.infer<typeof ZBaseEnv>;
 

@@ -7,9 +7,9 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { ContractTree } from '@lockbox/contracts';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Database, noDatabase, openDatabase, runMigrations } from './db';
-import { type BaseEnv, loadEnv, resolveDir, ZBaseEnv } from './env';
+import { type BaseEnv, loadEnv, resolveDir, ZBaseEnv, zIntSetting } from './env';
 import { createServiceHttpServer } from './http/server';
 import { deriveCredentials, loadSharedSecret, type ServiceCredentials } from './internal-auth';
 import { createLogger, type Logger } from './logger';
@@ -62,7 +62,7 @@ export const startService = async <S extends z.ZodObject>(
   source: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> => {
   const envSchema = ZBaseEnv.extend(def.env.shape).extend({
-    PORT: z.coerce.number().int().min(0).max(65535).default(def.defaultPort),
+    PORT: zIntSetting(def.defaultPort, 0, 65_535),
   });
   const env = loadEnv(envSchema, source) as z.infer<S> & BaseEnv & { PORT: number };
   const dataDir = resolveDir(env.LOCKBOX_DATA_DIR);
