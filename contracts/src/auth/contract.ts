@@ -1,5 +1,6 @@
 /** The auth service's procedures: public REST surface (API.md "Auth") and internal lookups. */
 import { mutation, query } from '../contract';
+import { defineServiceContract } from '../service-contract';
 import * as s from './schemas';
 
 export const authContract = {
@@ -133,3 +134,9 @@ export const authContract = {
 };
 
 export type AuthContract = typeof authContract;
+
+/** The gateway sends `/auth/…` and `/users/…` to the auth service. */
+export const authServiceContract = defineServiceContract('auth', {
+  publicPrefixes: ['/auth', '/users'],
+  tree: authContract,
+});
