@@ -40,6 +40,13 @@ export const authContract = {
       output: s.ZUser,
       rest: { method: 'GET', path: '/auth/me' },
     }),
+    sessions: query({
+      access: 'user',
+      summary: "The caller's live sessions, oldest first; `current` marks the one asking. No token material",
+      input: s.ZEmpty,
+      output: s.ZActiveSessionsResponseSchema,
+      rest: { method: 'GET', path: '/auth/sessions' },
+    }),
     verify: query({
       access: 'public',
       summary: 'Check an access token (kept from the original LockBox); never logged',
