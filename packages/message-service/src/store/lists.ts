@@ -92,26 +92,24 @@ const keysetPage = async <R>(
   return q.query<R>(list.pageSql, [me, from.at, from.id, limit]);
 };
 
-const INCOMING: KeysetList = {
-  first: NEWEST,
-  positionSql: `SELECT created_at::text AS at FROM ${S}.chat_requests WHERE to_user_id = $1 AND id = $2`,
-  pageSql: INCOMING_SQL,
-};
-const OUTGOING: KeysetList = {
-  first: NEWEST,
-  positionSql: `SELECT created_at::text AS at FROM ${S}.chat_requests WHERE from_user_id = $1 AND id = $2`,
-  pageSql: OUTGOING_SQL,
-};
-const CONTACTS: KeysetList = {
-  first: OLDEST,
-  positionSql: `SELECT since::text AS at FROM ${S}.contacts WHERE user_id = $1 AND contact_id = $2`,
-  pageSql: CONTACTS_SQL,
-};
-const BLOCKED: KeysetList = {
-  first: OLDEST,
-  positionSql: `SELECT created_at::text AS at FROM ${S}.blocks WHERE blocker_id = $1 AND blocked_id = $2`,
-  pageSql: BLOCKED_SQL,
-};
+/** A list whose items are the rows of `table` with `owner` = the caller, keyed by `key`, ordered by (`at`, `key`). */
+const keysetList = (
+  first: Position,
+  pageSql: string,
+  table: string,
+  at: string,
+  owner: string,
+  key: string,
+): KeysetList => ({
+  first,
+  positionSql: `SELECT ${at}::text AS at FROM ${S}.${table} WHERE ${owner} = $1 AND ${key} = $2`,
+  pageSql,
+});
+
+const INCOMING = keysetList(NEWEST, INCOMING_SQL, 'chat_requests', 'created_at', 'to_user_id', 'id');
+const OUTGOING = keysetList(NEWEST, OUTGOING_SQL, 'chat_requests', 'created_at', 'from_user_id', 'id');
+const CONTACTS = keysetList(OLDEST, CONTACTS_SQL, 'contacts', 'since', 'user_id', 'contact_id');
+const BLOCKED = keysetList(OLDEST, BLOCKED_SQL, 'blocks', 'created_at', 'blocker_id', 'blocked_id');
 
 export interface ContactRow {
   contact_id: string;
