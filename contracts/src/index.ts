@@ -11,6 +11,8 @@ export * from './openapi';
 export * from './realtime/contract';
 export * from './realtime/frames';
 export * from './routes';
+export * from './service-contract';
+export * from './services';
 
 import type { AuthContract } from './auth/contract';
 import type { ContractRouter } from './contract';

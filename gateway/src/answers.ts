@@ -5,16 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorBody, type ErrorCode, errorStatus } from '@lockbox/contracts';
-
-/** Headers every API answer carries (the gateway's own and the proxied ones). */
-export const API_SECURITY_HEADERS: readonly string[] = [
-  'x-content-type-options',
-  'nosniff',
-  'referrer-policy',
-  'no-referrer',
-  'x-frame-options',
-  'DENY',
-];
+import { SECURITY_HEADERS } from './security-headers';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -55,7 +46,7 @@ const writeJsonHead = (
     'no-store',
     'x-request-id',
     requestId,
-    ...API_SECURITY_HEADERS,
+    ...SECURITY_HEADERS,
     ...extra,
   ]);
   return payload;
@@ -93,14 +84,8 @@ export const LINGER_MS = 2_000;
  * from the client's buffer before it reads it — the client would see
  * "connection reset" instead of the 413 ("lingering close", as nginx does).
  */
-export const refuseUpload = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  code: ErrorCode,
-  message: string,
-  requestId: string,
-  opts: ErrorOptions = {},
-): void => {
+export const refuseUpload = (req: IncomingMessage, ...refusal: Parameters<typeof sendError>): void => {
+  const [res, code, message, requestId, opts = {}] = refusal;
   if (req.complete || req.destroyed) {
     sendError(res, code, message, requestId, opts);
     return;

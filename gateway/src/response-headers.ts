@@ -4,7 +4,7 @@
  * plus the gateway's security headers, as one flat list for `writeHead`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { API_SECURITY_HEADERS } from './answers';
+import { SECURITY_HEADERS } from './security-headers';
 
 const DROPPED = new Set([
   'connection',
@@ -15,7 +15,7 @@ const DROPPED = new Set([
   'trailer',
   'upgrade',
   'x-request-id',
-  // the gateway sets these itself (see API_SECURITY_HEADERS)
+  // the gateway sets these itself (see SECURITY_HEADERS)
   'x-content-type-options',
   'referrer-policy',
   'x-frame-options',
@@ -38,7 +38,7 @@ export const responseHeaders = (
   }
   if (!cacheControl) out.push('cache-control', 'no-store');
   out.push('x-request-id', requestId);
-  for (const h of API_SECURITY_HEADERS) out.push(h);
+  for (const h of SECURITY_HEADERS) out.push(h);
   for (const h of cors) out.push(h);
   return out;
 };

@@ -1,6 +1,7 @@
 /**
  * Where a request goes, decided from the contracts' public route table
- * (`PUBLIC_PREFIXES`, `PUBLIC_TRPC_NAMESPACES`) and nothing else:
+ * (`PUBLIC_PREFIXES`, `PUBLIC_TRPC_NAMESPACES`, both derived from the
+ * `serviceContracts` registry) and nothing else:
  * - the longest matching path prefix names the service;
  * - `/trpc/<ns>.<proc>` goes to the service owning `<ns>`; any other namespace
  *   (notably `internal`) is not found, and batched calls are refused;

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { SECURITY_HEADERS } from './security-headers';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -59,15 +60,6 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const PAGE_SECURITY_HEADERS: readonly string[] = [
-  'x-content-type-options',
-  'nosniff',
-  'referrer-policy',
-  'no-referrer',
-  'x-frame-options',
-  'DENY',
-];
-
 export interface MemoryAsset {
   type: string;
   body: Buffer;
@@ -108,7 +100,7 @@ export const sendAsset = (
     asset.cacheControl,
     'x-request-id',
     requestId,
-    ...PAGE_SECURITY_HEADERS,
+    ...SECURITY_HEADERS,
   ];
   if (asset.gzip !== undefined) headers.push('vary', 'Accept-Encoding');
   if (gz) headers.push('content-encoding', 'gzip');

@@ -9,14 +9,8 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { sendError } from './answers';
-import {
-  APP_CSP,
-  CONTENT_TYPES,
-  type MemoryAsset,
-  memoryAsset,
-  PAGE_SECURITY_HEADERS,
-  sendAsset,
-} from './static-answers';
+import { SECURITY_HEADERS } from './security-headers';
+import { APP_CSP, CONTENT_TYPES, type MemoryAsset, memoryAsset, sendAsset } from './static-answers';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en">
@@ -125,7 +119,7 @@ export class WebApp {
       immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-request-id',
       requestId,
-      ...PAGE_SECURITY_HEADERS,
+      ...SECURITY_HEADERS,
     ];
     if (ext === '.html') headers.push('content-security-policy', APP_CSP);
     res.writeHead(200, headers);

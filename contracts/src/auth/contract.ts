@@ -1,5 +1,6 @@
 /** The auth service's procedures: public REST surface (API.md "Auth") and internal lookups. */
 import { mutation, query } from '../contract';
+import { defineServiceContract } from '../service-contract';
 import * as s from './schemas';
 
 export const authContract = {
@@ -38,6 +39,13 @@ export const authContract = {
       input: s.ZEmpty,
       output: s.ZUser,
       rest: { method: 'GET', path: '/auth/me' },
+    }),
+    sessions: query({
+      access: 'user',
+      summary: "The caller's live sessions, oldest first; `current` marks the one asking. No token material",
+      input: s.ZEmpty,
+      output: s.ZActiveSessionsResponseSchema,
+      rest: { method: 'GET', path: '/auth/sessions' },
     }),
     verify: query({
       access: 'public',
@@ -133,3 +141,9 @@ export const authContract = {
 };
 
 export type AuthContract = typeof authContract;
+
+/** The gateway sends `/auth/…` and `/users/…` to the auth service. */
+export const authServiceContract = defineServiceContract('auth', {
+  publicPrefixes: ['/auth', '/users'],
+  tree: authContract,
+});

@@ -1,7 +1,7 @@
 /** Wire shapes of the auth service (snake_case, as the original LockBox clients expect). */
 import { z } from 'zod';
 import { PASSWORD_MAX, ZPassword, ZUsername, zBase64, zBase64Bytes, zLimit } from '../fields';
-import { ZUserId } from '../ids';
+import { ZUserId, zId } from '../ids';
 
 export const ZUser = z.object({ id: ZUserId, username: z.string() });
 export type TUser = z.infer<typeof ZUser>;
@@ -52,6 +52,20 @@ export const ZSessionResponseSchema = z.object({
   user: ZUser,
 });
 export type TSessionResponse = z.infer<typeof ZSessionResponseSchema>;
+
+/**
+ * One of the caller's live sessions: when it began and when it lapses unless
+ * refreshed. Never token material: a listed session can't be taken over.
+ */
+export const ZActiveSession = z.object({
+  id: zId('session'),
+  created_at: z.string(),
+  expires_at: z.string(),
+  /** True for the session of the access token that asked. */
+  current: z.boolean(),
+});
+export type TActiveSession = z.infer<typeof ZActiveSession>;
+export const ZActiveSessionsResponseSchema = z.array(ZActiveSession);
 
 export const ZRefreshRequestSchema = z.strictObject({ refresh_token: z.string().min(1).max(256) });
 

@@ -1,5 +1,6 @@
 /** The message service's procedures: relationships, the ciphertext store, and lookups for realtime. */
 import { mutation, query } from '../contract';
+import { defineServiceContract } from '../service-contract';
 import * as s from './schemas';
 
 export const messagesContract = {
@@ -125,3 +126,9 @@ export const messagesContract = {
 };
 
 export type MessagesContract = typeof messagesContract;
+
+/** The gateway sends `/messages/…`, `/chat-requests/…` and `/contacts/…` to the message service. */
+export const messagesServiceContract = defineServiceContract('messages', {
+  publicPrefixes: ['/messages', '/chat-requests', '/contacts'],
+  tree: messagesContract,
+});

@@ -174,29 +174,31 @@ export const ZSendMessageRequestSchema = z.strictObject({
 });
 export type TSendMessageRequest = z.infer<typeof ZSendMessageRequestSchema>;
 
-/** The answer to a send; a retry with the same client_msg_id gets this exact answer again. */
-export const ZSendMessageResponseSchema = z.object({
-  message_id: ZMessageId,
+/** Where a stored message sits: its conversation, its seq there, and one viewer's cursor for it. */
+const storedPosition = {
   conversation_id: ZConversationId,
   seq: ZPosition,
-  /** The sender's own cursor for this message. */
   cursor: z.string(),
+};
+
+/** The answer to a send (`cursor` is the sender's own); a retry with the same client_msg_id gets this exact answer again. */
+export const ZSendMessageResponseSchema = z.object({
+  message_id: ZMessageId,
+  ...storedPosition,
   created_at: z.string(),
 });
 export type TSendMessageResponse = z.infer<typeof ZSendMessageResponseSchema>;
 
-/** A stored envelope as one viewer sees it: `cursor` is that viewer's position. */
+/**
+ * A stored envelope as one viewer sees it: `cursor` is that viewer's position.
+ * The envelope fields are the send request's, with the same checks, so a
+ * client refuses a served message the server would never have accepted.
+ */
 export const ZMessage = z.object({
   id: ZMessageId,
-  conversation_id: ZConversationId,
-  seq: ZPosition,
-  cursor: z.string(),
+  ...storedPosition,
   sender_id: ZUserId,
-  recipient_id: ZUserId,
-  client_msg_id: z.string(),
-  encrypted_blob: z.string(),
-  signature: z.string(),
-  sender_public_key: z.string().optional(),
+  ...ZSendMessageRequestSchema.shape,
   created_at: z.string(),
 });
 export type TMessage = z.infer<typeof ZMessage>;

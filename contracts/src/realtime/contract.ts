@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { mutation, query } from '../contract';
 import { ZUserId } from '../ids';
+import { defineServiceContract } from '../service-contract';
 import { ZDeliverableFrameSchema, ZNoticeFrame } from './frames';
 
 export const ZDeliverRequestSchema = z.strictObject({
@@ -78,3 +79,12 @@ export const realtimeInternalContract = {
 };
 
 export type RealtimeInternalContract = typeof realtimeInternalContract;
+
+/**
+ * The gateway sends `/ws` (the WebSocket upgrade, not a contract route) to the
+ * realtime service; its procedures are all internal, so no tRPC namespace is public.
+ */
+export const realtimeServiceContract = defineServiceContract('realtime', {
+  publicPrefixes: ['/ws'],
+  tree: realtimeInternalContract,
+});

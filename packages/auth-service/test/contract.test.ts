@@ -4,69 +4,19 @@
  * token (table-driven over the contract); internal procedures need the service
  * credential and work with it.
  */
-import {
-  authContract,
-  buildOpenApiDocument,
-  flattenContract,
-  type ProcedureMeta,
-  pathParamsOf,
-  restRoutesOf,
-} from '@lockbox/contracts';
+import { authContract, flattenContract, pathParamsOf, restRoutesOf } from '@lockbox/contracts';
 import { INTERNAL_HEADER } from '@lockbox/service-kit';
 import { enginesUnderTest } from '@lockbox/testkit';
+import { describeRouterAgreesWithContract } from '@lockbox/testkit/contract-agreement';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDeps } from '../src/deps';
 import { createAuthRouter } from '../src/router';
 import { startAuth, type TestAuth } from './helpers/auth-service';
 import { type Account, type ErrorJson, register } from './helpers/users';
 
-type Procedure = { _def: { type: 'query' | 'mutation'; meta?: ProcedureMeta } };
 // Building the router only wires handlers; none runs, so no dependency is touched.
-const procedures = (
-  createAuthRouter({} as AuthDeps) as unknown as { _def: { procedures: Record<string, Procedure> } }
-)._def.procedures;
+describeRouterAgreesWithContract(createAuthRouter({} as AuthDeps), authContract);
 const operations = flattenContract(authContract);
-const openapi = buildOpenApiDocument([authContract]) as unknown as {
-  paths: Record<string, Record<string, { operationId: string }>>;
-};
-
-describe('router, REST table and OpenAPI agree', () => {
-  it('the router has exactly the contract procedures', () => {
-    expect(Object.keys(procedures).sort()).toEqual(operations.map((o) => o.name).sort());
-  });
-
-  it.each(operations.map((o) => [o.name, o] as const))(
-    '%s: kind and meta as the contract says',
-    (name, { op }) => {
-      const p = procedures[name];
-      expect(p?._def.type).toBe(op.kind);
-      expect(p?._def.meta).toEqual({
-        access: op.access,
-        summary: op.summary,
-        ...(op.rest ? { rest: op.rest } : {}),
-      });
-    },
-  );
-
-  it('every REST route is a procedure with that route in its meta', () => {
-    for (const r of restRoutesOf(authContract)) expect(procedures[r.name]?._def.meta?.rest).toEqual(r.rest);
-  });
-
-  it('every procedure with a REST route is in the OpenAPI document under that method and path', () => {
-    const withRest = Object.entries(procedures).filter(([, p]) => p._def.meta?.rest);
-    expect(withRest.length).toBe(restRoutesOf(authContract).length);
-    for (const [name, p] of withRest) {
-      const rest = p._def.meta?.rest;
-      if (!rest) continue;
-      expect(openapi.paths[rest.path]?.[rest.method.toLowerCase()]?.operationId).toBe(name);
-    }
-  });
-
-  it('no internal procedure has a REST route', () => {
-    for (const [, p] of Object.entries(procedures))
-      if (p._def.meta?.access === 'internal') expect(p._def.meta.rest).toBeUndefined();
-  });
-});
 
 const SOME_USER_ID = 'usr_0123456789abcdefghjkmnpqrs';
 const fillPath = (path: string) =>

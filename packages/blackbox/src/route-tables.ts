@@ -5,17 +5,15 @@
  */
 import {
   type Access,
-  authContract,
   type ContractTree,
   flattenContract,
   type IdKind,
-  messagesContract,
   newId,
   PUBLIC_TRPC_NAMESPACES,
   pathParamsOf,
-  realtimeInternalContract,
   restRoutesOf,
   type ServiceName,
+  serviceContracts,
 } from '@lockbox/contracts';
 
 export interface Call {
@@ -28,11 +26,10 @@ export interface Call {
   service: ServiceName;
 }
 
-const CONTRACTS: ReadonlyArray<[ServiceName, ContractTree]> = [
-  ['auth', authContract],
-  ['messages', messagesContract],
-  ['realtime', realtimeInternalContract],
-];
+const CONTRACTS: ReadonlyArray<[ServiceName, ContractTree]> = serviceContracts.map((c) => [
+  c.service,
+  c.tree,
+]);
 
 /** Which id a `{param}` holds; a well-formed id, so a refusal is about the caller, not the path. */
 const PARAM_KINDS: Readonly<Record<string, IdKind>> = { id: 'request', user_id: 'user', contact_id: 'user' };

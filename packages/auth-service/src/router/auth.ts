@@ -3,6 +3,7 @@ import { type AuthContract, newId, type TClientKdf } from '@lockbox/contracts';
 import { AppError, bearerToken, type HandlersOf, verifyAccessToken } from '@lockbox/service-kit';
 import { changePasswordHandler } from '../change-password';
 import type { AuthDeps } from '../deps';
+import { listSessionsHandler } from './list-sessions';
 
 interface UserRow {
   id: string;
@@ -64,6 +65,8 @@ export const authHandlers = (deps: AuthDeps): HandlersOf<AuthContract['auth']> =
   },
 
   me: async ({ ctx }) => ({ id: ctx.user.id, username: ctx.user.username }),
+
+  sessions: listSessionsHandler(deps),
 
   verify: async ({ input }) => {
     const user = await verifyAccessToken(input.token, deps.issuer.publicKey);

@@ -17,11 +17,9 @@ import {
   settleRequest,
 } from '../store/relationships';
 import { type ChatRequestRow, toChatRequest } from '../store/rows';
+import { userLookup } from './user-lookup';
 
 const unknownRequest = () => new AppError('not_found', 'no such chat request');
-
-/** Who a user id names, for lists: auth may have no record (shown as an empty name, never an error). */
-const userOf = (users: Map<string, TUser>, id: string): TUser => users.get(id) ?? { id, username: '' };
 
 export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesContract['chatRequests']> => {
   const resolveTarget = async (input: { to_user_id?: string; to_username?: string }): Promise<TUser> => {
@@ -91,14 +89,20 @@ export const chatRequestsHandlers = (deps: MessagesDeps): HandlersOf<MessagesCon
 
     incoming: async ({ input, ctx }) => {
       const rows = await incomingRequests(deps.db, ctx.user.id, input.limit, input.after);
-      const users = rows.length ? await deps.users.byIds(rows.map((r) => r.from_user_id)) : new Map();
-      return rows.map((r) => ({ ...toChatRequest(r), from_user: userOf(users, r.from_user_id) }));
+      const userOf = await userLookup(
+        deps,
+        rows.map((r) => r.from_user_id),
+      );
+      return rows.map((r) => ({ ...toChatRequest(r), from_user: userOf(r.from_user_id) }));
     },
 
     outgoing: async ({ input, ctx }) => {
       const rows = await outgoingRequests(deps.db, ctx.user.id, input.limit, input.after);
-      const users = rows.length ? await deps.users.byIds(rows.map((r) => r.to_user_id)) : new Map();
-      return rows.map((r) => ({ ...toChatRequest(r), to_user: userOf(users, r.to_user_id) }));
+      const userOf = await userLookup(
+        deps,
+        rows.map((r) => r.to_user_id),
+      );
+      return rows.map((r) => ({ ...toChatRequest(r), to_user: userOf(r.to_user_id) }));
     },
 
     respond: async ({ input, ctx }) => {

@@ -5,14 +5,18 @@ import type { MessagesDeps } from '../deps';
 import { blockedPage, contactsPage } from '../store/lists';
 import { lockPair, setBlock } from '../store/relationships';
 import { iso } from '../store/rows';
+import { userLookup } from './user-lookup';
 
 export const contactsHandlers = (deps: MessagesDeps): HandlersOf<MessagesContract['contacts']> => ({
   list: async ({ input, ctx }) => {
     const rows = await contactsPage(deps.db, ctx.user.id, input.limit, input.after);
-    const users = rows.length ? await deps.users.byIds(rows.map((r) => r.contact_id)) : new Map();
+    const userOf = await userLookup(
+      deps,
+      rows.map((r) => r.contact_id),
+    );
     return rows.map((r) => ({
       id: r.contact_id,
-      username: users.get(r.contact_id)?.username ?? '',
+      username: userOf(r.contact_id).username,
       since: iso(r.since),
       conversation_id: r.conversation_id,
       blocked: r.blocked,
@@ -21,10 +25,13 @@ export const contactsHandlers = (deps: MessagesDeps): HandlersOf<MessagesContrac
 
   blocked: async ({ input, ctx }) => {
     const rows = await blockedPage(deps.db, ctx.user.id, input.limit, input.after);
-    const users = rows.length ? await deps.users.byIds(rows.map((r) => r.blocked_id)) : new Map();
+    const userOf = await userLookup(
+      deps,
+      rows.map((r) => r.blocked_id),
+    );
     return rows.map((r) => ({
       id: r.blocked_id,
-      username: users.get(r.blocked_id)?.username ?? '',
+      username: userOf(r.blocked_id).username,
       blocked_at: iso(r.created_at),
     }));
   },

@@ -62,33 +62,54 @@ export const OPEN_CONTACT_IDS_SQL = `
      AND NOT EXISTS (SELECT 1 FROM ${S}.blocks b WHERE b.blocker_id = c.contact_id AND b.blocked_id = $1)
    LIMIT 10000`;
 
-const unknownAfter = (): never => {
-  throw new AppError('invalid_input', 'after: not an item of this list');
+interface KeysetList {
+  /** Where a page with no `after` starts. */
+  first: Position;
+  /** The position (`at`) of item $2 among the caller's ($1); no row when it isn't theirs. */
+  positionSql: string;
+  /** The page: caller $1, after position ($2, $3), at most $4 rows. */
+  pageSql: string;
+}
+
+/**
+ * One page of a keyset list. An `after` that is not an item of the caller's
+ * list is refused rather than read as "from the start", so a stale or forged
+ * cursor can't silently restart the list.
+ */
+const keysetPage = async <R>(
+  q: Queryable,
+  list: KeysetList,
+  me: string,
+  limit: number,
+  after?: string,
+): Promise<R[]> => {
+  let from = list.first;
+  if (after) {
+    const [row] = await q.query<{ at: string }>(list.positionSql, [me, after]);
+    if (!row) throw new AppError('invalid_input', 'after: not an item of this list');
+    from = { at: row.at, id: after };
+  }
+  return q.query<R>(list.pageSql, [me, from.at, from.id, limit]);
 };
 
-export const incomingRequests = async (q: Queryable, me: string, limit: number, after?: string) => {
-  let from = NEWEST;
-  if (after) {
-    const [row] = await q.query<{ at: string }>(
-      `SELECT created_at::text AS at FROM ${S}.chat_requests WHERE id = $1 AND to_user_id = $2`,
-      [after, me],
-    );
-    from = row ? { at: row.at, id: after } : unknownAfter();
-  }
-  return q.query<ChatRequestRow>(INCOMING_SQL, [me, from.at, from.id, limit]);
-};
+/** A list whose items are the rows of `table` with `owner` = the caller, keyed by `key`, ordered by (`at`, `key`). */
+const keysetList = (
+  first: Position,
+  pageSql: string,
+  table: string,
+  at: string,
+  owner: string,
+  key: string,
+): KeysetList => ({
+  first,
+  positionSql: `SELECT ${at}::text AS at FROM ${S}.${table} WHERE ${owner} = $1 AND ${key} = $2`,
+  pageSql,
+});
 
-export const outgoingRequests = async (q: Queryable, me: string, limit: number, after?: string) => {
-  let from = NEWEST;
-  if (after) {
-    const [row] = await q.query<{ at: string }>(
-      `SELECT created_at::text AS at FROM ${S}.chat_requests WHERE id = $1 AND from_user_id = $2`,
-      [after, me],
-    );
-    from = row ? { at: row.at, id: after } : unknownAfter();
-  }
-  return q.query<ChatRequestRow>(OUTGOING_SQL, [me, from.at, from.id, limit]);
-};
+const INCOMING = keysetList(NEWEST, INCOMING_SQL, 'chat_requests', 'created_at', 'to_user_id', 'id');
+const OUTGOING = keysetList(NEWEST, OUTGOING_SQL, 'chat_requests', 'created_at', 'from_user_id', 'id');
+const CONTACTS = keysetList(OLDEST, CONTACTS_SQL, 'contacts', 'since', 'user_id', 'contact_id');
+const BLOCKED = keysetList(OLDEST, BLOCKED_SQL, 'blocks', 'created_at', 'blocker_id', 'blocked_id');
 
 export interface ContactRow {
   contact_id: string;
@@ -97,29 +118,17 @@ export interface ContactRow {
   blocked: boolean;
 }
 
-export const contactsPage = async (q: Queryable, me: string, limit: number, after?: string) => {
-  let from = OLDEST;
-  if (after) {
-    const [row] = await q.query<{ at: string }>(
-      `SELECT since::text AS at FROM ${S}.contacts WHERE user_id = $1 AND contact_id = $2`,
-      [me, after],
-    );
-    from = row ? { at: row.at, id: after } : unknownAfter();
-  }
-  return q.query<ContactRow>(CONTACTS_SQL, [me, from.at, from.id, limit]);
-};
+export const incomingRequests = (q: Queryable, me: string, limit: number, after?: string) =>
+  keysetPage<ChatRequestRow>(q, INCOMING, me, limit, after);
 
-export const blockedPage = async (q: Queryable, me: string, limit: number, after?: string) => {
-  let from = OLDEST;
-  if (after) {
-    const [row] = await q.query<{ at: string }>(
-      `SELECT created_at::text AS at FROM ${S}.blocks WHERE blocker_id = $1 AND blocked_id = $2`,
-      [me, after],
-    );
-    from = row ? { at: row.at, id: after } : unknownAfter();
-  }
-  return q.query<{ blocked_id: string; created_at: Date }>(BLOCKED_SQL, [me, from.at, from.id, limit]);
-};
+export const outgoingRequests = (q: Queryable, me: string, limit: number, after?: string) =>
+  keysetPage<ChatRequestRow>(q, OUTGOING, me, limit, after);
+
+export const contactsPage = (q: Queryable, me: string, limit: number, after?: string) =>
+  keysetPage<ContactRow>(q, CONTACTS, me, limit, after);
+
+export const blockedPage = (q: Queryable, me: string, limit: number, after?: string) =>
+  keysetPage<{ blocked_id: string; created_at: Date }>(q, BLOCKED, me, limit, after);
 
 export const openContactIds = async (q: Queryable, me: string): Promise<string[]> =>
   (await q.query<{ contact_id: string }>(OPEN_CONTACT_IDS_SQL, [me])).map((r) => r.contact_id);
