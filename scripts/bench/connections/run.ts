@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deriveCredentials } from '../../../packages/service-kit/src/index';
-import { ENTRIES, freePorts, gatewayEnv, lockboxEnv, processStarter } from '../lib/lockbox-stack';
+import { ENTRIES, freePortsFor, gatewayEnv, lockboxEnv, processStarter } from '../lib/lockbox-stack';
 import { writeResults } from '../lib/markdown';
 import { loadAverage } from '../lib/proc-stats';
+import type { Proc } from '../lib/processes';
 import { runBench } from '../lib/run-bench';
 import { socketCaps } from './limits';
 import { type ConnectionsOptions, USAGE } from './options';
@@ -29,54 +30,47 @@ export const runConnectionsBench = async (opts: ConnectionsOptions) => {
 
     const secret = randomBytes(32).toString('base64url');
     const credentials = deriveCredentials(secret);
-    const [authPort, messagesPort, realtimePort, realtime2Port, gatewayPort] = (await freePorts(5)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const ports = { auth: authPort, messages: messagesPort, realtime: realtimePort };
+    const ports = await freePortsFor(['auth', 'messages', 'realtime', 'realtime2', 'gateway'] as const);
     const start = processStarter(
       workDir,
       lockboxEnv(workDir, secret, ports, { RL_REGISTER_PER_IP: '1000000' }),
     );
     progress('starting auth, messages, realtime and the gateway…');
     const [, , realtime] = await Promise.all([
-      start('auth', ENTRIES.auth, authPort, {}, '/ready'),
-      start('messages', ENTRIES.messages, messagesPort, {}, '/ready'),
-      start('realtime', ENTRIES.realtime, realtimePort, {}, '/ready'),
+      start('auth', ENTRIES.auth, ports.auth, {}, '/ready'),
+      start('messages', ENTRIES.messages, ports.messages, {}, '/ready'),
+      start('realtime', ENTRIES.realtime, ports.realtime, {}, '/ready'),
     ]);
-    const gateway = await start('gateway', ENTRIES.gateway, gatewayPort, gatewayEnv(ports), '/health');
+    const gateway = await start('gateway', ENTRIES.gateway, ports.gateway, gatewayEnv(ports), '/health');
 
     const ctx: PhaseContext = {
       opts,
-      gatewayPort,
+      gatewayPort: ports.gateway,
       internalToken: credentials.internalToken,
       perProcessMax: caps.perProcessMax,
       tokens: [],
       progress,
     };
-    const results: PhaseResult[] = [];
-    results.push(
-      await runPhase(
-        ctx,
+    /** A phase aims for `--sockets`, or as many as `cap` allows. */
+    const phase = (name: string, target: { port: number; rtPort: number }, cap: number, measured: Proc[]) =>
+      runPhase(ctx, name, target, Math.min(opts.wanted, cap), measured);
+    const results: PhaseResult[] = [
+      await phase(
         'through the gateway',
-        { port: gatewayPort, rtPort: realtimePort },
-        Math.min(opts.wanted, caps.viaGatewayMax),
+        { port: ports.gateway, rtPort: ports.realtime },
+        caps.viaGatewayMax,
         [gateway, realtime],
       ),
-    );
+    ];
     if (!opts.noDirect) {
       // A fresh realtime process, so phase 1's heap does not hide phase 2's cost.
       await realtime.stop();
-      const realtime2 = await start('realtime-2', ENTRIES.realtime, realtime2Port, {}, '/ready');
+      const realtime2 = await start('realtime-2', ENTRIES.realtime, ports.realtime2, {}, '/ready');
       results.push(
-        await runPhase(
-          ctx,
+        await phase(
           'straight to realtime',
-          { port: realtime2Port, rtPort: realtime2Port },
-          Math.min(opts.wanted, caps.perProcessMax),
+          { port: ports.realtime2, rtPort: ports.realtime2 },
+          caps.perProcessMax,
           [realtime2],
         ),
       );

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { httpCall } from '../lib/http-call';
 import {
   ENTRIES,
-  freePorts,
+  freePortsFor,
   gatewayEnv,
   lockboxEnv,
   NO_USER_RATE_LIMITS,
@@ -31,14 +31,8 @@ export const startTargets = async (
   progress: (m: string) => void,
 ): Promise<DeliveryTargets> => {
   const secret = randomBytes(32).toString('base64url');
-  const [authPort, messagesPort, realtimePort, gatewayPort, baselinePort] = (await freePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = { auth: authPort, messages: messagesPort, realtime: realtimePort };
+  const ports = await freePortsFor(['auth', 'messages', 'realtime', 'gateway', 'baseline'] as const);
+  const gw = ports.gateway;
   const common = lockboxEnv(workDir, secret, ports, {
     ...NO_USER_RATE_LIMITS,
     DATABASE_POOL_MAX: '20',
@@ -49,13 +43,12 @@ export const startTargets = async (
   );
   progress('starting auth, messages, realtime, the gateway and the baseline…');
   const [auth, messages, realtime, baselineProc] = await Promise.all([
-    start('auth', ENTRIES.auth, authPort, {}, '/ready'),
-    start('messages', ENTRIES.messages, messagesPort, {}, '/ready'),
-    start('realtime', ENTRIES.realtime, realtimePort, {}, '/ready'),
-    start('baseline', 'scripts/bench/delivery-baseline.ts', baselinePort, {}, '/health'),
+    start('auth', ENTRIES.auth, ports.auth, {}, '/ready'),
+    start('messages', ENTRIES.messages, ports.messages, {}, '/ready'),
+    start('realtime', ENTRIES.realtime, ports.realtime, {}, '/ready'),
+    start('baseline', 'scripts/bench/delivery-baseline.ts', ports.baseline, {}, '/health'),
   ]);
-  const gateway = await start('gateway', ENTRIES.gateway, gatewayPort, gatewayEnv(ports), '/health');
-  const gw = gatewayPort;
+  const gateway = await start('gateway', ENTRIES.gateway, gw, gatewayEnv(ports), '/health');
 
   progress(`registering ${opts.pairs} sender/recipient pairs and making them contacts…`);
   const pairs = await registerPairs(gw, opts.pairs);
@@ -71,7 +64,7 @@ export const startTargets = async (
     const p = pairAt(pair);
     return (
       await httpCall(
-        baselinePort,
+        ports.baseline,
         'POST',
         `/send?from=${p.sender.id}`,
         `{"to":"${p.recipient.id}","blob":"${blob}"}`,
@@ -84,7 +77,7 @@ export const startTargets = async (
       'lockbox.v1',
       `bearer.${p.recipient.token}`,
     ]);
-    await openTargetSocket(() => `ws://127.0.0.1:${baselinePort}/ws?user=${p.recipient.id}`, baseline);
+    await openTargetSocket(() => `ws://127.0.0.1:${ports.baseline}/ws?user=${p.recipient.id}`, baseline);
   }
   return { lockbox, baseline };
 };

@@ -31,8 +31,12 @@ export const NO_USER_RATE_LIMITS: Record<string, string> = {
 
 export const localUrl = (port: number) => `http://127.0.0.1:${port}`;
 
-export const freePorts = async (n: number): Promise<number[]> =>
-  Promise.all(Array.from({ length: n }, () => freePort()));
+/** A free loopback port for each name. */
+export const freePortsFor = async <K extends string>(names: readonly K[]): Promise<Record<K, number>> =>
+  Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const))) as Record<
+    K,
+    number
+  >;
 
 /** What every LockBox process of the stack is started with. */
 export const lockboxEnv = (
