@@ -10,10 +10,13 @@ export class ResumingClient {
   readonly sockets: TestSocket[] = [];
   readonly refusals: Refused[] = [];
 
-  constructor(
-    private readonly gatewayUrl: string,
-    private readonly user: TestUser,
-  ) {}
+  readonly #gatewayUrl: string;
+  readonly #user: TestUser;
+
+  constructor(gatewayUrl: string, user: TestUser) {
+    this.#gatewayUrl = gatewayUrl;
+    this.#user = user;
+  }
 
   /** Cursors of every new_message across all sockets, oldest socket first (each closed before the next). */
   received(): string[] {
@@ -32,7 +35,7 @@ export class ResumingClient {
   async connect(timeoutMs = 30_000): Promise<TestSocket> {
     const socket = await eventually(
       async () => {
-        const s = await openSocket(this.gatewayUrl, { token: this.user.token, after: this.last() });
+        const s = await openSocket(this.#gatewayUrl, { token: this.#user.token, after: this.last() });
         if (!('refused' in s)) return s;
         this.refusals.push(s);
         return undefined;
@@ -49,7 +52,7 @@ export class ResumingClient {
     return eventually(async () => (this.received().length >= count ? true : undefined), timeoutMs, 25).then(
       () => undefined,
       (err: Error) => {
-        throw new Error(`${this.user.username} got ${this.received().length}/${count}: ${err.message}`);
+        throw new Error(`${this.#user.username} got ${this.received().length}/${count}: ${err.message}`);
       },
     );
   }

@@ -61,6 +61,10 @@ export const registerPairs = async (gatewayPort: number, count: number): Promise
   return pairs;
 };
 
+/** The JSON body of `POST /messages/send` as the delivery and soak benches send it. */
+export const messageBody = (recipientId: string, clientMsgId: string, blob: string, signature: string) =>
+  `{"recipient_id":"${recipientId}","client_msg_id":"${clientMsgId}","encrypted_blob":"${blob}","signature":"${signature}"}`;
+
 /** The envelope's payload: which step and message, and when it was due; padded to `bytes`. */
 export const encodeNote = (step: number, index: number, intendedMs: number, bytes: number) =>
   Buffer.from(`${step}|${index}|${intendedMs.toFixed(3)}|`.padEnd(bytes, '.')).toString('base64');

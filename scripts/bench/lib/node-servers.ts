@@ -22,6 +22,30 @@ export const BENCH_ENV: Record<string, string> = {
   LOCKBOX_LOG_STDOUT: '0',
 };
 
+/**
+ * Spawns `node --import tsx <entry>` from the repo root, its output in `<workDir>/<name>.out.log`,
+ * with `PORT`/`HOST` set last so nothing in `env` can move it off loopback.
+ */
+export const spawnNodeEntry = (opts: {
+  name: string;
+  /** Entry file relative to the repo root. */
+  entry: string;
+  workDir: string;
+  port: number;
+  env: Record<string, string>;
+  /** Write a V8 CPU profile of the process into `<dir>/<name>/` when it exits. */
+  profileDir?: string | undefined;
+}): Proc => {
+  const profile = opts.profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, opts.name)]
+    : [];
+  return spawnProc(opts.name, process.execPath, [...profile, '--import', 'tsx', opts.entry], {
+    cwd: REPO_ROOT,
+    logFile: path.join(opts.workDir, `${opts.name}.out.log`),
+    env: { ...opts.env, PORT: String(opts.port), HOST: '127.0.0.1' },
+  });
+};
+
 export const startNodeServer = async (opts: {
   name: string;
   /** Entry file relative to the repo root. */
@@ -33,19 +57,17 @@ export const startNodeServer = async (opts: {
   profileDir?: string | undefined;
 }): Promise<NodeServer> => {
   const port = await freePort();
-  const profile = opts.profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, opts.name)]
-    : [];
-  const proc = spawnProc(opts.name, process.execPath, [...profile, '--import', 'tsx', opts.entry], {
-    cwd: REPO_ROOT,
-    logFile: path.join(opts.workDir, `${opts.name}.out.log`),
+  const proc = spawnNodeEntry({
+    name: opts.name,
+    entry: opts.entry,
+    workDir: opts.workDir,
+    port,
+    profileDir: opts.profileDir,
     env: {
       ...BENCH_ENV,
       LOCKBOX_DATA_DIR: path.join(opts.workDir, `${opts.name}-data`),
       LOCKBOX_LOG_DIR: path.join(opts.workDir, 'logs'),
       ...opts.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
     },
   });
   const url = `http://127.0.0.1:${port}`;

@@ -12,28 +12,31 @@ interface Entry {
 }
 
 export class ContactsCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<Set<string>>>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<Set<string>>>();
 
-  constructor(
-    private readonly source: HistorySource,
-    private readonly ttlMs: number,
-  ) {}
+  readonly #source: HistorySource;
+  readonly #ttlMs: number;
+
+  constructor(source: HistorySource, ttlMs: number) {
+    this.#source = source;
+    this.#ttlMs = ttlMs;
+  }
 
   async of(userId: string): Promise<Set<string>> {
-    const entry = this.entries.get(userId);
-    if (entry && Date.now() - entry.fetchedAt < this.ttlMs) return entry.contacts;
-    let loading = this.inflight.get(userId);
+    const entry = this.#entries.get(userId);
+    if (entry && Date.now() - entry.fetchedAt < this.#ttlMs) return entry.contacts;
+    let loading = this.#inflight.get(userId);
     if (!loading) {
-      loading = this.source
+      loading = this.#source
         .contactsOf(userId)
         .then((ids) => {
           const contacts = new Set(ids);
-          this.entries.set(userId, { contacts, fetchedAt: Date.now() });
+          this.#entries.set(userId, { contacts, fetchedAt: Date.now() });
           return contacts;
         })
-        .finally(() => this.inflight.delete(userId));
-      this.inflight.set(userId, loading);
+        .finally(() => this.#inflight.delete(userId));
+      this.#inflight.set(userId, loading);
     }
     return loading;
   }
@@ -43,11 +46,11 @@ export class ContactsCache {
   }
 
   invalidate(userIds: string[]) {
-    for (const id of userIds) this.entries.delete(id);
+    for (const id of userIds) this.#entries.delete(id);
   }
 
   /** The user has no socket here any more: nothing to keep. */
   forget(userId: string) {
-    this.entries.delete(userId);
+    this.#entries.delete(userId);
   }
 }

@@ -65,23 +65,19 @@ export const createRedisPresence = (
 
   const othersOnline = (members: string[]) => members.some((m) => m !== self && live.has(m));
 
+  /** Adds or removes this instance in the user's set; true when no other instance has the user online. */
+  const aloneAfter = async (change: 'sadd' | 'srem', userId: string) => {
+    try {
+      const result = await redis.multi()[change](userKey(userId), self).smembers(userKey(userId)).exec();
+      return !othersOnline((result?.[1]?.[1] as string[] | undefined) ?? []);
+    } catch {
+      return true;
+    }
+  };
+
   return {
-    up: async (userId) => {
-      try {
-        const result = await redis.multi().sadd(userKey(userId), self).smembers(userKey(userId)).exec();
-        return !othersOnline((result?.[1]?.[1] as string[] | undefined) ?? []);
-      } catch {
-        return true;
-      }
-    },
-    down: async (userId) => {
-      try {
-        const result = await redis.multi().srem(userKey(userId), self).smembers(userKey(userId)).exec();
-        return !othersOnline((result?.[1]?.[1] as string[] | undefined) ?? []);
-      } catch {
-        return true;
-      }
-    },
+    up: (userId) => aloneAfter('sadd', userId),
+    down: (userId) => aloneAfter('srem', userId),
     onlineAmong: async (ids) => {
       const online = new Set(ids.filter((id) => registry.isOnline(id)));
       const rest = ids.filter((id) => !online.has(id));

@@ -14,36 +14,48 @@ import type { ContactsCache } from './contacts';
 import type { PresenceStore } from './presence-store';
 
 export class Presence {
-  private readonly chains = new Map<string, Promise<void>>();
-  private lastWarnAt = 0;
+  readonly #chains = new Map<string, Promise<void>>();
+  #lastWarnAt = 0;
   /** Shutting down: sockets close with 1001 and reconnect elsewhere; no offline storm. */
   quiet = false;
 
+  readonly #registry: ConnectionRegistry;
+  readonly #store: PresenceStore;
+  readonly #contacts: ContactsCache;
+  readonly #fanOut: FanOut;
+  readonly #log: Logger;
+
   constructor(
-    private readonly registry: ConnectionRegistry,
-    private readonly store: PresenceStore,
-    private readonly contacts: ContactsCache,
-    private readonly fanOut: FanOut,
-    private readonly log: Logger,
-  ) {}
+    registry: ConnectionRegistry,
+    store: PresenceStore,
+    contacts: ContactsCache,
+    fanOut: FanOut,
+    log: Logger,
+  ) {
+    this.#registry = registry;
+    this.#store = store;
+    this.#contacts = contacts;
+    this.#fanOut = fanOut;
+    this.#log = log;
+  }
 
   connected(conn: Connection, firstHere: boolean) {
-    this.serial(conn.userId, async () => {
-      const contacts = await this.contacts.of(conn.userId);
-      if (firstHere && (await this.store.up(conn.userId)))
-        await this.announce(conn.userId, contacts, 'online');
+    this.#serial(conn.userId, async () => {
+      const contacts = await this.#contacts.of(conn.userId);
+      if (firstHere && (await this.#store.up(conn.userId)))
+        await this.#announce(conn.userId, contacts, 'online');
       if (conn.closed || contacts.size === 0) return;
-      const online = await this.store.onlineAmong([...contacts]);
+      const online = await this.#store.onlineAmong([...contacts]);
       for (const id of online) conn.send({ type: 'presence', data: { user_id: id, status: 'online' } });
     });
   }
 
   disconnected(userId: string) {
     if (this.quiet) return;
-    this.serial(userId, async () => {
-      if (!(await this.store.down(userId))) return;
-      await this.announce(userId, await this.contacts.of(userId), 'offline');
-      this.contacts.forget(userId);
+    this.#serial(userId, async () => {
+      if (!(await this.#store.down(userId))) return;
+      await this.#announce(userId, await this.#contacts.of(userId), 'offline');
+      this.#contacts.forget(userId);
     });
   }
 
@@ -52,8 +64,8 @@ export class Presence {
    * sockets here learns whether the other is online, as a socket opened now would.
    */
   introduce(a: string, b: string) {
-    if (!this.registry.isOnline(a) && !this.registry.isOnline(b)) return;
-    this.store
+    if (!this.#registry.isOnline(a) && !this.#registry.isOnline(b)) return;
+    this.#store
       .onlineAmong([a, b])
       .then((online) => {
         for (const [me, them] of [
@@ -61,37 +73,37 @@ export class Presence {
           [b, a],
         ] as const) {
           if (!online.has(them)) continue;
-          for (const conn of this.registry.forUser(me) ?? [])
+          for (const conn of this.#registry.forUser(me) ?? [])
             conn.send({ type: 'presence', data: { user_id: them, status: 'online' } });
         }
       })
-      .catch((err) => this.log.debug({ err: (err as Error).message }, 'presence introduction failed'));
+      .catch((err) => this.#log.debug({ err: (err as Error).message }, 'presence introduction failed'));
   }
 
   close() {
-    return this.store.close();
+    return this.#store.close();
   }
 
-  private async announce(userId: string, contacts: Set<string>, status: 'online' | 'offline') {
+  async #announce(userId: string, contacts: Set<string>, status: 'online' | 'offline') {
     if (contacts.size === 0) return;
     const frame: TServerFrame = { type: 'presence', data: { user_id: userId, status } };
-    await this.fanOut.publish([{ to: [...contacts], frame }]);
+    await this.#fanOut.publish([{ to: [...contacts], frame }]);
   }
 
-  private serial(userId: string, job: () => Promise<void>) {
-    const previous = this.chains.get(userId) ?? Promise.resolve();
+  #serial(userId: string, job: () => Promise<void>) {
+    const previous = this.#chains.get(userId) ?? Promise.resolve();
     const next = previous
       .then(job)
       .catch((err) => {
         // message-service down means every connect fails here: one warning per 10 s, not one per socket.
         const now = Date.now();
-        const level = now - this.lastWarnAt > 10_000 ? 'warn' : 'debug';
-        if (level === 'warn') this.lastWarnAt = now;
-        this.log[level]({ err: (err as Error).message, userId }, 'presence update failed');
+        const level = now - this.#lastWarnAt > 10_000 ? 'warn' : 'debug';
+        if (level === 'warn') this.#lastWarnAt = now;
+        this.#log[level]({ err: (err as Error).message, userId }, 'presence update failed');
       })
       .finally(() => {
-        if (this.chains.get(userId) === next) this.chains.delete(userId);
+        if (this.#chains.get(userId) === next) this.#chains.delete(userId);
       });
-    this.chains.set(userId, next);
+    this.#chains.set(userId, next);
   }
 }

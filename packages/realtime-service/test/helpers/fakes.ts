@@ -48,9 +48,9 @@ export class FakeStream implements HistorySource {
   readonly userId = USER;
   messages: StoredMessage[] = [];
   /** The read (1-based) whose answer is held back until `release()`: its snapshot is already taken. */
-  private heldRead: number | undefined;
-  private gate: Promise<void> | undefined;
-  private openGate: (() => void) | undefined;
+  #heldRead: number | undefined;
+  #gate: Promise<void> | undefined;
+  #openGate: (() => void) | undefined;
   reads = 0;
   failuresLeft = 0;
 
@@ -71,14 +71,14 @@ export class FakeStream implements HistorySource {
   }
   /** Holds back the answer of read number `read` (default: the next one). */
   hold(read = this.reads + 1) {
-    this.heldRead = read;
-    this.gate = new Promise((r) => {
-      this.openGate = r;
+    this.#heldRead = read;
+    this.#gate = new Promise((r) => {
+      this.#openGate = r;
     });
   }
   release() {
-    this.heldRead = undefined;
-    this.openGate?.();
+    this.#heldRead = undefined;
+    this.#openGate?.();
   }
   async messagesAfter(_userId: string, after: string | null, limit: number): Promise<HistoryPage> {
     const read = ++this.reads;
@@ -90,7 +90,7 @@ export class FakeStream implements HistorySource {
     const from = after === null ? 0 : Number(after);
     const rest = this.messages.filter((m) => Number(m.cursor) > from);
     const page = { messages: rest.slice(0, limit), has_more: rest.length > limit };
-    if (read === this.heldRead) await this.gate;
+    if (read === this.#heldRead) await this.#gate;
     return page;
   }
   async headCursor(): Promise<string> {

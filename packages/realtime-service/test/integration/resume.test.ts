@@ -27,12 +27,15 @@ import {
 class ResumingClient {
   received: string[] = [];
   socket: TestSocket | undefined;
-  private counted = 0;
+  #counted = 0;
 
-  constructor(
-    private readonly base: string,
-    private readonly user: TestUser,
-  ) {}
+  readonly #base: string;
+  readonly #user: TestUser;
+
+  constructor(base: string, user: TestUser) {
+    this.#base = base;
+    this.#user = user;
+  }
 
   get last() {
     return this.received.at(-1) ?? '0';
@@ -41,16 +44,16 @@ class ResumingClient {
   /** Moves the current socket's new messages into `received`. */
   collect() {
     const cursors = this.socket?.cursors() ?? [];
-    this.received.push(...cursors.slice(this.counted));
-    this.counted = cursors.length;
+    this.received.push(...cursors.slice(this.#counted));
+    this.#counted = cursors.length;
   }
 
   async connect() {
     this.collect();
-    this.counted = 0;
+    this.#counted = 0;
     // Through the gateway; while realtime restarts, the gateway answers 503 for a moment.
     this.socket = await eventually(async () => {
-      const s = await openSocket(this.base, { token: this.user.token, after: this.last });
+      const s = await openSocket(this.#base, { token: this.#user.token, after: this.last });
       return 'refused' in s ? undefined : s;
     }, 30_000);
   }
