@@ -27,3 +27,9 @@ export interface SessionInternals {
   /** The gateway and socket factory `live.listen` connects with. */
   realtime: { baseUrl: string; webSocket?: WebSocketFactory };
 }
+
+/**
+ * Each session's internals, for white-box tests only (not exported by any
+ * entry): e.g. which RandomSource a session really uses (test/unit/testing-entry.test.ts).
+ */
+export const internalsOf = new WeakMap<object, SessionInternals>();

@@ -18,7 +18,7 @@ import { MessagesDomain } from './domains/messages';
 import { RequestsDomain } from './domains/requests';
 import { VerificationDomain } from './domains/verification';
 import { Emitter } from './emitter';
-import type { SessionInternals } from './internals';
+import { internalsOf, type SessionInternals } from './internals';
 import { People } from './people';
 import { PinSync } from './pin-sync';
 import { type Account, Profile } from './profile';
@@ -96,6 +96,7 @@ export class LockboxSession {
       store: opts.store,
       realtime: { baseUrl: opts.baseUrl, ...(opts.webSocket ? { webSocket: opts.webSocket } : {}) },
     };
+    internalsOf.set(this, internals);
     // Each domain gets only the internals it names (its context type says the same).
     const pick = <K extends keyof SessionInternals>(...keys: K[]): Pick<SessionInternals, K> =>
       Object.fromEntries(keys.map((k) => [k, internals[k]])) as Pick<SessionInternals, K>;
