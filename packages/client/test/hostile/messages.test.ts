@@ -34,6 +34,12 @@ const register = async (s: LockboxSession, base: string) => {
   return { name, id: account.user_id };
 };
 
+/** `from` asks `to` to connect and `to` accepts. */
+const connect = async (from: LockboxSession, fromName: string, to: LockboxSession, toName: string) => {
+  await from.requests.send(toName);
+  await to.requests.respond(fromName, 'accept');
+};
+
 /** The raw messages of a conversation as the honest server returns them (newest page). */
 const rawConversation = async (s: LockboxSession, contactId: string): Promise<ServedMessage[]> =>
   (await s.api.trpc.messages.conversation.query({ contact_id: contactId, limit: 200 }))
@@ -55,12 +61,9 @@ beforeAll(async () => {
     await register(carol, 'carol'),
   ];
   Object.assign(ids, { alice: a.id, bob: b.id, carol: c.id });
-  await alice.requests.send(b.name);
-  await bob.requests.respond(a.name, 'accept');
-  await carol.requests.send(b.name);
-  await bob.requests.respond(c.name, 'accept');
-  await carol.requests.send(a.name);
-  await alice.requests.respond(c.name, 'accept');
+  await connect(alice, a.name, bob, b.name);
+  await connect(carol, c.name, bob, b.name);
+  await connect(carol, c.name, alice, a.name);
 });
 
 afterAll(async () => {
