@@ -68,7 +68,7 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
       const s = await ctx.session();
       const map = new Map<string, string>();
       if (s.user) map.set(s.user.user_id, s.user.username);
-      for (const c of await s.contacts()) map.set(c.id, c.username);
+      for (const c of await s.contacts.list()) map.set(c.id, c.username);
       return (id) => map.get(id) ?? id;
     },
   };

@@ -25,7 +25,7 @@ const calledPaths = () => hostile.calls.slice(mark).map((c) => c.path);
 
 const sdkUser = async (name: string) => {
   const s = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  await s.register(name, PASSWORD);
+  await s.account.register(name, PASSWORD);
   return s;
 };
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
   bob = cliUser(hostile.url, PASSWORD);
   [alice, mallory] = [await sdkUser(names.alice), await sdkUser(names.mallory)];
   await ok(bob, 'register', names.bob);
-  await alice.requestContact(names.bob);
+  await alice.requests.send(names.bob);
   await ok(bob, 'accept', names.alice);
   await ok(bob, 'verify', names.alice); // first use: alice pinned
 });
@@ -85,7 +85,7 @@ describe('lockbox against a server that lies about who is who', () => {
   it('after a key change, verify shows the NEW number, not accepted; --accept-new-key takes exactly that key', async () => {
     const before = await json<{ safety_number: string }>(bob, 'verify', names.alice);
     const aliceLaptop = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-    await aliceLaptop.login(names.alice, PASSWORD);
+    await aliceLaptop.account.login(names.alice, PASSWORD);
     await publishNewKey(aliceLaptop);
 
     const shown = await lockbox(bob, 'verify', names.alice);

@@ -32,7 +32,7 @@ const names = { alice: `alice_${stamp}`, bob: `bob_${stamp}`, carol: `carol_${st
 
 const sdkUser = async (name: string) => {
   const s = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  await s.register(name, `${name} has a long enough password`);
+  await s.account.register(name, `${name} has a long enough password`);
   return s;
 };
 
@@ -52,12 +52,12 @@ beforeAll(async () => {
   carol = await sdkUser(names.carol);
   ids.alice = alice.user?.user_id as string;
   ids.carol = carol.user?.user_id as string;
-  await alice.requestContact(names.bob);
+  await alice.requests.send(names.bob);
   await ok(bob, 'accept', names.alice);
-  await carol.requestContact(names.bob);
+  await carol.requests.send(names.bob);
   await ok(bob, 'accept', names.carol);
-  await carol.requestContact(names.alice);
-  await alice.respond(names.carol, 'accept');
+  await carol.requests.send(names.alice);
+  await alice.requests.respond(names.carol, 'accept');
 });
 
 afterAll(async () => {
@@ -69,8 +69,8 @@ beforeEach(() => hostile.reset());
 
 describe('lockbox read / listen against a lying server', () => {
   it('a genuine Carol→Bob message served in the Alice conversation is refused: exit 3, a warning, no text', async () => {
-    await alice.sendText(ids.bob, `alice says hi ${stamp}`);
-    await carol.sendText(ids.bob, `carol's secret for bob ${stamp}`);
+    await alice.messages.send(ids.bob, `alice says hi ${stamp}`);
+    await carol.messages.send(ids.bob, `carol's secret for bob ${stamp}`);
     const fromCarol = await newestRaw(carol, ids.bob);
     addToConversation(hostile, ids.alice, () => [fromCarol]);
 
@@ -89,7 +89,7 @@ describe('lockbox read / listen against a lying server', () => {
   });
 
   it('a replay under a new id, time and seq is refused in a later, separate `read`', async () => {
-    await alice.sendText(ids.bob, `transfer 100 ${stamp}`);
+    await alice.messages.send(ids.bob, `transfer 100 ${stamp}`);
     const first = await lockbox(bob, 'read', names.alice);
     expect(first.code).toBe(0);
     const original = await newestRaw(alice, ids.bob);
@@ -103,7 +103,7 @@ describe('lockbox read / listen against a lying server', () => {
   });
 
   it('a re-dated message shows the signed time and "server time differs"', async () => {
-    const sent = await alice.sendText(ids.bob, `dated ${stamp}`);
+    const sent = await alice.messages.send(ids.bob, `dated ${stamp}`);
     rewriteMessages(hostile, (m) => (m.id === sent.message_id ? redated(m, 3 * 24 * 3_600_000) : m));
     const r = await lockbox(bob, 'read', names.alice);
     expect(r.code).toBe(0);
@@ -119,9 +119,9 @@ describe('lockbox read / listen against a lying server', () => {
   });
 
   it('listen prints a misplaced or replayed live message as refused, with a warning', async () => {
-    await carol.sendText(ids.alice, `carol to alice only ${stamp}`);
+    await carol.messages.send(ids.alice, `carol to alice only ${stamp}`);
     const carolToAlice = await newestRaw(alice, ids.carol);
-    await alice.sendText(ids.bob, `live original ${stamp}`);
+    await alice.messages.send(ids.bob, `live original ${stamp}`);
     const original = await newestRaw(alice, ids.bob);
     // Bob reads it once (only the newest: earlier tests left refused messages in this conversation).
     expect(await ok(bob, 'read', names.alice, '-n', '1')).toContain(`live original ${stamp}`);

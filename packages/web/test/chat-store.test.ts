@@ -317,8 +317,9 @@ describe('ChatStore', () => {
   it('opens a new socket when a contact is added, so their presence is known', async () => {
     const fake = fakeBackend();
     const s = await started(fake);
-    fake.contacts = [...fake.contacts, contact('usr_dave00000000000000000000000', 'dave', 3)];
-    fake.live().onChatRequestAccepted();
+    const dave = 'usr_dave00000000000000000000000';
+    fake.contacts = [...fake.contacts, contact(dave, 'dave', 3)];
+    fake.live().onChatRequestAccepted({ id: 'req_dave', from_user_id: ME.id, to_user_id: dave });
     await flush();
     await flush();
     expect(s.getSnapshot().contacts.map((c) => c.username)).toContain('dave');

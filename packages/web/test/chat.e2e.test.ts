@@ -163,9 +163,9 @@ describe('web app in Chromium', () => {
   it('a fresh browser signs in as alice and scrolls back through the decrypted history', async () => {
     // Bob, from another device (the SDK in Node), writes more than a page, so the first three are further back.
     bobElsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-    await bobElsewhere.login(bob.name, bob.password);
-    const aliceUser = await bobElsewhere.resolveUser(alice.name);
-    for (let i = 1; i <= 40; i++) await bobElsewhere.sendTextTo(aliceUser, `filler ${i} of 40`);
+    await bobElsewhere.account.login(bob.name, bob.password);
+    const aliceUser = await bobElsewhere.contacts.resolveUser(alice.name);
+    for (let i = 1; i <= 40; i++) await bobElsewhere.messages.sendTo(aliceUser, `filler ${i} of 40`);
 
     const fresh = await newPage();
     await signIn(fresh, stack.gatewayUrl, alice.name, 'not the password');
@@ -213,7 +213,7 @@ describe('web app in Chromium', () => {
   it('a message under a changed key is shown as unverified, with a banner, until the key is accepted', async () => {
     // Bob's account gets a new identity key (as after a reset, or a server swapping keys) and writes with it.
     const bobId = bobElsewhere.user?.user_id as string;
-    const aliceUser = await bobElsewhere.resolveUser(alice.name);
+    const aliceUser = await bobElsewhere.contacts.resolveUser(alice.name);
     const replacement = crypto.generateIdentity();
     await bobElsewhere.api.trpc.keys.publish.mutate(crypto.signKeyBundle(bobId, bob.name, replacement));
     const aliceKeys = crypto.verifyKeyBundle(

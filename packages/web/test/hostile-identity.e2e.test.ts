@@ -29,7 +29,7 @@ const id = (who: keyof typeof sdk) => sdk[who].user?.user_id as string;
 
 const session = async (name: string) => {
   const s = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  await s.register(name, PASSWORD);
+  await s.account.register(name, PASSWORD);
   return s;
 };
 
@@ -40,11 +40,11 @@ beforeAll(async () => {
   sdk.bob = await session(names.bob);
   sdk.mallory = await session(names.mallory);
   for (const who of ['alice', 'mallory'] as const) {
-    await sdk[who].requestContact(names.bob);
-    await sdk.bob.respond(names[who], 'accept');
+    await sdk[who].requests.send(names.bob);
+    await sdk.bob.requests.respond(names[who], 'accept');
   }
-  await sdk.bob.safetyNumber(names.alice); // Bob's first use of Alice: pinned (and in his vault)
-  await sdk.mallory.sendText(names.bob, impostorText);
+  await sdk.bob.verification.safetyNumber(names.alice); // Bob's first use of Alice: pinned (and in his vault)
+  await sdk.mallory.messages.send(names.bob, impostorText);
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -86,7 +86,7 @@ describe('web app against a server that lies about who is who', () => {
   it('after a key change the dialog shows the NEW number first and accepts exactly that key', async () => {
     hostile.reset();
     const laptop = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-    await laptop.login(names.alice, PASSWORD);
+    await laptop.account.login(names.alice, PASSWORD);
     const { crypto } = await import('@lockbox/client');
     await laptop.api.trpc.keys.publish.mutate(
       crypto.signKeyBundle(id('alice'), names.alice, crypto.generateIdentity()),
@@ -103,7 +103,7 @@ describe('web app against a server that lies about who is who', () => {
     await visible(dialog.getByText('New safety number — not accepted yet'));
     expect(await dialog.getByRole('list', { name: 'Safety number', exact: true }).count()).toBe(0);
     const candidateGroups = await groupsIn(shown);
-    const fromSdk = await sdk.bob.candidateSafetyNumber(names.alice);
+    const fromSdk = await sdk.bob.verification.candidateSafetyNumber(names.alice);
     expect(candidateGroups).toEqual(fromSdk.groups);
 
     // The server swaps the key again while the number is on screen: Accept refuses.

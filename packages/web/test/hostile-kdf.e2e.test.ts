@@ -24,7 +24,7 @@ beforeAll(async () => {
   web = await startHostileWebStack();
   ({ stack, hostile, browser } = web);
   const elsewhere = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  await elsewhere.register(user.name, user.password);
+  await elsewhere.account.register(user.name, user.password);
 });
 
 afterAll(async () => {
@@ -66,9 +66,9 @@ describe('sign-in screen against a hostile server', () => {
     // The person really changed the password on another device: the warning offers to go on.
     hostile.reset();
     const other = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-    await other.login(user.name, user.password);
+    await other.account.login(user.name, user.password);
     const newPassword = `${user.password} v2`;
-    await other.changePassword(user.password, newPassword);
+    await other.account.changePassword(user.password, newPassword);
     await signIn(page, hostile.url, user.name, newPassword);
     await visible(alert(page).filter({ hasText: 'changed how your password is protected' }), SLOW_MS);
     expect(loginsSent()).toBe(honestLogins);

@@ -50,7 +50,7 @@ const pageErrors: string[] = [];
 
 const sdkUser = async (name: string, password = `${name} has a long enough password`) => {
   const s = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  await s.register(name, password);
+  await s.account.register(name, password);
   return s;
 };
 
@@ -71,14 +71,14 @@ beforeAll(async () => {
   ids.bob = bob.user?.user_id as string;
   ids.alice = alice.user?.user_id as string;
   ids.carol = carol.user?.user_id as string;
-  await alice.requestContact(names.bob);
-  await bob.respond(names.alice, 'accept');
-  await carol.requestContact(names.bob);
-  await bob.respond(names.carol, 'accept');
-  await carol.requestContact(names.alice);
-  await alice.respond(names.carol, 'accept');
-  await alice.sendText(ids.bob, `alice: first real message ${run}`);
-  await carol.sendText(ids.bob, `carol: for bob's eyes, in the carol chat ${run}`);
+  await alice.requests.send(names.bob);
+  await bob.requests.respond(names.alice, 'accept');
+  await carol.requests.send(names.bob);
+  await bob.requests.respond(names.carol, 'accept');
+  await carol.requests.send(names.alice);
+  await alice.requests.respond(names.carol, 'accept');
+  await alice.messages.send(ids.bob, `alice: first real message ${run}`);
+  await carol.messages.send(ids.bob, `carol: for bob's eyes, in the carol chat ${run}`);
 
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   page = await context.newPage();
@@ -107,14 +107,14 @@ describe('web app against a lying server', () => {
 
   it('live: a message between two other people never shows, and a relabelled one lands in its signed conversation', async () => {
     await openChat(page, names.alice);
-    await carol.sendText(ids.alice, `carol to alice only ${run}`);
+    await carol.messages.send(ids.alice, `carol to alice only ${run}`);
     const carolToAlice = await newestRaw(alice, ids.carol);
     const alicePage = await alice.api.trpc.messages.conversation.query({ contact_id: ids.bob, limit: 1 });
     // The server swallows Carol's next real frame to Bob and re-sends it labelled as the Alice conversation.
     hostile.onFrame((frame) =>
       frame.type === 'new_message' && (frame.data as ServedMessage).sender_id === ids.carol ? [] : [frame],
     );
-    await carol.sendText(ids.bob, `carol, relabelled ${run}`);
+    await carol.messages.send(ids.bob, `carol, relabelled ${run}`);
     const relabelled = { ...(await newestRaw(carol, ids.bob)), conversation_id: alicePage.conversation_id };
     hostile.injectFrame(newMessageFrame(carolToAlice));
     hostile.injectFrame(newMessageFrame(relabelled));
@@ -137,7 +137,7 @@ describe('web app against a lying server', () => {
   it('a replay under a new id and time is a refused bubble, also after a reload (the seen-set persists)', async () => {
     await openChat(page, names.alice);
     const text = `alice: pay carol 10 euros ${run}`;
-    await alice.sendText(ids.bob, text);
+    await alice.messages.send(ids.bob, text);
     await waitForMessage(page, text);
     const original = await newestRaw(alice, ids.bob);
     addToConversation(hostile, ids.alice, () => [asReplay(original)]);
@@ -161,7 +161,7 @@ describe('web app against a lying server', () => {
     );
     await openChat(page, names.alice);
     const text = `alice: what time is it ${run}`;
-    await alice.sendText(ids.bob, text);
+    await alice.messages.send(ids.bob, text);
     await waitForMessage(page, text);
     const bubble = messages(page).getByRole('listitem').filter({ hasText: text });
     await visible(bubble.getByText('server time differs'));

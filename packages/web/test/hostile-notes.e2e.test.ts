@@ -37,7 +37,7 @@ const pageErrors: string[] = [];
 const sender = async (base: string) => {
   const s = await LockboxSession.open({ baseUrl: hostile.url, store: new MemoryStore() });
   const name = `${base}${run}`;
-  const account = await s.register(name, `${name} has a long passphrase`);
+  const account = await s.account.register(name, `${name} has a long passphrase`);
   return { s, name, id: account.user_id };
 };
 
@@ -70,7 +70,7 @@ describe('request notes in the web app against a hostile server', () => {
   it('a sealed note shows as text, live', async () => {
     await register(page, hostile.url, bob.name, bob.password);
     alice = await sender('alicen');
-    await alice.s.requestContact(bob.name, notes.alice);
+    await alice.s.requests.send(bob.name, notes.alice);
     const incoming = requestFrom(alice.name);
     await visible(incoming);
     await visible(incoming.getByText(notes.alice));
@@ -101,9 +101,9 @@ describe('request notes in the web app against a hostile server', () => {
     carol = await sender('caroln');
     erin = await sender('erinn');
     const dave = await sender('daven');
-    await carol.s.requestContact(dave.name, notes.dave);
+    await carol.s.requests.send(dave.name, notes.dave);
     const forDave = sentNote(dave.id);
-    await carol.s.requestContact(bob.name, notes.carol);
+    await carol.s.requests.send(bob.name, notes.carol);
     await visible(requestFrom(carol.name).getByText(notes.carol));
 
     hostile.rewrite('chatRequests.incoming', (data) =>

@@ -80,7 +80,7 @@ describe('web app against a server that lies about the vault', () => {
         error: { message: 'down', code: -32603, data: { code: 'service_unavailable', httpStatus: 503 } },
       },
     }));
-    await (await sdk(hostile.url)).register(name, password).catch(() => undefined);
+    await (await sdk(hostile.url)).account.register(name, password).catch(() => undefined);
     hostile.reset();
     const page = await newPage();
     await signIn(page, hostile.url, name, password);
@@ -90,8 +90,8 @@ describe('web app against a server that lies about the vault', () => {
     await dialog.getByRole('button', { name: 'Reset identity' }).click();
     await signedIn(page);
     const laptop = await sdk();
-    await laptop.login(name, password);
-    const me = await laptop.whoami();
+    await laptop.account.login(name, password);
+    const me = await laptop.account.whoami();
     expect((await laptop.api.trpc.keys.get.query({ user_id: me.id })).identity_key).toBe(me.identity_key);
   });
 
@@ -109,11 +109,11 @@ describe('web app against a server that lies about the vault', () => {
     // Another device of the same account pins a contact: the vault moves on to version 2.
     const phone = await sdk();
     const bob = await sdk();
-    await phone.login(name, password);
-    await bob.register(bobName, password);
-    await phone.requestContact(bobName);
-    await bob.respond(name, 'accept');
-    await phone.safetyNumber(bobName);
+    await phone.account.login(name, password);
+    await bob.account.register(bobName, password);
+    await phone.requests.send(bobName);
+    await bob.requests.respond(name, 'accept');
+    await phone.verification.safetyNumber(bobName);
     // The browser sees version 2 at its next sign-in, then the server serves version 1.
     await signOut(page);
     await signIn(page, hostile.url, name, password);
@@ -137,12 +137,12 @@ describe('web app against a server that lies about the vault', () => {
     await register(page, hostile.url, name, password);
     const phone = await sdk();
     const bob = await sdk();
-    await phone.login(name, password);
-    await bob.register(bobName, password);
-    await phone.requestContact(bobName);
-    await bob.respond(name, 'accept');
-    await bob.safetyNumber(name); // Bob pins the browser account's current key
-    const oldKey = (await phone.whoami()).identity_key;
+    await phone.account.login(name, password);
+    await bob.account.register(bobName, password);
+    await phone.requests.send(bobName);
+    await bob.requests.respond(name, 'accept');
+    await bob.verification.safetyNumber(name); // Bob pins the browser account's current key
+    const oldKey = (await phone.account.whoami()).identity_key;
 
     await page.getByRole('button', { name: 'Account' }).click();
     const panel = page.getByRole('dialog', { name: 'Account' });
@@ -157,7 +157,7 @@ describe('web app against a server that lies about the vault', () => {
     const bobNow = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: bob.profile.store });
     const changed: string[] = [];
     bobNow.events.on('key_changed', (e) => changed.push(e.presentedKey));
-    expect((await bobNow.sendText(name, 'still you?').catch((e) => e)).code).toBe('key_changed');
+    expect((await bobNow.messages.send(name, 'still you?').catch((e) => e)).code).toBe('key_changed');
     expect(changed).toEqual([published.identity_key]);
   });
 });

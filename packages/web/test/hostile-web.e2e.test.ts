@@ -66,12 +66,12 @@ const encodings = (bytes: Uint8Array) => [crypto.toBase64(bytes), Buffer.from(by
 /** What the SDK holds for an account: its identity seeds and vault key, as another device restores them. */
 const sdkSecrets = async (username: string, password: string): Promise<string[]> => {
   const s = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
-  const { user_id } = await s.login(username, password);
+  const { user_id } = await s.account.login(username, password);
   const identities = (await s.profile.identities(user_id)) ?? [];
   const vaultKey = await s.profile.vaultKey(user_id);
   expect(identities.length).toBeGreaterThan(0);
   expect(vaultKey).toBeDefined();
-  await s.logout();
+  await s.account.logout();
   return [
     ...identities.flatMap((i) => [...encodings(i.signingSeed), ...encodings(i.kemSeed)]),
     ...encodings(vaultKey as Uint8Array),
@@ -184,7 +184,7 @@ describe('secrets at rest and argon2id in the browser', () => {
       // Erin signed in with an earlier version: its store holds her secrets in clear.
       const earlier = new MemoryStore();
       const old = await LockboxSession.open({ baseUrl: hostile.url, store: earlier });
-      await old.register(erin.name, erin.password);
+      await old.account.register(erin.name, erin.password);
       const clear: Record<string, string> = {};
       for (const key of await earlier.keys('')) clear[key] = (await earlier.get(key)) as string;
       for (const key of SECRET_KEYS) expect(clear[key]?.startsWith('{')).toBe(true);

@@ -13,7 +13,7 @@ export const accountCommands = (program: Command, run: Run) => {
       run(async (ctx: Ctx) => {
         const password = await ctx.password(`Password for new account ${username}: `, true);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await (await ctx.session()).register(username, password);
+        const account = await (await ctx.session()).account.register(username, password);
         ctx.out.result(account, () => `registered and signed in as ${account.username} (${account.user_id})`);
       }),
     );
@@ -30,7 +30,7 @@ export const accountCommands = (program: Command, run: Run) => {
       run(async (ctx) => {
         const password = await ctx.password(`Password for ${username}: `);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await (await ctx.session()).login(username, password, {
+        const account = await (await ctx.session()).account.login(username, password, {
           acceptKdfChange: opts.acceptKdfChange === true,
         });
         ctx.out.result(account, () => `signed in as ${account.username} (${account.user_id})`);
@@ -44,7 +44,7 @@ export const accountCommands = (program: Command, run: Run) => {
       run(async (ctx) => {
         const s = await ctx.session();
         const who = s.user?.username;
-        await s.logout();
+        await s.account.logout();
         ctx.out.result({ logged_out: true }, () => (who ? `signed out ${who}` : 'not signed in'));
       }),
     );
@@ -54,7 +54,7 @@ export const accountCommands = (program: Command, run: Run) => {
     .description('who is signed in here, checked with the server')
     .action(() =>
       run(async (ctx) => {
-        const me = await (await ctx.session()).whoami();
+        const me = await (await ctx.session()).account.whoami();
         ctx.out.result({ ...me, server: ctx.env.url, home: ctx.env.home }, () =>
           [`${me.username} (${me.id})`, `server   ${ctx.env.url}`, `identity ${me.identity_key}`].join('\n'),
         );
@@ -81,8 +81,8 @@ export const accountCommands = (program: Command, run: Run) => {
             ? 're-sealing your key vault under the new password, with new identity keys…'
             : 're-sealing your key vault under the new password…',
         );
-        await s.changePassword(current, next, { rotateKeys });
-        const identityKey = rotateKeys ? (await s.whoami()).identity_key : undefined;
+        await s.account.changePassword(current, next, { rotateKeys });
+        const identityKey = rotateKeys ? (await s.account.whoami()).identity_key : undefined;
         ctx.out.result(
           { changed: true, rotated_keys: rotateKeys, ...(identityKey ? { identity_key: identityKey } : {}) },
           () =>
@@ -125,8 +125,8 @@ export const accountCommands = (program: Command, run: Run) => {
         }
         const password = await ctx.password(`Password for ${username}: `);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await s.resetIdentity(username, password);
-        const me = await s.whoami();
+        const account = await s.account.resetIdentity(username, password);
+        const me = await s.account.whoami();
         ctx.out.result({ ...account, reset: true, identity_key: me.identity_key }, () =>
           [
             `new identity keys for ${account.username} (${account.user_id}); signed in`,
@@ -145,7 +145,7 @@ export const accountCommands = (program: Command, run: Run) => {
       run(async (ctx) => {
         const current = await ctx.password(`Current (curl) password for ${username}: `);
         const next = await ctx.newPassword('New password (the server never sees this one): ');
-        const account = await (await ctx.session()).upgradeAccount(username, current, next);
+        const account = await (await ctx.session()).account.upgrade(username, current, next);
         ctx.out.result(account, () => `${account.username} now has end-to-end keys; signed in`);
       }),
     );

@@ -10,7 +10,7 @@ export const contactCommands = (program: Command, run: Run) => {
     .argument('<query>')
     .action((q: string) =>
       run(async (ctx) => {
-        const users = await (await ctx.session()).search(q);
+        const users = await (await ctx.session()).contacts.search(q);
         ctx.out.result(users, () =>
           users.length ? users.map((u) => `${u.username}  ${u.id}`).join('\n') : 'no users found',
         );
@@ -24,7 +24,7 @@ export const contactCommands = (program: Command, run: Run) => {
     .option('-m, --message <note>', 'a short note shown with the request')
     .action((user: string, opts: { message?: string }) =>
       run(async (ctx) => {
-        const r = await (await ctx.session()).requestContact(user, opts.message);
+        const r = await (await ctx.session()).requests.send(user, opts.message);
         ctx.out.result(r, () =>
           r.status === 'accepted'
             ? `${user} had already asked you: you are now contacts`
@@ -39,7 +39,7 @@ export const contactCommands = (program: Command, run: Run) => {
     .action(() =>
       run(async (ctx) => {
         const s = await ctx.session();
-        const [incoming, outgoing] = await Promise.all([s.incomingRequests(), s.outgoingRequests()]);
+        const [incoming, outgoing] = await Promise.all([s.requests.incoming(), s.requests.outgoing()]);
         ctx.out.result({ incoming, outgoing }, () => {
           const lines = [
             `incoming (${incoming.length})`,
@@ -63,7 +63,7 @@ export const contactCommands = (program: Command, run: Run) => {
       .argument('<user>', 'who sent it (username or id), or the request id')
       .action((user: string) =>
         run(async (ctx) => {
-          const r = await (await ctx.session()).respond(user, action);
+          const r = await (await ctx.session()).requests.respond(user, action);
           ctx.out.result(r, () =>
             action === 'accept' ? `you and ${user} are now contacts` : `declined ${user}`,
           );
@@ -75,7 +75,7 @@ export const contactCommands = (program: Command, run: Run) => {
     .description('your contacts')
     .action(() =>
       run(async (ctx) => {
-        const contacts = await (await ctx.session()).contacts();
+        const contacts = await (await ctx.session()).contacts.list();
         ctx.out.result(contacts, () =>
           contacts.length
             ? contacts

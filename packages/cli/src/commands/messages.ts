@@ -42,7 +42,7 @@ export const messageCommands = (program: Command, run: Run) => {
     .argument('<text...>', 'the message (several words are joined by spaces)')
     .action((user: string, words: string[]) =>
       run(async (ctx) => {
-        const sent = await (await ctx.session()).sendText(user, words.join(' '));
+        const sent = await (await ctx.session()).messages.send(user, words.join(' '));
         ctx.out.result(sent, () => `sent to ${user} (#${sent.seq})`);
       }),
     );
@@ -55,7 +55,7 @@ export const messageCommands = (program: Command, run: Run) => {
     .action((user: string, opts: { limit?: number }) =>
       run(async (ctx) => {
         const s = await ctx.session();
-        const history = await s.history(user, opts.limit ? { limit: opts.limit } : {});
+        const history = await s.messages.history(user, opts.limit ? { limit: opts.limit } : {});
         const names = await ctx.names();
         ctx.out.result(
           history.map((m) => messageJson(m, names)),
@@ -87,7 +87,7 @@ export const messageCommands = (program: Command, run: Run) => {
             ctx.out.warn('session_ended', 'your session ended: run `lockbox login <username>` again');
             resolve(1);
           };
-          void s
+          void s.live
             .listen(
               {
                 onMessage: (m) => {

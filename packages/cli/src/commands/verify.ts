@@ -27,7 +27,7 @@ const legacyNote = (sn: SafetyNumberInfo) =>
 /** Shows the number over the directory's new key, remembers which key it was, accepts nothing. */
 const showCandidate = async (ctx: Ctx, s: LockboxSession, user: string) => {
   const me = s.user?.user_id as string;
-  const sn = await s.candidateSafetyNumber(user);
+  const sn = await s.verification.candidateSafetyNumber(user);
   await s.profile.setShownCandidate(me, sn.contact.id, sn.identityKey);
   const name = sn.contact.username;
   ctx.out.result(
@@ -82,7 +82,7 @@ export const verifyCommands = (program: Command, run: Run) => {
         const s = await ctx.session();
         const me = s.user?.user_id as string;
         if (opts.acceptNewKey) {
-          const candidate = await s.candidateSafetyNumber(user);
+          const candidate = await s.verification.candidateSafetyNumber(user);
           const shown = await s.profile.shownCandidate(me, candidate.contact.id);
           if (!candidate.changed) {
             ctx.out.info(`the key of ${candidate.contact.username} is already the accepted one`);
@@ -93,13 +93,13 @@ export const verifyCommands = (program: Command, run: Run) => {
             );
             return showCandidate(ctx, s, user);
           } else {
-            await s.acceptNewKey(user, candidate.identityKey);
+            await s.verification.acceptNewKey(user, candidate.identityKey);
             await s.profile.setShownCandidate(me, candidate.contact.id, undefined);
             ctx.out.info(`accepted the new key of ${candidate.contact.username}`);
           }
         }
-        if (opts.confirm) await s.markVerified(user);
-        const sn = await s.safetyNumber(user).catch((err) => {
+        if (opts.confirm) await s.verification.markVerified(user);
+        const sn = await s.verification.safetyNumber(user).catch((err) => {
           if (isPendingChange(err)) return undefined;
           throw err;
         });

@@ -60,17 +60,17 @@ export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
 };
 
 export class ByteWriter {
-  private readonly parts: Uint8Array[] = [];
+  readonly #parts: Uint8Array[] = [];
 
   u8(value: number): this {
-    this.parts.push(Uint8Array.of(value & 0xff));
+    this.#parts.push(Uint8Array.of(value & 0xff));
     return this;
   }
 
   u32(value: number): this {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, value);
-    this.parts.push(b);
+    this.#parts.push(b);
     return this;
   }
 
@@ -78,14 +78,14 @@ export class ByteWriter {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error('u64 out of range');
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt(value));
-    this.parts.push(b);
+    this.#parts.push(b);
     return this;
   }
 
   /** Raw bytes of a length both sides know (keys, nonces). */
   fixed(bytes: Uint8Array, length: number): this {
     if (bytes.length !== length) throw new Error(`expected ${length} bytes, got ${bytes.length}`);
-    this.parts.push(bytes);
+    this.#parts.push(bytes);
     return this;
   }
 
@@ -102,51 +102,54 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return concatBytes(...this.parts);
+    return concatBytes(...this.#parts);
   }
 }
 
 /** Reads what ByteWriter wrote; every read is bounds-checked and `end()` rejects trailing bytes. */
 export class ByteReader {
-  private offset = 0;
-  private readonly view: DataView;
+  #offset = 0;
+  readonly #view: DataView;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get position(): number {
-    return this.offset;
+    return this.#offset;
   }
 
-  private need(n: number): void {
-    if (this.offset + n > this.bytes.length) throw new Error('truncated');
+  #need(n: number): void {
+    if (this.#offset + n > this.#bytes.length) throw new Error('truncated');
   }
 
   u8(): number {
-    this.need(1);
-    return this.view.getUint8(this.offset++);
+    this.#need(1);
+    return this.#view.getUint8(this.#offset++);
   }
 
   u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.offset);
-    this.offset += 4;
+    this.#need(4);
+    const v = this.#view.getUint32(this.#offset);
+    this.#offset += 4;
     return v;
   }
 
   u64(): number {
-    this.need(8);
-    const v = this.view.getBigUint64(this.offset);
-    this.offset += 8;
+    this.#need(8);
+    const v = this.#view.getBigUint64(this.#offset);
+    this.#offset += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('u64 out of range');
     return Number(v);
   }
 
   fixed(length: number): Uint8Array {
-    this.need(length);
-    const out = this.bytes.slice(this.offset, this.offset + length);
-    this.offset += length;
+    this.#need(length);
+    const out = this.#bytes.slice(this.#offset, this.#offset + length);
+    this.#offset += length;
     return out;
   }
 
@@ -163,6 +166,6 @@ export class ByteReader {
   }
 
   end(): void {
-    if (this.offset !== this.bytes.length) throw new Error('trailing bytes');
+    if (this.#offset !== this.#bytes.length) throw new Error('trailing bytes');
   }
 }

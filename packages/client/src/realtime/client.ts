@@ -56,43 +56,46 @@ export interface RealtimeOptions {
 const OPEN = 1;
 
 export class RealtimeClient {
-  private socket: MinimalWebSocket | undefined;
-  private stopped = true;
-  private cursor: string | undefined;
-  private readonly backoff;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private lastPong = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private readonly seen = new Set<string>();
-  private forceRefresh = false;
+  #socket: MinimalWebSocket | undefined;
+  #stopped = true;
+  #cursor: string | undefined;
+  readonly #backoff;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #lastPong = 0;
+  #queue: Promise<void> = Promise.resolve();
+  readonly #seen = new Set<string>();
+  #forceRefresh = false;
   /** How many times a socket was opened (tests and status lines). */
   connections = 0;
 
-  constructor(private readonly opts: RealtimeOptions) {
-    this.cursor = opts.cursor;
-    this.backoff = createBackoff(opts.backoff);
+  readonly #opts: RealtimeOptions;
+
+  constructor(opts: RealtimeOptions) {
+    this.#opts = opts;
+    this.#cursor = opts.cursor;
+    this.#backoff = createBackoff(opts.backoff);
   }
 
   get lastCursor(): string | undefined {
-    return this.cursor;
+    return this.#cursor;
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.connect();
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    void this.#connect();
   }
 
   /** Stops for good: closes the socket and waits for frames already received to be handled. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.pingTimer);
-    this.socket?.close(1000, 'client stopped');
-    this.socket = undefined;
-    this.setState('closed');
-    await this.queue;
+    this.#stopped = true;
+    clearTimeout(this.#reconnectTimer);
+    clearInterval(this.#pingTimer);
+    this.#socket?.close(1000, 'client stopped');
+    this.#socket = undefined;
+    this.#setState('closed');
+    await this.#queue;
   }
 
   /** Sends a client frame when connected; returns false when offline (typing hints are best-effort). */
@@ -101,93 +104,96 @@ export class RealtimeClient {
       | { type: 'typing'; data: { to: string; typing: boolean } }
       | { type: 'ping'; data?: { nonce?: string } },
   ): boolean {
-    if (this.socket?.readyState !== OPEN) return false;
-    this.socket.send(JSON.stringify(frame));
+    if (this.#socket?.readyState !== OPEN) return false;
+    this.#socket.send(JSON.stringify(frame));
     return true;
   }
 
-  private setState(state: RealtimeState, detail?: string) {
-    this.opts.onState?.(state, detail);
+  #setState(state: RealtimeState, detail?: string) {
+    this.#opts.onState?.(state, detail);
   }
 
-  private wsUrl(): string {
-    const url = new URL(`${this.opts.baseUrl.replace(/\/+$/, '')}/ws`);
+  #wsUrl(): string {
+    const url = new URL(`${this.#opts.baseUrl.replace(/\/+$/, '')}/ws`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (this.cursor !== undefined) url.searchParams.set('after', this.cursor);
+    if (this.#cursor !== undefined) url.searchParams.set('after', this.#cursor);
     return url.toString();
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    this.setState(this.connections === 0 ? 'connecting' : 'reconnecting');
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    this.#setState(this.connections === 0 ? 'connecting' : 'reconnecting');
     let token: string | undefined;
     try {
-      token = await this.opts.getToken({ forceRefresh: this.forceRefresh });
+      token = await this.#opts.getToken({ forceRefresh: this.#forceRefresh });
     } catch (err) {
-      this.scheduleReconnect(`token refresh failed: ${(err as Error).message}`);
+      this.#scheduleReconnect(`token refresh failed: ${(err as Error).message}`);
       return;
     }
-    this.forceRefresh = false;
+    this.#forceRefresh = false;
     if (!token) {
-      this.endSession();
+      this.#endSession();
       return;
     }
-    if (this.stopped) return;
+    if (this.#stopped) return;
     let socket: MinimalWebSocket;
     try {
-      socket = this.opts.webSocket(this.wsUrl(), [WS_SUBPROTOCOL, `${WS_TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+      socket = this.#opts.webSocket(this.#wsUrl(), [
+        WS_SUBPROTOCOL,
+        `${WS_TOKEN_SUBPROTOCOL_PREFIX}${token}`,
+      ]);
     } catch (err) {
-      this.scheduleReconnect((err as Error).message);
+      this.#scheduleReconnect((err as Error).message);
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     let opened = false;
     socket.onopen = () => {
       opened = true;
       this.connections++;
-      this.lastPong = Date.now();
-      this.startHeartbeat(socket);
-      this.setState('open');
+      this.#lastPong = Date.now();
+      this.#startHeartbeat(socket);
+      this.#setState('open');
     };
-    socket.onmessage = (ev) => this.receive(ev.data);
+    socket.onmessage = (ev) => this.#receive(ev.data);
     socket.onerror = () => {
       // The close event follows with the details.
     };
     socket.onclose = (ev) => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      clearInterval(this.pingTimer);
-      if (this.stopped) return;
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      clearInterval(this.#pingTimer);
+      if (this.#stopped) return;
       if (ev.code === WS_CLOSE.sessionEnded) {
-        this.endSession();
+        this.#endSession();
         return;
       }
       // A refused upgrade (expired token, most often) never opens: refresh before trying again.
-      if (!opened) this.forceRefresh = true;
-      this.scheduleReconnect(`closed ${ev.code}${ev.reason ? ` ${ev.reason}` : ''}`);
+      if (!opened) this.#forceRefresh = true;
+      this.#scheduleReconnect(`closed ${ev.code}${ev.reason ? ` ${ev.reason}` : ''}`);
     };
   }
 
-  private endSession() {
-    this.stopped = true;
-    this.setState('closed', 'session ended');
-    this.opts.onSessionEnded?.();
+  #endSession() {
+    this.#stopped = true;
+    this.#setState('closed', 'session ended');
+    this.#opts.onSessionEnded?.();
   }
 
-  private scheduleReconnect(reason: string) {
-    if (this.stopped) return;
-    const delay = this.backoff.next();
-    this.setState('reconnecting', `${reason}; retrying in ${delay} ms`);
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  #scheduleReconnect(reason: string) {
+    if (this.#stopped) return;
+    const delay = this.#backoff.next();
+    this.#setState('reconnecting', `${reason}; retrying in ${delay} ms`);
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => void this.#connect(), delay);
   }
 
-  private startHeartbeat(socket: MinimalWebSocket) {
-    const interval = this.opts.pingIntervalMs ?? 20_000;
-    const timeout = this.opts.pongTimeoutMs ?? 10_000;
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => {
-      if (Date.now() - this.lastPong > interval + timeout) {
+  #startHeartbeat(socket: MinimalWebSocket) {
+    const interval = this.#opts.pingIntervalMs ?? 20_000;
+    const timeout = this.#opts.pongTimeoutMs ?? 10_000;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => {
+      if (Date.now() - this.#lastPong > interval + timeout) {
         socket.close(4000, 'no pong');
         return;
       }
@@ -195,8 +201,8 @@ export class RealtimeClient {
     }, interval);
   }
 
-  private receive(data: unknown) {
-    this.lastPong = Date.now();
+  #receive(data: unknown) {
+    this.#lastPong = Date.now();
     let json: unknown;
     try {
       json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer));
@@ -206,28 +212,28 @@ export class RealtimeClient {
     const parsed = ZServerFrameSchema.safeParse(json);
     if (!parsed.success) return; // a frame type from a newer server: ignore it
     const frame = parsed.data;
-    if (frame.type === 'resumed') this.backoff.reset();
-    this.queue = this.queue.then(() => this.handle(frame)).catch(() => undefined);
+    if (frame.type === 'resumed') this.#backoff.reset();
+    this.#queue = this.#queue.then(() => this.#handle(frame)).catch(() => undefined);
   }
 
-  private async handle(frame: TServerFrame) {
+  async #handle(frame: TServerFrame) {
     if (frame.type === 'new_message') {
       const { id, cursor } = frame.data;
-      if (this.seen.has(id)) return;
-      await this.opts.onFrame(frame);
-      this.remember(id);
-      this.cursor = cursor;
-      await this.opts.onCursor?.(cursor);
+      if (this.#seen.has(id)) return;
+      await this.#opts.onFrame(frame);
+      this.#remember(id);
+      this.#cursor = cursor;
+      await this.#opts.onCursor?.(cursor);
       return;
     }
-    await this.opts.onFrame(frame);
+    await this.#opts.onFrame(frame);
   }
 
-  private remember(id: string) {
-    this.seen.add(id);
-    if (this.seen.size > 2_000) {
-      const oldest = this.seen.values().next().value as string;
-      this.seen.delete(oldest);
+  #remember(id: string) {
+    this.#seen.add(id);
+    if (this.#seen.size > 2_000) {
+      const oldest = this.#seen.values().next().value as string;
+      this.#seen.delete(oldest);
     }
   }
 }

@@ -18,7 +18,6 @@ import {
   deriveAccountKeys,
   generateIdentity,
   type Identity,
-  type IdentitySecrets,
   identityFromSecrets,
   newClientKdf,
   openVaultContents,
@@ -147,7 +146,7 @@ export const ensurePublished = async (
 };
 
 /** The salt is bound to the name typed here: a session for another name would bind it to the wrong one. */
-const sameAccount = (session: TSessionResponse, username: string): TSessionResponse => {
+export const sameAccount = (session: TSessionResponse, username: string): TSessionResponse => {
   if (session.user.username.toLowerCase() !== username.toLowerCase())
     throw new LockboxApiError(
       'invalid_response',
@@ -183,6 +182,12 @@ export const registerAccount = async (deps: AccountDeps, username: string, passw
   return finish(deps, session, vaultKey, writeFirstVault);
 };
 
+export const wrongPassword = (err: unknown) => {
+  if (err instanceof LockboxApiError && err.code === 'invalid_credentials')
+    throw new SessionError('wrong_password', 'invalid username or password');
+  throw err;
+};
+
 /**
  * Signs in with the parameters prelogin answers, once kdf-guard accepts them.
  * Returns the parameters used: a legacy (version 1) account is then migrated
@@ -199,11 +204,7 @@ export const loginAccount = async (
   const { loginSecret, vaultKey } = await deriveAccountKeys(password, kdf, deps.argon2id, username);
   const session = await call(() =>
     deps.api.trpc.auth.login.mutate({ username, password: loginSecret }),
-  ).catch((err) => {
-    if (err instanceof LockboxApiError && err.code === 'invalid_credentials')
-      throw new SessionError('wrong_password', 'invalid username or password');
-    throw err;
-  });
+  ).catch(wrongPassword);
   sameAccount(session, username);
   await deps.kdfMemory.rememberKdf(username, kdf);
   const signedIn = await finish(
@@ -213,105 +214,4 @@ export const loginAccount = async (
     opts.resetIdentity ? resetIdentityVault : openStoredVault,
   );
   return { ...signedIn, kdf };
-};
-
-const wrongPassword = (err: unknown) => {
-  if (err instanceof LockboxApiError && err.code === 'invalid_credentials')
-    throw new SessionError('wrong_password', 'invalid username or password');
-  throw err;
-};
-
-/**
- * Changes the password: re-derives both keys under a fresh salt and re-seals
- * the vault; the server swaps login secret, KDF parameters and vault in one
- * transaction (and ends this account's other sessions). With `rotateKeys`, a
- * fresh identity becomes current in the re-sealed vault (the old ones stay,
- * so history still opens) and its bundle is published: contacts see a key
- * change they can verify.
- */
-export const changeAccountPassword = async (
-  deps: AccountDeps,
-  user: { id: string; username: string },
-  currentPassword: string,
-  newPassword: string,
-  opts: { rotateKeys?: boolean } = {},
-): Promise<{ vaultKey: Uint8Array; identities: IdentitySecrets[] }> => {
-  const { trpc } = deps.api;
-  const currentKdf = await fetchAccountKdf(deps.api, deps.kdfMemory, user.username);
-  const current = await deriveAccountKeys(currentPassword, currentKdf, deps.argon2id, user.username);
-  const stored = await call(() => trpc.vault.get.query());
-  if (!stored.vault) throw await noVaultError(deps.profile, user.id, user.username);
-  let contents: VaultContents;
-  try {
-    contents = openVaultContents(user.id, current.vaultKey, stored.vault);
-  } catch {
-    throw new SessionError('wrong_password', 'the current password is wrong');
-  }
-  await checkVaultFresh(deps.profile, user.id, contents);
-  const identities = opts.rotateKeys
-    ? [generateIdentity(deps.random).secrets, ...contents.identities]
-    : contents.identities;
-  const counter = await nextVaultCounter(deps.profile, user.id, contents.counter);
-  const kdf = newClientKdf(deps.random);
-  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, user.username);
-  await call(() =>
-    trpc.auth.changePassword.mutate({
-      current_password: current.loginSecret,
-      new_password: next.loginSecret,
-      client_kdf: kdf,
-      vault: sealVault(user.id, next.vaultKey, { identities, pins: contents.pins, counter }, deps.random),
-      expected_vault_version: stored.version,
-    }),
-  ).catch(wrongPassword);
-  // This device made the change: it is the new normal, not an attack.
-  await deps.kdfMemory.rememberKdf(user.username, kdf);
-  await rememberVault(deps.profile, user.id, counter, user.username);
-  if (opts.rotateKeys)
-    await ensurePublished(deps, user, identityFromSecrets(identities[0] as IdentitySecrets));
-  return { vaultKey: next.vaultKey, identities };
-};
-
-/**
- * Turns an account made with a raw password (curl) into an end-to-end one:
- * signs in with that password one last time, then sets the new password's
- * derived login secret, KDF parameters and a first vault with fresh keys.
- * Choose a new password: the server has seen the old one in the clear.
- */
-export const upgradeLegacyAccount = async (
-  deps: AccountDeps,
-  username: string,
-  currentPassword: string,
-  newPassword: string,
-): Promise<SignedIn> => {
-  const { trpc } = deps.api;
-  const session = sameAccount(
-    await call(() => trpc.auth.login.mutate({ username, password: currentPassword })).catch(wrongPassword),
-    username,
-  );
-  await deps.api.tokens.save(session);
-  const stored = await call(() => trpc.vault.get.query());
-  if (stored.vault)
-    throw new SessionError('vault_locked', 'this account already has end-to-end keys: use login instead');
-  const kdf = newClientKdf(deps.random);
-  const next = await deriveAccountKeys(newPassword, kdf, deps.argon2id, username);
-  const identity = generateIdentity(deps.random);
-  const counter = await nextVaultCounter(deps.profile, session.user.id);
-  await call(() =>
-    trpc.auth.changePassword.mutate({
-      current_password: currentPassword,
-      new_password: next.loginSecret,
-      client_kdf: kdf,
-      vault: sealVault(
-        session.user.id,
-        next.vaultKey,
-        { identities: [identity.secrets], counter },
-        deps.random,
-      ),
-      expected_vault_version: 0,
-    }),
-  );
-  await deps.kdfMemory.rememberKdf(username, kdf);
-  await rememberVault(deps.profile, session.user.id, counter, session.user.username);
-  await ensurePublished(deps, session.user, identity);
-  return { session, identities: [identity], vaultKey: next.vaultKey, pins: [] };
 };

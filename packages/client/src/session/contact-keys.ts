@@ -58,28 +58,42 @@ const CACHE_MS = 60_000;
 
 export class ContactKeys {
   /** Bundles that matched the pin (or became it). */
-  private readonly cache = new Map<string, { at: number; bundle: VerifiedBundle }>();
+  readonly #cache = new Map<string, { at: number; bundle: VerifiedBundle }>();
   /** Bundles only checked for their signed name (`checkIdentity`), not pinned. */
-  private readonly checked = new Map<string, { at: number; bundle: VerifiedBundle }>();
+  readonly #checked = new Map<string, { at: number; bundle: VerifiedBundle }>();
+
+  readonly #trpc: LockboxTrpc;
+  readonly #profile: Profile;
+  readonly #me: () => string;
+  readonly #onKeyChanged: (e: KeyChangedEvent) => void;
+  readonly #onPinsChanged: () => Promise<void>;
+  readonly #onIdentityChanged: (e: IdentityChangedEvent) => void;
 
   constructor(
-    private readonly trpc: LockboxTrpc,
-    private readonly profile: Profile,
-    private readonly me: () => string,
-    private readonly onKeyChanged: (e: KeyChangedEvent) => void,
+    trpc: LockboxTrpc,
+    profile: Profile,
+    me: () => string,
+    onKeyChanged: (e: KeyChangedEvent) => void,
     /** After any pin is written: copies the pins into the vault (awaited, so a CLI command does not exit first). */
-    private readonly onPinsChanged: () => Promise<void> = async () => undefined,
-    private readonly onIdentityChanged: (e: IdentityChangedEvent) => void = () => undefined,
-  ) {}
+    onPinsChanged: () => Promise<void> = async () => undefined,
+    onIdentityChanged: (e: IdentityChangedEvent) => void = () => undefined,
+  ) {
+    this.#trpc = trpc;
+    this.#profile = profile;
+    this.#me = me;
+    this.#onKeyChanged = onKeyChanged;
+    this.#onPinsChanged = onPinsChanged;
+    this.#onIdentityChanged = onIdentityChanged;
+  }
 
   /** The directory's bundle, verified for this id and (version 2) for the username the caller expects. */
-  private async fetchBundle(userId: string, username?: string): Promise<VerifiedBundle> {
-    const bundle = await call(() => this.trpc.keys.get.query({ user_id: userId }));
+  async #fetchBundle(userId: string, username?: string): Promise<VerifiedBundle> {
+    const bundle = await call(() => this.#trpc.keys.get.query({ user_id: userId }));
     try {
       return verifyKeyBundle(userId, bundle, undefined, username);
     } catch (err) {
       if (err instanceof CryptoError && err.code === 'identity_mismatch' && username && bundle.version === 2)
-        this.onIdentityChanged({
+        this.#onIdentityChanged({
           userId,
           username: canonicalUsername(username),
           reason: 'username_mismatch',
@@ -92,11 +106,11 @@ export class ContactKeys {
   }
 
   /** Refuses (loudly) a username → id claim that contradicts this device's pins. */
-  private async checkNameBinding(userId: string, username: string): Promise<void> {
-    const problem = nameBindingProblem(await this.profile.pins(this.me()), userId, username);
+  async #checkNameBinding(userId: string, username: string): Promise<void> {
+    const problem = nameBindingProblem(await this.#profile.pins(this.#me()), userId, username);
     if (!problem) return;
     const name = canonicalUsername(username);
-    this.onIdentityChanged({
+    this.#onIdentityChanged({
       userId,
       username: name,
       reason: problem.reason,
@@ -123,26 +137,26 @@ export class ContactKeys {
    * version 2 bundle signs. A user with no published keys has nothing to check.
    */
   async checkIdentity(userId: string, username: string): Promise<void> {
-    await this.checkNameBinding(userId, username);
+    await this.#checkNameBinding(userId, username);
     // Either cache will do: the signed name does not depend on the pin. `checked` is kept apart
     // from `cache`, whose entries mean "matches the pin" (a check pins nothing).
-    const hit = [this.cache.get(userId), this.checked.get(userId)].find(
+    const hit = [this.#cache.get(userId), this.#checked.get(userId)].find(
       (h) => h && Date.now() - h.at < CACHE_MS,
     );
     const bundle =
       hit?.bundle ??
-      (await this.fetchBundle(userId, username).catch((err) => {
+      (await this.#fetchBundle(userId, username).catch((err) => {
         if (err instanceof LockboxApiError && err.code === 'not_found') return undefined;
         throw err;
       }));
     if (!bundle) return;
-    if (!hit) this.checked.set(userId, { at: Date.now(), bundle });
-    this.checkSignedName(userId, username, bundle);
+    if (!hit) this.#checked.set(userId, { at: Date.now(), bundle });
+    this.#checkSignedName(userId, username, bundle);
   }
 
-  private checkSignedName(userId: string, username: string, bundle: VerifiedBundle) {
+  #checkSignedName(userId: string, username: string, bundle: VerifiedBundle) {
     if (bundle.signedUsername === undefined || bundle.signedUsername === canonicalUsername(username)) return;
-    this.onIdentityChanged({
+    this.#onIdentityChanged({
       userId,
       username: canonicalUsername(username),
       reason: 'username_mismatch',
@@ -158,19 +172,19 @@ export class ContactKeys {
 
   /** The contact's current keys from the directory, checked against (or becoming) the pin. */
   async current(userId: string, username?: string): Promise<VerifiedBundle> {
-    if (username !== undefined) await this.checkNameBinding(userId, username);
-    const hit = this.cache.get(userId);
+    if (username !== undefined) await this.#checkNameBinding(userId, username);
+    const hit = this.#cache.get(userId);
     if (hit && Date.now() - hit.at < CACHE_MS) {
-      if (username !== undefined) this.checkSignedName(userId, username, hit.bundle);
+      if (username !== undefined) this.#checkSignedName(userId, username, hit.bundle);
       return hit.bundle;
     }
-    const bundle = await this.fetchBundle(userId, username);
-    const pin = await this.profile.pin(this.me(), userId);
+    const bundle = await this.#fetchBundle(userId, username);
+    const pin = await this.#profile.pin(this.#me(), userId);
     // The name to pin: what the key signed (version 2), else what the server listed (legacy TOFU).
     const name = bundle.signedUsername ?? (username !== undefined ? canonicalUsername(username) : undefined);
     if (!pin) {
-      if (name !== undefined) await this.checkNameBinding(userId, name);
-      await this.profile.setPin(this.me(), {
+      if (name !== undefined) await this.#checkNameBinding(userId, name);
+      await this.#profile.setPin(this.#me(), {
         user_id: userId,
         ...(name !== undefined ? { username: name } : {}),
         identity_key: toBase64(bundle.identityKey),
@@ -178,36 +192,36 @@ export class ContactKeys {
         verified: false,
         previous_keys: [],
       });
-      await this.onPinsChanged();
+      await this.#onPinsChanged();
     } else if (!bytesEqual(fromBase64(pin.identity_key), bundle.identityKey)) {
-      this.reportChange(pin, bundle.identityKey, 'directory');
+      this.#reportChange(pin, bundle.identityKey, 'directory');
       throw new CryptoError(
         'key_changed',
         `the identity key of ${pin.username ?? userId} changed since it was pinned`,
       );
     } else if (name !== undefined) {
-      await this.checkNameBinding(userId, name);
+      await this.#checkNameBinding(userId, name);
       if (pin.username === undefined) {
         // A pin made before names were pinned (or from a message): it learns its name now.
-        await this.profile.setPin(this.me(), { ...pin, username: name });
-        await this.onPinsChanged();
+        await this.#profile.setPin(this.#me(), { ...pin, username: name });
+        await this.#onPinsChanged();
       }
     }
-    this.cache.set(userId, { at: Date.now(), bundle });
+    this.#cache.set(userId, { at: Date.now(), bundle });
     return bundle;
   }
 
   /** The directory's bundle for a contact as it is now, verified but NOT pinned: what accepting would pin. */
   async candidate(userId: string, username?: string): Promise<VerifiedBundle> {
-    return this.fetchBundle(userId, username);
+    return this.#fetchBundle(userId, username);
   }
 
   /** The pin (pinning the directory's key first if there is none yet). */
   async pinOf(userId: string): Promise<Pin> {
-    const existing = await this.profile.pin(this.me(), userId);
+    const existing = await this.#profile.pin(this.#me(), userId);
     if (existing) return existing;
     await this.current(userId);
-    return (await this.profile.pin(this.me(), userId)) as Pin;
+    return (await this.#profile.pin(this.#me(), userId)) as Pin;
   }
 
   /**
@@ -229,11 +243,11 @@ export class ContactKeys {
   }
 
   reportMessageKeyChange(pin: Pin, presented: Uint8Array): void {
-    this.reportChange(pin, presented, 'message');
+    this.#reportChange(pin, presented, 'message');
   }
 
-  private reportChange(pin: Pin, presented: Uint8Array, seenIn: KeyChangedEvent['seenIn']) {
-    this.onKeyChanged({
+  #reportChange(pin: Pin, presented: Uint8Array, seenIn: KeyChangedEvent['seenIn']) {
+    this.#onKeyChanged({
       userId: pin.user_id,
       ...(pin.username ? { username: pin.username } : {}),
       pinnedKey: pin.identity_key,
@@ -251,20 +265,20 @@ export class ContactKeys {
    * signs another username can never be accepted under this one.
    */
   async acceptNewKey(userId: string, username?: string, expectedKey?: string): Promise<Pin> {
-    const bundle = await this.fetchBundle(userId, username);
+    const bundle = await this.#fetchBundle(userId, username);
     const key = toBase64(bundle.identityKey);
     if (expectedKey !== undefined && expectedKey !== key)
       throw new CryptoError(
         'key_changed',
         `the identity key of ${username ?? userId} changed again since its safety number was shown; compare the new one`,
       );
-    const pin = await this.profile.pin(this.me(), userId);
+    const pin = await this.#profile.pin(this.#me(), userId);
     const now = new Date().toISOString();
     const name =
       bundle.signedUsername ?? (username !== undefined ? canonicalUsername(username) : pin?.username);
     const rebinding =
       name !== undefined &&
-      nameBindingProblem(await this.profile.pins(this.me()), userId, name) !== undefined;
+      nameBindingProblem(await this.#profile.pins(this.#me()), userId, name) !== undefined;
     const next: Pin = {
       user_id: userId,
       ...(name !== undefined ? { username: name } : {}),
@@ -280,17 +294,17 @@ export class ContactKeys {
           ? [{ key: pin.identity_key, replaced_at: now }, ...pin.previous_keys.filter((p) => p.key !== key)]
           : (pin?.previous_keys ?? []),
     };
-    await this.profile.setPin(this.me(), next);
-    await this.onPinsChanged();
-    this.cache.set(userId, { at: Date.now(), bundle });
+    await this.#profile.setPin(this.#me(), next);
+    await this.#onPinsChanged();
+    this.#cache.set(userId, { at: Date.now(), bundle });
     return next;
   }
 
   async markVerified(userId: string): Promise<Pin> {
     const pin = await this.pinOf(userId);
     const next = { ...pin, verified: true };
-    await this.profile.setPin(this.me(), next);
-    await this.onPinsChanged();
+    await this.#profile.setPin(this.#me(), next);
+    await this.#onPinsChanged();
     return next;
   }
 }

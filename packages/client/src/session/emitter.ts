@@ -1,18 +1,18 @@
 /** A tiny typed event emitter (browser-safe: no node:events). */
 export class Emitter<Events extends Record<string, unknown>> {
-  private readonly handlers = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #handlers = new Map<keyof Events, Set<(payload: never) => void>>();
 
   on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): () => void {
-    let set = this.handlers.get(event);
+    let set = this.#handlers.get(event);
     if (!set) {
       set = new Set();
-      this.handlers.set(event, set);
+      this.#handlers.set(event, set);
     }
     set.add(handler as (payload: never) => void);
     return () => set.delete(handler as (payload: never) => void);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const handler of this.handlers.get(event) ?? []) (handler as (p: Events[K]) => void)(payload);
+    for (const handler of this.#handlers.get(event) ?? []) (handler as (p: Events[K]) => void)(payload);
   }
 }

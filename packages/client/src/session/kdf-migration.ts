@@ -7,7 +7,8 @@
  * From then on this device remembers version 2 and refuses a legacy answer.
  */
 import { KDF_VERSION_BOUND, type TClientKdf } from '@lockbox/contracts';
-import { type AccountDeps, changeAccountPassword, type SignedIn } from './account';
+import type { AccountDeps, SignedIn } from './account';
+import { changeAccountPassword } from './account-password';
 
 export const migrateLegacyKdf = async (
   deps: AccountDeps,

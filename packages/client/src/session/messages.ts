@@ -8,13 +8,10 @@ import type { TMessage, TSendMessageResponse } from '@lockbox/contracts';
 import type { LockboxTrpc } from '../api/client';
 import { call, LockboxApiError } from '../api/errors';
 import {
-  bytesEqual,
   CryptoError,
   type CryptoErrorCode,
-  decodeEnvelope,
   fromBase64,
   type Identity,
-  openMessage,
   type Payload,
   type RandomSource,
   type ReceivedPayload,
@@ -22,16 +19,17 @@ import {
   toBase64,
 } from '../crypto';
 import type { ContactKeys } from './contact-keys';
+import { type Me, openForMe } from './envelope-opening';
 import { SessionError } from './errors';
 
-export interface DecryptedMessage {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  cursor: string;
-  sender_id: string;
-  recipient_id: string;
-  client_msg_id: string;
+export type { Me } from './envelope-opening';
+
+/** A message as the server lists it, minus the sealed fields the SDK opens. */
+export interface DecryptedMessage
+  extends Pick<
+    TMessage,
+    'id' | 'conversation_id' | 'seq' | 'cursor' | 'sender_id' | 'recipient_id' | 'client_msg_id'
+  > {
   /** Server time (unsigned: the server can say anything; show `sent_at`). */
   created_at: string;
   /** I sent it (from this or another of my logins). */
@@ -80,11 +78,6 @@ const misplacement = (m: TMessage, me: string, counterpart?: string): string | u
     (m.sender_id === counterpart && m.recipient_id === me);
   return between ? undefined : 'the server placed a message from another conversation here';
 };
-
-export interface Me {
-  userId: string;
-  identities: Identity[];
-}
 
 /** A client_msg_id: a random UUIDv4 (made from our RandomSource, so no secure-context requirement). */
 export const newClientMsgId = (random: RandomSource): string => {
@@ -168,39 +161,25 @@ export const decryptMessage = async (
   // Refused before any key is fetched: a misplaced message must not pin a stranger's key either.
   if (misplaced) return { ...base, error: { code: 'misplaced', message: misplaced } };
   try {
-    const envelope = fromBase64(m.encrypted_blob);
-    const signature = fromBase64(m.signature);
-    const presented = decodeEnvelope(envelope).header.senderIdentityKey;
-    const senderIdentityKey = base.outgoing
-      ? ((me.identities.find((i) => bytesEqual(i.identityKey, presented)) ?? me.identities[0])
-          ?.identityKey as Uint8Array)
-      : await keys.signingKeyFor(m.sender_id, presented, m.created_at);
-    try {
-      const opened = openMessage({
-        envelope,
-        signature,
-        metadata: { senderId: m.sender_id, recipientId: m.recipient_id, clientMsgId: m.client_msg_id },
-        senderIdentityKey,
-        reader: { userId: me.userId, identities: me.identities },
-      });
-      // A chat-request note is never a message (domain separation, session/request-notes.ts).
-      if (opened.payload.type === 'request_note')
-        return { ...base, error: { code: 'invalid', message: 'a chat-request note is not a message' } };
-      const { header } = opened;
-      const signedCounterpart = header.senderId === me.userId ? header.recipientId : header.senderId;
-      const gap = Math.abs(Date.parse(m.created_at) - header.timestamp);
-      return {
-        ...base,
-        counterpart_id: signedCounterpart,
-        sent_at: header.timestamp,
-        server_time_differs: !(gap <= SERVER_TIME_TOLERANCE_MS),
-        payload: opened.payload,
-      };
-    } catch (err) {
-      if (err instanceof CryptoError && err.code === 'key_changed' && !base.outgoing)
-        keys.reportMessageKeyChange(await keys.pinOf(m.sender_id), presented);
-      throw err;
-    }
+    const opened = await openForMe(keys, me, {
+      envelope: fromBase64(m.encrypted_blob),
+      signature: fromBase64(m.signature),
+      metadata: { senderId: m.sender_id, recipientId: m.recipient_id, clientMsgId: m.client_msg_id },
+      createdAt: m.created_at,
+    });
+    // A chat-request note is never a message (domain separation, session/request-notes.ts).
+    if (opened.payload.type === 'request_note')
+      return { ...base, error: { code: 'invalid', message: 'a chat-request note is not a message' } };
+    const { header } = opened;
+    const signedCounterpart = header.senderId === me.userId ? header.recipientId : header.senderId;
+    const gap = Math.abs(Date.parse(m.created_at) - header.timestamp);
+    return {
+      ...base,
+      counterpart_id: signedCounterpart,
+      sent_at: header.timestamp,
+      server_time_differs: !(gap <= SERVER_TIME_TOLERANCE_MS),
+      payload: opened.payload,
+    };
   } catch (err) {
     if (err instanceof CryptoError) return { ...base, error: { code: err.code, message: err.message } };
     if (err instanceof LockboxApiError && err.code === 'not_found')

@@ -48,20 +48,24 @@ export const parsePins = (records: unknown[]): Pin[] =>
 const same = (a: Pin[], b: Pin[]) => JSON.stringify(a) === JSON.stringify(b);
 
 export class PinSync {
-  private chain: Promise<void> = Promise.resolve();
+  #chain: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly trpc: LockboxTrpc,
-    private readonly profile: Profile,
-    private readonly random: RandomSource,
-  ) {}
+  readonly #trpc: LockboxTrpc;
+  readonly #profile: Profile;
+  readonly #random: RandomSource;
+
+  constructor(trpc: LockboxTrpc, profile: Profile, random: RandomSource) {
+    this.#trpc = trpc;
+    this.#profile = profile;
+    this.#random = random;
+  }
 
   /** Writes pins from the vault into this device's store, merged with what is here. */
   async importPins(me: string, records: unknown[]): Promise<void> {
-    const local = await this.profile.pins(me);
+    const local = await this.#profile.pins(me);
     for (const pin of mergePins(local, parsePins(records))) {
       const here = local.find((p) => p.user_id === pin.user_id);
-      if (!here || !same([here], [pin])) await this.profile.setPin(me, pin);
+      if (!here || !same([here], [pin])) await this.#profile.setPin(me, pin);
     }
   }
 
@@ -71,37 +75,37 @@ export class PinSync {
    * the device, and the next push carries them.
    */
   push(me: string): Promise<void> {
-    this.chain = this.chain.then(() => this.pushNow(me)).catch(() => undefined);
-    return this.chain;
+    this.#chain = this.#chain.then(() => this.#pushNow(me)).catch(() => undefined);
+    return this.#chain;
   }
 
-  private async pushNow(me: string): Promise<void> {
-    const key = await this.profile.vaultKey(me);
+  async #pushNow(me: string): Promise<void> {
+    const key = await this.#profile.vaultKey(me);
     if (!key) return;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const stored = await call(() => this.trpc.vault.get.query());
+      const stored = await call(() => this.#trpc.vault.get.query());
       if (!stored.vault) return;
       const contents = openVaultContents(me, key, stored.vault);
       // Never merge into (and re-seal) an older vault than this device saw: that would launder a rollback.
-      await checkVaultFresh(this.profile, me, contents);
+      await checkVaultFresh(this.#profile, me, contents);
       const inVault = parsePins(contents.pins);
-      const merged = mergePins(inVault, await this.profile.pins(me));
+      const merged = mergePins(inVault, await this.#profile.pins(me));
       // A v1 vault is rewritten as v2 even without new pins: from then on its counter protects it.
       if (contents.format === 2 && same(merged, mergePins(inVault))) return;
-      const counter = await nextVaultCounter(this.profile, me, contents.counter);
+      const counter = await nextVaultCounter(this.#profile, me, contents.counter);
       try {
         await call(() =>
-          this.trpc.vault.put.mutate({
+          this.#trpc.vault.put.mutate({
             vault: sealVault(
               me,
               key,
               { identities: contents.identities, pins: merged, counter },
-              this.random,
+              this.#random,
             ),
             expected_version: stored.version,
           }),
         );
-        await rememberVault(this.profile, me, counter);
+        await rememberVault(this.#profile, me, counter);
         return;
       } catch (err) {
         if (!(err instanceof LockboxApiError && err.code === 'conflict')) throw err;

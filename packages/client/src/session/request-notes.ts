@@ -21,13 +21,11 @@
 import type { TSealedNote } from '@lockbox/contracts';
 import { LockboxApiError } from '../api/errors';
 import {
-  bytesEqual,
   CryptoError,
   type CryptoErrorCode,
   decodeEnvelope,
   fromBase64,
   type Identity,
-  openMessage,
   type PublicIdentity,
   type RandomSource,
   REQUEST_NOTE_MAX_CHARS,
@@ -35,7 +33,8 @@ import {
   toBase64,
 } from '../crypto';
 import type { ContactKeys } from './contact-keys';
-import { type Me, newClientMsgId } from './messages';
+import { type Me, openForMe } from './envelope-opening';
+import { newClientMsgId } from './messages';
 
 export const NOTE_ID_PREFIX = 'note:';
 const NOTE_ID = /^note:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -102,31 +101,19 @@ const openSealed = async (
     );
   if (!NOTE_ID.test(header.clientMsgId))
     return refused('invalid', 'this is not a request note (a message presented as one?)');
-  const createdAt = typeof request.created_at === 'string' ? request.created_at : new Date().toISOString();
-  const senderIdentityKey = outgoing
-    ? ((me.identities.find((i) => bytesEqual(i.identityKey, header.senderIdentityKey)) ?? me.identities[0])
-        ?.identityKey as Uint8Array)
-    : await keys.signingKeyFor(request.from_user_id, header.senderIdentityKey, createdAt);
-  try {
-    const opened = openMessage({
-      envelope,
-      signature,
-      metadata: {
-        senderId: request.from_user_id,
-        recipientId: request.to_user_id,
-        clientMsgId: header.clientMsgId,
-      },
-      senderIdentityKey,
-      reader: { userId: me.userId, identities: me.identities },
-    });
-    if (opened.payload.type !== 'request_note')
-      return refused('invalid', 'this is not a request note (a message presented as one?)');
-    return { status: 'sealed', text: opened.payload.text, sent_at: opened.header.timestamp };
-  } catch (err) {
-    if (err instanceof CryptoError && err.code === 'key_changed' && !outgoing)
-      keys.reportMessageKeyChange(await keys.pinOf(request.from_user_id), header.senderIdentityKey);
-    throw err;
-  }
+  const opened = await openForMe(keys, me, {
+    envelope,
+    signature,
+    metadata: {
+      senderId: request.from_user_id,
+      recipientId: request.to_user_id,
+      clientMsgId: header.clientMsgId,
+    },
+    createdAt: typeof request.created_at === 'string' ? request.created_at : new Date().toISOString(),
+  });
+  if (opened.payload.type !== 'request_note')
+    return refused('invalid', 'this is not a request note (a message presented as one?)');
+  return { status: 'sealed', text: opened.payload.text, sent_at: opened.header.timestamp };
 };
 
 /** The request's note, opened and checked; null when it has none. */

@@ -58,13 +58,16 @@ const replayed = (m: DecryptedMessage): DecryptedMessage => {
 };
 
 export class SeenMessages {
-  constructor(
-    private readonly store: KeyValueStore,
-    private readonly me: string,
-  ) {}
+  readonly #store: KeyValueStore;
+  readonly #me: string;
 
-  private async load(key: string): Promise<Map<string, SeenEntry>> {
-    const raw = await this.store.get(key);
+  constructor(store: KeyValueStore, me: string) {
+    this.#store = store;
+    this.#me = me;
+  }
+
+  async #load(key: string): Promise<Map<string, SeenEntry>> {
+    const raw = await this.#store.get(key);
     const map = new Map<string, SeenEntry>();
     if (raw === undefined) return map;
     let parsed: z.infer<typeof ZSeenBucket> | undefined;
@@ -78,9 +81,9 @@ export class SeenMessages {
     return map;
   }
 
-  private async save(key: string, map: Map<string, SeenEntry>): Promise<void> {
+  async #save(key: string, map: Map<string, SeenEntry>): Promise<void> {
     const entries = [...map].slice(-SEEN_PER_SENDER_MAX).map(([cmid, e]) => [cmid, e.id, e.at, e.seq]);
-    await this.store.set(key, JSON.stringify({ v: 1, entries }));
+    await this.#store.set(key, JSON.stringify({ v: 1, entries }));
   }
 
   /**
@@ -90,9 +93,9 @@ export class SeenMessages {
   async check(messages: DecryptedMessage[]): Promise<DecryptedMessage[]> {
     const verified = messages.filter((m) => !m.error);
     if (verified.length === 0) return messages;
-    const lockName = `seen.${keySegment(this.me)}`;
+    const lockName = `seen.${keySegment(this.#me)}`;
     if (!STORE_KEY_PATTERN.test(lockName)) throw new Error('invalid seen-set lock name');
-    return this.store.withLock(lockName, async () => {
+    return this.#store.withLock(lockName, async () => {
       const buckets = new Map<string, { map: Map<string, SeenEntry>; changed: boolean }>();
       const out: DecryptedMessage[] = [];
       for (const m of messages) {
@@ -100,10 +103,10 @@ export class SeenMessages {
           out.push(m);
           continue;
         }
-        const key = seenKey(this.me, m.sender_id);
+        const key = seenKey(this.#me, m.sender_id);
         let bucket = buckets.get(key);
         if (!bucket) {
-          bucket = { map: await this.load(key), changed: false };
+          bucket = { map: await this.#load(key), changed: false };
           buckets.set(key, bucket);
         }
         const entry: SeenEntry = { id: m.id, at: serverTime(m.created_at), seq: m.seq };
@@ -118,7 +121,7 @@ export class SeenMessages {
           out.push(replayed(m));
         }
       }
-      for (const [key, bucket] of buckets) if (bucket.changed) await this.save(key, bucket.map);
+      for (const [key, bucket] of buckets) if (bucket.changed) await this.#save(key, bucket.map);
       return out;
     });
   }

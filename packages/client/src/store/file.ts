@@ -14,26 +14,26 @@ import { assertStoreKey, type KeyValueStore } from './types';
 const STALE_MS = 30_000;
 
 export class FileStore implements KeyValueStore {
-  private readonly mutex = createNamedMutex();
-  private ready: Promise<void> | undefined;
+  readonly #mutex = createNamedMutex();
+  #ready: Promise<void> | undefined;
 
   constructor(readonly dir: string) {}
 
-  private ensureDir(): Promise<void> {
-    this.ready ??= (async () => {
+  #ensureDir(): Promise<void> {
+    this.#ready ??= (async () => {
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       await fs.chmod(this.dir, 0o700);
     })();
-    return this.ready;
+    return this.#ready;
   }
 
-  private file(key: string) {
+  #file(key: string) {
     return path.join(this.dir, `${assertStoreKey(key)}.json`);
   }
 
   async get(key: string) {
     try {
-      return await fs.readFile(this.file(key), 'utf8');
+      return await fs.readFile(this.#file(key), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -41,15 +41,15 @@ export class FileStore implements KeyValueStore {
   }
 
   async set(key: string, value: string) {
-    await this.ensureDir();
-    const target = this.file(key);
+    await this.#ensureDir();
+    const target = this.#file(key);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.writeFile(temp, value, { mode: 0o600, flag: 'wx' });
     await fs.rename(temp, target);
   }
 
   async delete(key: string) {
-    await fs.rm(this.file(key), { force: true });
+    await fs.rm(this.#file(key), { force: true });
   }
 
   async keys(prefix: string) {
@@ -68,8 +68,8 @@ export class FileStore implements KeyValueStore {
   }
 
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.mutex(name, async () => {
-      await this.ensureDir();
+    return this.#mutex(name, async () => {
+      await this.#ensureDir();
       const lockFile = path.join(this.dir, `${assertStoreKey(name)}.lock`);
       const deadline = Date.now() + STALE_MS + 5_000;
       for (;;) {

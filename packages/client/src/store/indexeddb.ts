@@ -15,54 +15,57 @@ const request = <T>(req: IDBRequest<T>): Promise<T> =>
   });
 
 export class IndexedDbStore implements KeyValueStore {
-  private db: Promise<IDBDatabase> | undefined;
-  private readonly mutex = createNamedMutex();
+  #db: Promise<IDBDatabase> | undefined;
+  readonly #mutex = createNamedMutex();
 
-  constructor(
-    private readonly databaseName = 'lockbox',
-    private readonly factory: IDBFactory = globalThis.indexedDB,
-  ) {}
+  readonly #databaseName: string;
+  readonly #factory: IDBFactory;
 
-  private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise((resolve, reject) => {
-      const req = this.factory.open(this.databaseName, 1);
+  constructor(databaseName = 'lockbox', factory: IDBFactory = globalThis.indexedDB) {
+    this.#databaseName = databaseName;
+    this.#factory = factory;
+  }
+
+  #open(): Promise<IDBDatabase> {
+    this.#db ??= new Promise((resolve, reject) => {
+      const req = this.#factory.open(this.#databaseName, 1);
       req.onupgradeneeded = () => req.result.createObjectStore(OBJECT_STORE);
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error ?? new Error('cannot open IndexedDB'));
     });
-    return this.db;
+    return this.#db;
   }
 
-  private async tx(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    return (await this.open()).transaction(OBJECT_STORE, mode).objectStore(OBJECT_STORE);
+  async #tx(mode: IDBTransactionMode): Promise<IDBObjectStore> {
+    return (await this.#open()).transaction(OBJECT_STORE, mode).objectStore(OBJECT_STORE);
   }
 
   async get(key: string) {
-    const value = await request((await this.tx('readonly')).get(assertStoreKey(key)));
+    const value = await request((await this.#tx('readonly')).get(assertStoreKey(key)));
     return typeof value === 'string' ? value : undefined;
   }
 
   async set(key: string, value: string) {
-    await request((await this.tx('readwrite')).put(value, assertStoreKey(key)));
+    await request((await this.#tx('readwrite')).put(value, assertStoreKey(key)));
   }
 
   async delete(key: string) {
-    await request((await this.tx('readwrite')).delete(assertStoreKey(key)));
+    await request((await this.#tx('readwrite')).delete(assertStoreKey(key)));
   }
 
   async keys(prefix: string) {
-    const all = await request((await this.tx('readonly')).getAllKeys());
+    const all = await request((await this.#tx('readonly')).getAllKeys());
     return all.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)).sort();
   }
 
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-    if (locks) return locks.request(`${this.databaseName}:${name}`, fn) as Promise<T>;
-    return this.mutex(name, fn);
+    if (locks) return locks.request(`${this.#databaseName}:${name}`, fn) as Promise<T>;
+    return this.#mutex(name, fn);
   }
 
   close() {
-    void this.db?.then((db) => db.close());
-    this.db = undefined;
+    void this.#db?.then((db) => db.close());
+    this.#db = undefined;
   }
 }

@@ -3,26 +3,26 @@ import { createNamedMutex } from './mutex';
 import { assertStoreKey, type KeyValueStore } from './types';
 
 export class MemoryStore implements KeyValueStore {
-  private readonly data = new Map<string, string>();
-  private readonly mutex = createNamedMutex();
+  readonly #data = new Map<string, string>();
+  readonly #mutex = createNamedMutex();
 
   async get(key: string) {
-    return this.data.get(assertStoreKey(key));
+    return this.#data.get(assertStoreKey(key));
   }
 
   async set(key: string, value: string) {
-    this.data.set(assertStoreKey(key), value);
+    this.#data.set(assertStoreKey(key), value);
   }
 
   async delete(key: string) {
-    this.data.delete(assertStoreKey(key));
+    this.#data.delete(assertStoreKey(key));
   }
 
   async keys(prefix: string) {
-    return [...this.data.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return [...this.#data.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
 
   withLock<T>(name: string, fn: () => Promise<T>) {
-    return this.mutex(name, fn);
+    return this.#mutex(name, fn);
   }
 }

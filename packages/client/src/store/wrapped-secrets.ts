@@ -42,48 +42,55 @@ export const generateWrappingKey = (subtle: SubtleCrypto = globalThis.crypto.sub
   subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 
 export class WrappedSecretsStore implements KeyValueStore {
-  private ready: Promise<CryptoKey> | undefined;
-  private readonly secrets: ReadonlySet<string>;
+  #ready: Promise<CryptoKey> | undefined;
+  readonly #secrets: ReadonlySet<string>;
+
+  readonly #inner: KeyValueStore;
+  readonly #holder: WrappingKeyHolder;
+  readonly #subtle: SubtleCrypto;
 
   constructor(
-    private readonly inner: KeyValueStore,
-    private readonly holder: WrappingKeyHolder,
+    inner: KeyValueStore,
+    holder: WrappingKeyHolder,
     secretKeys: readonly string[] = SECRET_STORE_KEYS,
-    private readonly subtle: SubtleCrypto = globalThis.crypto.subtle,
+    subtle: SubtleCrypto = globalThis.crypto.subtle,
   ) {
-    this.secrets = new Set(secretKeys);
+    this.#inner = inner;
+    this.#holder = holder;
+    this.#subtle = subtle;
+    this.#secrets = new Set(secretKeys);
   }
 
   /** The wrapping key (created on first use), after every clear secret has been sealed. */
-  private wrappingKey(): Promise<CryptoKey> {
-    this.ready ??= this.prepare().catch((err: unknown) => {
-      this.ready = undefined;
+  #wrappingKey(): Promise<CryptoKey> {
+    this.#ready ??= this.#prepare().catch((err: unknown) => {
+      this.#ready = undefined;
       throw err;
     });
-    return this.ready;
+    return this.#ready;
   }
 
-  private prepare(): Promise<CryptoKey> {
+  #prepare(): Promise<CryptoKey> {
     // Under the store's lock: two tabs opening at once must not each create (and save) a different key.
-    return this.inner.withLock('wrapping-key', async () => {
-      let key = await this.holder.load();
+    return this.#inner.withLock('wrapping-key', async () => {
+      let key = await this.#holder.load();
       if (!key) {
-        key = await generateWrappingKey(this.subtle);
-        await this.holder.save(key);
+        key = await generateWrappingKey(this.#subtle);
+        await this.#holder.save(key);
       }
-      for (const name of this.secrets) {
-        const value = await this.inner.get(name);
+      for (const name of this.#secrets) {
+        const value = await this.#inner.get(name);
         if (value !== undefined && !value.startsWith(WRAPPED_PREFIX))
-          await this.inner.set(name, await this.seal(key, name, value));
+          await this.#inner.set(name, await this.#seal(key, name, value));
       }
       return key;
     });
   }
 
-  private async seal(key: CryptoKey, name: string, value: string): Promise<string> {
+  async #seal(key: CryptoKey, name: string, value: string): Promise<string> {
     const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
     const sealed = new Uint8Array(
-      await this.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(name) }, key, own(utf8(value))),
+      await this.#subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(name) }, key, own(utf8(value))),
     );
     const out = new Uint8Array(IV_BYTES + sealed.length);
     out.set(iv);
@@ -91,12 +98,12 @@ export class WrappedSecretsStore implements KeyValueStore {
     return WRAPPED_PREFIX + toBase64(out);
   }
 
-  private async open(key: CryptoKey, name: string, stored: string): Promise<string | undefined> {
+  async #open(key: CryptoKey, name: string, stored: string): Promise<string | undefined> {
     if (!stored.startsWith(WRAPPED_PREFIX)) return undefined;
     try {
       const bytes = fromBase64(stored.slice(WRAPPED_PREFIX.length));
       if (bytes.length <= IV_BYTES) return undefined;
-      const plain = await this.subtle.decrypt(
+      const plain = await this.#subtle.decrypt(
         { name: 'AES-GCM', iv: own(bytes.subarray(0, IV_BYTES)), additionalData: aad(name) },
         key,
         own(bytes.subarray(IV_BYTES)),
@@ -109,26 +116,26 @@ export class WrappedSecretsStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    if (!this.secrets.has(key)) return this.inner.get(key);
-    const wrapping = await this.wrappingKey();
-    const stored = await this.inner.get(key);
-    return stored === undefined ? undefined : this.open(wrapping, key, stored);
+    if (!this.#secrets.has(key)) return this.#inner.get(key);
+    const wrapping = await this.#wrappingKey();
+    const stored = await this.#inner.get(key);
+    return stored === undefined ? undefined : this.#open(wrapping, key, stored);
   }
 
   async set(key: string, value: string): Promise<void> {
-    if (!this.secrets.has(key)) return this.inner.set(key, value);
-    await this.inner.set(key, await this.seal(await this.wrappingKey(), key, value));
+    if (!this.#secrets.has(key)) return this.#inner.set(key, value);
+    await this.#inner.set(key, await this.#seal(await this.#wrappingKey(), key, value));
   }
 
   delete(key: string): Promise<void> {
-    return this.inner.delete(key);
+    return this.#inner.delete(key);
   }
 
   keys(prefix: string): Promise<string[]> {
-    return this.inner.keys(prefix);
+    return this.#inner.keys(prefix);
   }
 
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.inner.withLock(name, fn);
+    return this.#inner.withLock(name, fn);
   }
 }

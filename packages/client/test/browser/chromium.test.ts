@@ -115,7 +115,7 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
     const webName = uniqueName('web');
     const nodeName = uniqueName('node');
     const nodeUser = await newSession(stack);
-    await nodeUser.register(nodeName, 'node user password');
+    await nodeUser.account.register(nodeName, 'node user password');
     await browser.page.evaluate(
       async ({ baseUrl, name }) => {
         const w = globalThis as unknown as Win;
@@ -125,9 +125,9 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
           store: new IndexedDbStore(`profile-${name}`),
           webSocket: (url, protocols) => new WebSocket(url, protocols) as never,
         });
-        await w.session.register(name, 'browser user password');
+        await w.session.account.register(name, 'browser user password');
         w.inbox = [];
-        await w.session.listen({
+        await w.session.live.listen({
           onMessage: (m) => {
             if (m.payload?.type === 'text') w.inbox?.push(m.payload.text);
           },
@@ -135,28 +135,28 @@ describe.skipIf(!chromiumAvailable())('the SDK in Chromium', () => {
       },
       { baseUrl: stack.gatewayUrl, name: webName },
     );
-    await nodeUser.requestContact(webName);
+    await nodeUser.requests.send(webName);
     await browser.page.evaluate(
-      (from) => (globalThis as unknown as Win).session?.respond(from, 'accept'),
+      (from) => (globalThis as unknown as Win).session?.requests.respond(from, 'accept'),
       nodeName,
     );
 
     await browser.page.evaluate(
-      (to) => (globalThis as unknown as Win).session?.sendText(to, 'hi from chromium'),
+      (to) => (globalThis as unknown as Win).session?.messages.send(to, 'hi from chromium'),
       nodeName,
     );
-    const seen = await nodeUser.history(webName);
+    const seen = await nodeUser.messages.history(webName);
     expect(seen.map((m) => m.payload)).toEqual([{ type: 'text', text: 'hi from chromium' }]);
 
-    await nodeUser.sendText(webName, 'hi from node');
+    await nodeUser.messages.send(webName, 'hi from node');
     await until(async () => {
       const inbox = await browser.page.evaluate(() => (globalThis as unknown as Win).inbox ?? []);
       expect(inbox).toContain('hi from node');
     });
     const safety = await browser.page.evaluate(
-      (peer) => (globalThis as unknown as Win).session?.safetyNumber(peer).then((s) => s.groups),
+      (peer) => (globalThis as unknown as Win).session?.verification.safetyNumber(peer).then((s) => s.groups),
       nodeName,
     );
-    expect(safety).toEqual((await nodeUser.safetyNumber(webName)).groups);
+    expect(safety).toEqual((await nodeUser.verification.safetyNumber(webName)).groups);
   });
 });

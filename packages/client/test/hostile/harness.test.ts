@@ -25,8 +25,8 @@ describe('hostile server harness', () => {
     hostile.reset();
     const s = await newSession(stack, { baseUrl: hostile.url });
     const name = uniqueName('hh');
-    await s.register(name, 'a long enough password');
-    expect((await s.whoami()).username).toBe(name);
+    await s.account.register(name, 'a long enough password');
+    expect((await s.account.whoami()).username).toBe(name);
     expect(hostile.calls.map((c) => c.path)).toContain('auth.register');
   });
 
@@ -49,10 +49,13 @@ describe('hostile server harness', () => {
   it('relays live frames and injects its own', async () => {
     hostile.reset();
     const s = await newSession(stack, { baseUrl: hostile.url });
-    await s.register(uniqueName('hf'), 'a long enough password');
+    await s.account.register(uniqueName('hf'), 'a long enough password');
     const seen: string[] = [];
     const states: string[] = [];
-    const client = await s.listen({ onTyping: (t) => seen.push(t.from), onState: (st) => states.push(st) });
+    const client = await s.live.listen({
+      onTyping: (t) => seen.push(t.from),
+      onState: (st) => states.push(st),
+    });
     await until(() => expect(states).toContain('open'));
     hostile.injectFrame({ type: 'typing', data: { from: 'usr_0000000000000000000000000z', typing: true } });
     await until(() => expect(seen).toContain('usr_0000000000000000000000000z'));

@@ -56,7 +56,7 @@ const loginsSent = () => hostile.calls.filter((c) => c.path === 'auth.login').le
 
 const registered = async (base: string) => {
   const name = uniqueName(base);
-  await (await newSession(stack)).register(name, password);
+  await (await newSession(stack)).account.register(name, password);
   return name;
 };
 
@@ -79,7 +79,7 @@ describe('weak or absurd KDF parameters', () => {
     const name = await registered('weak');
     hostile.rewrite('auth.prelogin', (data) => ({ ...(data as object), ...change }));
     const { session, runs } = await device();
-    const err = await failure(session.login(name, password));
+    const err = await failure(session.account.login(name, password));
     expect(err.code).toBe('kdf_refused');
     expect(err.message).toMatch(message);
     expect(runs.count).toBe(0);
@@ -94,36 +94,38 @@ describe('parameters or salt changed behind the device', () => {
     hostile.reset();
     name = await registered('chg');
     me = (await device()).session;
-    await me.login(name, password);
-    await me.logout();
+    await me.account.login(name, password);
+    await me.account.logout();
   });
 
   it('refuses a changed salt (kdf_changed), sending nothing', async () => {
     hostile.rewrite('auth.prelogin', (data) => ({ ...(data as object), salt: 'AAAAAAAAAAAAAAAAAAAAAA==' }));
-    const err = await failure(me.login(name, password));
+    const err = await failure(me.account.login(name, password));
     expect(err.code).toBe('kdf_changed');
     expect(loginsSent()).toBe(0);
   });
 
   it('refuses changed parameters, even stronger ones (kdf_changed)', async () => {
     hostile.rewrite('auth.prelogin', (data) => ({ ...(data as object), iterations: 4 }));
-    expect((await failure(me.login(name, password))).code).toBe('kdf_changed');
+    expect((await failure(me.account.login(name, password))).code).toBe('kdf_changed');
     expect(loginsSent()).toBe(0);
   });
 
   it('its own password change is no change; one made elsewhere needs the user to accept it', async () => {
     const other = (await device()).session;
-    await other.login(name, password);
-    await other.changePassword(password, `${password}!`);
-    await other.logout();
-    expect(await other.login(name, `${password}!`)).toMatchObject({ username: name });
+    await other.account.login(name, password);
+    await other.account.changePassword(password, `${password}!`);
+    await other.account.logout();
+    expect(await other.account.login(name, `${password}!`)).toMatchObject({ username: name });
     hostile.reset();
     const sent = loginsSent();
-    expect((await failure(me.login(name, `${password}!`))).code).toBe('kdf_changed');
+    expect((await failure(me.account.login(name, `${password}!`))).code).toBe('kdf_changed');
     expect(loginsSent()).toBe(sent);
-    expect(await me.login(name, `${password}!`, { acceptKdfChange: true })).toMatchObject({ username: name });
-    await me.logout();
-    expect(await me.login(name, `${password}!`)).toMatchObject({ username: name });
+    expect(await me.account.login(name, `${password}!`, { acceptKdfChange: true })).toMatchObject({
+      username: name,
+    });
+    await me.account.logout();
+    expect(await me.account.login(name, `${password}!`)).toMatchObject({ username: name });
   });
 });
 
@@ -133,8 +135,10 @@ describe('one salt for two accounts', () => {
     const bob = await registered('rsb');
     const aliceKdf = await honestPrelogin(alice);
     hostile.rewrite('auth.prelogin', () => aliceKdf);
-    await (await device()).session.login(alice, password);
-    expect((await failure((await device()).session.login(bob, password))).code).toBe('wrong_password');
+    await (await device()).session.account.login(alice, password);
+    expect((await failure((await device()).session.account.login(bob, password))).code).toBe(
+      'wrong_password',
+    );
     const secrets = hostile.calls
       .filter((c) => c.path === 'auth.login')
       .map((c) => (c.input as { password: string }).password);
@@ -149,33 +153,33 @@ describe('accounts made before the bound salt', () => {
     const bobName = uniqueName('lbob');
     const legacy = await registerLegacyAccount(stack, aliceName, password);
     const bob = await newSession(stack);
-    await bob.register(bobName, 'bob has a password too');
-    await legacy.session.requestContact(bobName, 'hi');
-    await bob.respond(aliceName, 'accept');
-    await legacy.session.sendText(bobName, 'sealed before the upgrade');
-    await bob.sendText(aliceName, 'and a reply');
+    await bob.account.register(bobName, 'bob has a password too');
+    await legacy.session.requests.send(bobName, 'hi');
+    await bob.requests.respond(aliceName, 'accept');
+    await legacy.session.messages.send(bobName, 'sealed before the upgrade');
+    await bob.messages.send(aliceName, 'and a reply');
     const before = await honestPrelogin(aliceName);
     expect(before.version).toBe(1);
 
     const { session: laptop } = await device();
-    await laptop.login(aliceName, password);
-    const texts = (await laptop.history(bobName)).map((m) => (m.payload as { text?: string })?.text);
+    await laptop.account.login(aliceName, password);
+    const texts = (await laptop.messages.history(bobName)).map((m) => (m.payload as { text?: string })?.text);
     expect(texts).toEqual(['sealed before the upgrade', 'and a reply']);
     const after = await honestPrelogin(aliceName);
     expect(after.version).toBe(2);
     expect(after.salt).not.toBe(before.salt);
 
     const { session: phone } = await device();
-    await phone.login(aliceName, password);
-    expect((await phone.history(bobName)).map((m) => m.error)).toEqual([undefined, undefined]);
-    expect((await bob.history(aliceName)).map((m) => m.error)).toEqual([undefined, undefined]);
+    await phone.account.login(aliceName, password);
+    expect((await phone.messages.history(bobName)).map((m) => m.error)).toEqual([undefined, undefined]);
+    expect((await bob.messages.history(aliceName)).map((m) => m.error)).toEqual([undefined, undefined]);
 
     // The server tries to take the account back to the unbound salt: a downgrade.
-    await laptop.logout();
+    await laptop.account.logout();
     const sent = loginsSent();
     hostile.rewrite('auth.prelogin', () => before);
     for (const opts of [{}, { acceptKdfChange: true }]) {
-      const err = await failure(laptop.login(aliceName, password, opts));
+      const err = await failure(laptop.account.login(aliceName, password, opts));
       expect(err.code).toBe('kdf_changed');
       expect(err.message).toMatch(/downgrade/);
     }
@@ -191,7 +195,7 @@ describe('answers of the wrong shape', () => {
       return rest;
     });
     const { session, runs } = await device();
-    const err = await failure(session.login(name, password));
+    const err = await failure(session.account.login(name, password));
     expect(err).toBeInstanceOf(LockboxApiError);
     expect(err.code).toBe('invalid_response');
     expect(err.message).toMatch(/auth\.prelogin.*salt/);
@@ -206,14 +210,14 @@ describe('answers of the wrong shape', () => {
       ...(data as object),
       user: { id: 'usr_0000000000000000000000000z', username: 'mallory' },
     }));
-    expect((await failure(session.login(name, password))).code).toBe('invalid_response');
+    expect((await failure(session.account.login(name, password))).code).toBe('invalid_response');
     hostile.reset();
-    await session.login(name, password);
+    await session.account.login(name, password);
     hostile.rewrite('auth.me', () => ({ id: 42, username: name }));
-    expect((await failure(session.whoami())).code).toBe('invalid_response');
+    expect((await failure(session.account.whoami())).code).toBe('invalid_response');
     hostile.rewrite('auth.me', () => 'not even an object');
-    expect((await failure(session.whoami())).code).toBe('invalid_response');
+    expect((await failure(session.account.whoami())).code).toBe('invalid_response');
     hostile.rewrite('contacts.list', () => [{ nonsense: true }]);
-    expect((await failure(session.contacts())).code).toBe('invalid_response');
+    expect((await failure(session.contacts.list())).code).toBe('invalid_response');
   });
 });

@@ -30,8 +30,14 @@ const ids = { alice: '', bob: '', carol: '' };
 
 const register = async (s: LockboxSession, base: string) => {
   const name = uniqueName(base);
-  const account = await s.register(name, `${base} has a long enough password`);
+  const account = await s.account.register(name, `${base} has a long enough password`);
   return { name, id: account.user_id };
+};
+
+/** `from` asks `to` to connect and `to` accepts. */
+const connect = async (from: LockboxSession, fromName: string, to: LockboxSession, toName: string) => {
+  await from.requests.send(toName);
+  await to.requests.respond(fromName, 'accept');
 };
 
 /** The raw messages of a conversation as the honest server returns them (newest page). */
@@ -55,12 +61,9 @@ beforeAll(async () => {
     await register(carol, 'carol'),
   ];
   Object.assign(ids, { alice: a.id, bob: b.id, carol: c.id });
-  await alice.requestContact(b.name);
-  await bob.respond(a.name, 'accept');
-  await carol.requestContact(b.name);
-  await bob.respond(c.name, 'accept');
-  await carol.requestContact(a.name);
-  await alice.respond(c.name, 'accept');
+  await connect(alice, a.name, bob, b.name);
+  await connect(carol, c.name, bob, b.name);
+  await connect(carol, c.name, alice, a.name);
 });
 
 afterAll(async () => {
@@ -72,36 +75,36 @@ beforeEach(() => hostile.reset());
 
 describe('misplaced messages: the signed parties decide, not the server', () => {
   it('a genuine Carol→Bob message served in Bob’s conversation with Alice (messages.conversation) is refused', async () => {
-    await alice.sendText(ids.bob, 'alice to bob, where it belongs');
-    await carol.sendText(ids.bob, 'carol to bob, not for the alice chat');
+    await alice.messages.send(ids.bob, 'alice to bob, where it belongs');
+    await carol.messages.send(ids.bob, 'carol to bob, not for the alice chat');
     const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [fromCarol]);
 
-    const history = await bob.history(ids.alice);
+    const history = await bob.messages.history(ids.alice);
     expect(texts(history)).toEqual(['alice to bob, where it belongs']);
     const injected = history.find((m) => m.id === fromCarol.id);
     expect(injected?.error?.code).toBe('misplaced');
     expect(injected?.payload).toBeUndefined();
 
-    const page = await bob.historyPage(ids.alice);
+    const page = await bob.messages.historyPage(ids.alice);
     expect(texts(page.messages)).toEqual(['alice to bob, where it belongs']);
     expect(page.messages.find((m) => m.id === fromCarol.id)?.error?.code).toBe('misplaced');
   });
 
   it('a message between two other users is refused on every path (conversation, list, live)', async () => {
-    await carol.sendText(ids.alice, 'carol to alice: bob must never read this');
+    await carol.messages.send(ids.alice, 'carol to alice: bob must never read this');
     const carolToAlice = (await rawConversation(alice, ids.carol)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [carolToAlice]);
     addToList(hostile, () => [carolToAlice]);
 
-    const history = await bob.history(ids.alice);
+    const history = await bob.messages.history(ids.alice);
     expect(history.find((m) => m.id === carolToAlice.id)?.error?.code).toBe('misplaced');
-    const list = await bob.messagesAfter('0', 500);
+    const list = await bob.messages.after('0', 500);
     expect(list.messages.find((m) => m.id === carolToAlice.id)?.error?.code).toBe('misplaced');
 
     const live: DecryptedMessage[] = [];
     const states: string[] = [];
-    const client = await bob.listen({
+    const client = await bob.live.listen({
       onMessage: (m) => void live.push(m),
       onState: (s) => void states.push(s),
     });
@@ -117,14 +120,14 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
   });
 
   it('on the list and the live stream a message is attributed to its signed counterpart, never to a relabelled conversation', async () => {
-    await carol.sendText(ids.bob, 'carol, relabelled as the alice chat');
+    await carol.messages.send(ids.bob, 'carol, relabelled as the alice chat');
     const alicePage = await bob.api.trpc.messages.conversation.query({ contact_id: ids.alice, limit: 1 });
     const fromCarol = (await rawConversation(bob, ids.carol)).at(-1) as ServedMessage;
     const relabelled = { ...fromCarol, conversation_id: alicePage.conversation_id };
     const claimedFromAlice = { ...fromCarol, sender_id: ids.alice };
     addToList(hostile, () => [relabelled, claimedFromAlice]);
 
-    const list = (await bob.messagesAfter('0', 500)).messages.filter((m) => m.id === fromCarol.id);
+    const list = (await bob.messages.after('0', 500)).messages.filter((m) => m.id === fromCarol.id);
     const shown = list.filter((m) => !m.error);
     expect(shown.length).toBeGreaterThan(0);
     for (const m of shown) expect(m.counterpart_id).toBe(ids.carol);
@@ -134,7 +137,7 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
 
     const live: DecryptedMessage[] = [];
     const states: string[] = [];
-    const client = await bob.listen({
+    const client = await bob.live.listen({
       onMessage: (m) => void live.push(m),
       onState: (s) => void states.push(s),
     });
@@ -159,45 +162,51 @@ describe('misplaced messages: the signed parties decide, not the server', () => 
 
 describe('replays: one (sender, client_msg_id), one id, one time, on this device for good', () => {
   it('a replay under a new id, time and seq is refused in a history, a page and a list', async () => {
-    await alice.sendText(ids.bob, 'pay carol 10 euros');
+    await alice.messages.send(ids.bob, 'pay carol 10 euros');
     const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     addToConversation(hostile, ids.alice, () => [asReplay(original)]);
     addToList(hostile, () => [asReplay(original)]);
 
-    const history = await bob.history(ids.alice);
+    const history = await bob.messages.history(ids.alice);
     expect(texts(history).filter((t) => t === 'pay carol 10 euros')).toHaveLength(1);
     expect(history.at(-1)?.error?.code).toBe('replayed');
-    expect((await bob.historyPage(ids.alice)).messages.at(-1)?.error?.code).toBe('replayed');
-    const list = (await bob.messagesAfter('0', 500)).messages;
+    expect((await bob.messages.historyPage(ids.alice)).messages.at(-1)?.error?.code).toBe('replayed');
+    const list = (await bob.messages.after('0', 500)).messages;
     expect(list.at(-1)?.error?.code).toBe('replayed');
     expect(texts(list).filter((t) => t === 'pay carol 10 euros')).toHaveLength(1);
   });
 
   it('across two separate calls and a restart from the same store, the replay is still refused', async () => {
-    await alice.sendText(ids.bob, 'the door code is 4711');
-    const [first] = (await bob.historyPage(ids.alice, { limit: 1 })).messages;
+    await alice.messages.send(ids.bob, 'the door code is 4711');
+    const [first] = (await bob.messages.historyPage(ids.alice, { limit: 1 })).messages;
     expect(first?.payload).toEqual({ type: 'text', text: 'the door code is 4711' });
 
     // Second call: the server now serves only the copy, under a new id, time and seq.
     const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     rewriteMessages(hostile, (m) => (m.id === original.id ? asReplay(m) : m));
-    expect((await bob.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe('replayed');
+    expect((await bob.messages.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe(
+      'replayed',
+    );
 
     const restarted = await LockboxSession.open({ baseUrl: hostile.url, store: bobStore });
-    expect((await restarted.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe('replayed');
-    expect((await restarted.history(ids.alice)).at(-1)?.error?.code).toBe('replayed');
+    expect((await restarted.messages.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe(
+      'replayed',
+    );
+    expect((await restarted.messages.history(ids.alice)).at(-1)?.error?.code).toBe('replayed');
     // The same message unchanged (a page fetched again) is fine.
     hostile.reset();
-    expect((await restarted.historyPage(ids.alice, { limit: 1 })).messages[0]?.payload).toBeDefined();
+    expect(
+      (await restarted.messages.historyPage(ids.alice, { limit: 1 })).messages[0]?.payload,
+    ).toBeDefined();
   });
 
   it('a live frame replaying a message already read is refused', async () => {
-    await alice.sendText(ids.bob, 'meet at noon');
+    await alice.messages.send(ids.bob, 'meet at noon');
     const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
-    expect(texts(await bob.history(ids.alice))).toContain('meet at noon');
+    expect(texts(await bob.messages.history(ids.alice))).toContain('meet at noon');
     const live: DecryptedMessage[] = [];
     const states: string[] = [];
-    const client = await bob.listen({
+    const client = await bob.live.listen({
       onMessage: (m) => void live.push(m),
       onState: (s) => void states.push(s),
     });
@@ -214,20 +223,22 @@ describe('replays: one (sender, client_msg_id), one id, one time, on this device
   });
 
   it('the same message re-dated by the server after it was seen is a replay too', async () => {
-    await alice.sendText(ids.bob, 'seen once, then re-dated');
-    expect(texts(await bob.history(ids.alice))).toContain('seen once, then re-dated');
+    await alice.messages.send(ids.bob, 'seen once, then re-dated');
+    expect(texts(await bob.messages.history(ids.alice))).toContain('seen once, then re-dated');
     const original = (await rawConversation(bob, ids.alice)).at(-1) as ServedMessage;
     rewriteMessages(hostile, (m) => (m.id === original.id ? redated(m, 60_000) : m));
-    expect((await bob.history(ids.alice)).at(-1)?.error?.code).toBe('replayed');
+    expect((await bob.messages.history(ids.alice)).at(-1)?.error?.code).toBe('replayed');
   });
 });
 
 describe('the signed time, not the server’s', () => {
   it('a server time far from the signed sent_at is flagged; the signed time is kept', async () => {
-    const sent = await alice.sendText(ids.bob, 'what time is it?');
+    const sent = await alice.messages.send(ids.bob, 'what time is it?');
     const dayLater = 24 * 3_600_000;
     rewriteMessages(hostile, (m) => (m.id === sent.message_id ? redated(m, dayLater) : m));
-    const m = (await bob.history(ids.alice)).find((x) => x.id === sent.message_id) as DecryptedMessage;
+    const m = (await bob.messages.history(ids.alice)).find(
+      (x) => x.id === sent.message_id,
+    ) as DecryptedMessage;
     expect(m.payload).toEqual({ type: 'text', text: 'what time is it?' });
     expect(m.server_time_differs).toBe(true);
     expect(Math.abs((m.sent_at as number) - Date.parse(sent.created_at))).toBeLessThan(10 * 60_000);
@@ -235,8 +246,8 @@ describe('the signed time, not the server’s', () => {
   });
 
   it('an honest server time is not flagged', async () => {
-    const sent = await alice.sendText(ids.bob, 'on time');
-    const m = (await bob.history(ids.alice)).find((x) => x.id === sent.message_id);
+    const sent = await alice.messages.send(ids.bob, 'on time');
+    const m = (await bob.messages.history(ids.alice)).find((x) => x.id === sent.message_id);
     expect(m?.server_time_differs).toBe(false);
   });
 });

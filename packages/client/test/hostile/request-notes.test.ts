@@ -34,7 +34,7 @@ interface Person {
 const person = async (base: string): Promise<Person> => {
   const s = await newSession(stack, { baseUrl: hostile.url });
   const name = uniqueName(base);
-  const account = await s.register(name, `a long enough password ${name}`);
+  const account = await s.account.register(name, `a long enough password ${name}`);
   return { s, id: account.user_id, name };
 };
 
@@ -54,14 +54,14 @@ const sentNote = (toId: string): Sealed => {
 };
 
 const noteOf = async (p: Person, fromId: string): Promise<RequestNote | null | undefined> =>
-  (await p.s.incomingRequests()).find((r) => r.from_user_id === fromId)?.note;
+  (await p.s.requests.incoming()).find((r) => r.from_user_id === fromId)?.note;
 
 describe('sealed request notes against a hostile server', () => {
   it('an honest server: the note travels sealed and both sides read it', async () => {
     hostile.reset();
     const [alice, bob] = [await person('na'), await person('nb')];
     const text = `hi bob, it is alice ${alice.name}`;
-    const sent = await alice.s.requestContact(bob.name, text);
+    const sent = await alice.s.requests.send(bob.name, text);
     expect(sent).toMatchObject({ status: 'pending', message: null });
     // Nothing the server saw carries the note in clear.
     const send = hostile.calls.find((c) => c.path === 'chatRequests.send');
@@ -69,7 +69,7 @@ describe('sealed request notes against a hostile server', () => {
     expect(JSON.stringify(hostile.calls)).not.toContain(text);
 
     expect(await noteOf(bob, alice.id)).toMatchObject({ status: 'sealed', text });
-    const outgoing = await alice.s.outgoingRequests();
+    const outgoing = await alice.s.requests.outgoing();
     expect(outgoing.map((r) => r.note)).toEqual([expect.objectContaining({ status: 'sealed', text })]);
     expect(outgoing[0]).not.toHaveProperty('sealed_message');
   });
@@ -77,8 +77,8 @@ describe('sealed request notes against a hostile server', () => {
   it('a note swapped for one sealed to someone else is refused', async () => {
     hostile.reset();
     const [alice, bob, carol] = [await person('sa'), await person('sb'), await person('sc')];
-    await alice.s.requestContact(carol.name, 'this one is for carol');
-    await alice.s.requestContact(bob.name, 'this one is for bob');
+    await alice.s.requests.send(carol.name, 'this one is for carol');
+    await alice.s.requests.send(bob.name, 'this one is for bob');
     const forCarol = sentNote(carol.id);
     hostile.rewrite('chatRequests.incoming', (data) =>
       (data as RawRequest[]).map((r) => ({ ...r, sealed_message: forCarol })),
@@ -91,7 +91,7 @@ describe('sealed request notes against a hostile server', () => {
   it('a note re-attributed to another sender is refused, and pins nobody', async () => {
     hostile.reset();
     const [alice, bob, carol] = [await person('ra'), await person('rb'), await person('rc')];
-    await alice.s.requestContact(bob.name, 'from alice, really');
+    await alice.s.requests.send(bob.name, 'from alice, really');
     hostile.rewrite('chatRequests.incoming', (data) =>
       (data as RawRequest[]).map((r) => ({
         ...r,
@@ -107,11 +107,11 @@ describe('sealed request notes against a hostile server', () => {
   it('a message envelope presented as a note is refused, and a note presented as a message too', async () => {
     hostile.reset();
     const [alice, bob] = [await person('ma'), await person('mb')];
-    await alice.s.requestContact(bob.name, 'the note');
+    await alice.s.requests.send(bob.name, 'the note');
     const note = sentNote(bob.id);
-    await bob.s.respond(alice.name, 'accept');
-    await alice.s.sendText(bob.name, 'a chat message');
-    const [message] = await bob.s.history(alice.name);
+    await bob.s.requests.respond(alice.name, 'accept');
+    await alice.s.messages.send(bob.name, 'a chat message');
+    const [message] = await bob.s.messages.history(alice.name);
     const raw = hostile.calls.find((c) => c.path === 'messages.send')?.input as Sealed;
     expect(message?.payload).toEqual({ type: 'text', text: 'a chat message' });
 
@@ -150,7 +150,7 @@ describe('sealed request notes against a hostile server', () => {
         messages: [...page.messages, { ...last, client_msg_id: noteId, ...note, seq: 2, cursor: '2' }],
       };
     });
-    const history = await bob.s.history(alice.name);
+    const history = await bob.s.messages.history(alice.name);
     expect(history).toHaveLength(2);
     expect(history[1]?.payload).toBeUndefined();
     expect(history[1]?.error?.code).toBe('invalid');
@@ -178,13 +178,13 @@ describe('sealed request notes against a hostile server', () => {
     expect(await noteOf(bob, user.id)).toEqual({ status: 'unencrypted', text: 'hi from curl' });
     // The other way, a note cannot be sealed to an account without keys: refused, never sent in clear.
     const before = hostile.calls.length;
-    await expect(bob.s.requestContact(curlName, 'would be plaintext')).rejects.toMatchObject({
+    await expect(bob.s.requests.send(curlName, 'would be plaintext')).rejects.toMatchObject({
       code: 'no_keys',
     });
     expect(hostile.calls.slice(before).map((c) => c.path)).not.toContain('chatRequests.send');
 
     const alice = await person('la');
-    await alice.s.requestContact(bob.name, 'sealed words');
+    await alice.s.requests.send(bob.name, 'sealed words');
     hostile.rewrite('chatRequests.incoming', (data) =>
       (data as RawRequest[]).map((r) => ({ ...r, message: 'server words' })),
     );
@@ -201,27 +201,27 @@ describe('sealed request notes against a hostile server', () => {
     ];
     const events: Array<{ from_user_id: string; note: RequestNote | null }> = [];
     const states: string[] = [];
-    const client = await bob.s.listen({
+    const client = await bob.s.live.listen({
       onChatRequest: (r) => events.push(r),
       onState: (st) => states.push(st),
     });
     await until(() => expect(states).toContain('open'), LIVE_WAIT_MS);
 
-    await alice.s.requestContact(bob.name, 'live hello');
+    await alice.s.requests.send(bob.name, 'live hello');
     await until(() => expect(events.map((e) => e.from_user_id)).toContain(alice.id), LIVE_WAIT_MS);
     expect(events.find((e) => e.from_user_id === alice.id)?.note).toMatchObject({
       status: 'sealed',
       text: 'live hello',
     });
 
-    await carol.s.requestContact(dave.name, 'for dave only');
+    await carol.s.requests.send(dave.name, 'for dave only');
     const forDave = sentNote(dave.id);
     hostile.onFrame((frame) =>
       frame.type === 'chat_request'
         ? [{ ...frame, data: { ...(frame.data as object), sealed_message: forDave } }]
         : [frame],
     );
-    await carol.s.requestContact(bob.name, 'for bob');
+    await carol.s.requests.send(bob.name, 'for bob');
     await until(() => expect(events.map((e) => e.from_user_id)).toContain(carol.id), LIVE_WAIT_MS);
     const swapped = events.find((e) => e.from_user_id === carol.id)?.note;
     expect(swapped).toMatchObject({ status: 'refused', code: 'metadata_mismatch' });

@@ -54,22 +54,22 @@ describe('a server that serves an old vault', () => {
     const bob = await newSession(stack);
     const aliceName = uniqueName('vr_a');
     const bobName = uniqueName('vr_b');
-    await alice.register(aliceName, password);
-    await bob.register(bobName, password);
+    await alice.account.register(aliceName, password);
+    await bob.account.register(bobName, password);
     const old = await alice.api.trpc.vault.get.query();
-    await alice.requestContact(bobName);
-    await bob.respond(aliceName, 'accept');
-    await alice.safetyNumber(bobName); // pins Bob: the vault is rewritten with a higher counter
+    await alice.requests.send(bobName);
+    await bob.requests.respond(aliceName, 'accept');
+    await alice.verification.safetyNumber(bobName); // pins Bob: the vault is rewritten with a higher counter
     const now = await alice.api.trpc.vault.get.query();
     expect(now.version).toBeGreaterThan(old.version);
 
     const store = alice.profile.store;
-    await alice.logout();
+    await alice.account.logout();
     hostile.reset();
     const from = mark();
     serveVault(old);
     const again = await LockboxSession.open({ baseUrl: hostile.url, store });
-    const err = await again.login(aliceName, password).catch((e) => e);
+    const err = await again.account.login(aliceName, password).catch((e) => e);
     expect(err.code).toBe('vault_rollback');
     expect(err.message).toMatch(/served version 1 of the key vault, but this device already saw version 2/);
     expect(again.user).toBeUndefined();
@@ -77,7 +77,7 @@ describe('a server that serves an old vault', () => {
 
     // The honest vault still signs in, with Bob's pin.
     hostile.reset();
-    await again.login(aliceName, password);
+    await again.account.login(aliceName, password);
     expect(await again.profile.pin(again.user!.user_id, bob.user!.user_id)).toBeDefined();
   });
 
@@ -86,20 +86,20 @@ describe('a server that serves an old vault', () => {
     const bob = await newSession(stack);
     const aliceName = uniqueName('vp_a');
     const bobName = uniqueName('vp_b');
-    await alice.register(aliceName, password);
-    await bob.register(bobName, password);
+    await alice.account.register(aliceName, password);
+    await bob.account.register(bobName, password);
     const old = await alice.api.trpc.vault.get.query();
-    await alice.requestContact(bobName);
-    await bob.respond(aliceName, 'accept');
-    await alice.safetyNumber(bobName);
+    await alice.requests.send(bobName);
+    await bob.requests.respond(aliceName, 'accept');
+    await alice.verification.safetyNumber(bobName);
     const from = mark();
     serveVault(old);
-    await alice.markVerified(bobName); // the pin change is pushed (best effort): it must not write
+    await alice.verification.markVerified(bobName); // the pin change is pushed (best effort): it must not write
     expect(writesSince(from)).toEqual([]);
     hostile.reset();
-    await alice.markVerified(bobName);
+    await alice.verification.markVerified(bobName);
     const laptop = await newSession(stack);
-    await laptop.login(aliceName, password);
+    await laptop.account.login(aliceName, password);
     expect((await laptop.profile.pin(laptop.user!.user_id, bob.user!.user_id))?.verified).toBe(true);
   });
 
@@ -108,16 +108,18 @@ describe('a server that serves an old vault', () => {
     const bob = await newSession(stack);
     const aliceName = uniqueName('vc_a');
     const bobName = uniqueName('vc_b');
-    await alice.register(aliceName, password);
-    await bob.register(bobName, password);
+    await alice.account.register(aliceName, password);
+    await bob.account.register(bobName, password);
     const old = await alice.api.trpc.vault.get.query();
-    await alice.requestContact(bobName);
-    await bob.respond(aliceName, 'accept');
-    await alice.safetyNumber(bobName);
+    await alice.requests.send(bobName);
+    await bob.requests.respond(aliceName, 'accept');
+    await alice.verification.safetyNumber(bobName);
     const from = mark();
     serveVault(old);
-    expect(await codeOf(alice.changePassword(password, 'another long password'))).toBe('vault_rollback');
-    expect(await codeOf(alice.resetIdentity(aliceName, password))).toBe('vault_rollback');
+    expect(await codeOf(alice.account.changePassword(password, 'another long password'))).toBe(
+      'vault_rollback',
+    );
+    expect(await codeOf(alice.account.resetIdentity(aliceName, password))).toBe('vault_rollback');
     expect(hostile.calls.slice(from).filter((c) => c.path === 'auth.changePassword')).toEqual([]);
     expect(writesSince(from)).toEqual([]);
   });
@@ -125,16 +127,16 @@ describe('a server that serves an old vault', () => {
   it('a v1 vault served to a device that saw v2 is refused as a downgrade', async () => {
     const alice = await device();
     const name = uniqueName('vd_a');
-    await alice.register(name, password);
+    await alice.account.register(name, password);
     const me = alice.user!.user_id;
     const key = (await alice.profile.vaultKey(me)) as Uint8Array;
     const identities = (await alice.profile.identities(me))!;
     const store = alice.profile.store;
-    await alice.logout();
+    await alice.account.logout();
     const from = mark();
     serveVault({ vault: sealVaultV1(me, key, identities), version: 1, updated_at: new Date().toISOString() });
     const again = await LockboxSession.open({ baseUrl: hostile.url, store });
-    const err = await again.login(name, password).catch((e) => e);
+    const err = await again.account.login(name, password).catch((e) => e);
     expect(err.code).toBe('vault_rollback');
     expect(err.message).toMatch(/old-format \(v1\) key vault.*refused as a downgrade/);
     expect(writesSince(from)).toEqual([]);
@@ -143,7 +145,7 @@ describe('a server that serves an old vault', () => {
   it('a real v1 vault (an account from before v2) still opens, and is migrated to v2 at sign-in', async () => {
     const old = await newSession(stack);
     const name = uniqueName('vm_a');
-    await old.register(name, password);
+    await old.account.register(name, password);
     const me = old.user!.user_id;
     const key = (await old.profile.vaultKey(me)) as Uint8Array;
     const identities = (await old.profile.identities(me))!;
@@ -154,8 +156,8 @@ describe('a server that serves an old vault', () => {
     });
 
     const laptop = await newSession(stack);
-    await laptop.login(name, password);
-    expect((await laptop.whoami()).identity_key).toBe((await old.whoami()).identity_key);
+    await laptop.account.login(name, password);
+    expect((await laptop.account.whoami()).identity_key).toBe((await old.account.whoami()).identity_key);
     const migrated = fromBase64((await laptop.api.trpc.vault.get.query()).vault as string);
     expect(migrated[0]).toBe(2);
     expect((await laptop.profile.vaultSeen(me))?.counter).toBeGreaterThanOrEqual(1);
@@ -166,16 +168,16 @@ describe('a server that says "no vault" at login', () => {
   it('is refused, loudly on a device that saw the vault, and nothing is created or published', async () => {
     const alice = await device();
     const name = uniqueName('nv_a');
-    await alice.register(name, password);
-    const keyBefore = (await alice.whoami()).identity_key;
+    await alice.account.register(name, password);
+    const keyBefore = (await alice.account.whoami()).identity_key;
     const store = alice.profile.store;
-    await alice.logout();
+    await alice.account.logout();
     hostile.reset();
     const from = mark();
     serveVault({ vault: null, version: 0, updated_at: null });
 
     const again = await LockboxSession.open({ baseUrl: hostile.url, store });
-    const err = await again.login(name, password).catch((e) => e);
+    const err = await again.account.login(name, password).catch((e) => e);
     expect(err).toBeInstanceOf(NoVaultError);
     expect(err.code).toBe('no_vault');
     expect(err.message).toMatch(
@@ -184,7 +186,7 @@ describe('a server that says "no vault" at login', () => {
 
     // A device that never saw the account is refused too (just less loudly).
     const fresh = await device();
-    const err2 = await fresh.login(name, password).catch((e) => e);
+    const err2 = await fresh.account.login(name, password).catch((e) => e);
     expect(err2.code).toBe('no_vault');
     expect(err2.seenAt).toBeUndefined();
 
@@ -193,8 +195,8 @@ describe('a server that says "no vault" at login', () => {
     // The directory still holds the old key: the server did not get us to abandon it.
     hostile.reset();
     const honest = await device(store);
-    await honest.login(name, password);
-    expect((await honest.whoami()).identity_key).toBe(keyBefore);
+    await honest.account.login(name, password);
+    expect((await honest.account.whoami()).identity_key).toBe(keyBefore);
   });
 });
 
@@ -208,18 +210,18 @@ describe('reset identity (explicit)', () => {
       },
     }));
     const s = await device();
-    expect(await codeOf(s.register(name, password))).not.toBe('no error');
+    expect(await codeOf(s.account.register(name, password))).not.toBe('no error');
     hostile.reset();
-    expect(await codeOf(s.login(name, password))).toBe('no_vault');
-    await s.resetIdentity(name, password);
-    const me = await s.whoami();
+    expect(await codeOf(s.account.login(name, password))).toBe('no_vault');
+    await s.account.resetIdentity(name, password);
+    const me = await s.account.whoami();
     expect(me.username).toBe(name);
     const published = await s.api.trpc.keys.get.query({ user_id: me.id });
     expect(published.identity_key).toBe(me.identity_key);
     // And from now on it is a normal account.
     const laptop = await newSession(stack);
-    await laptop.login(name, password);
-    expect((await laptop.whoami()).identity_key).toBe(me.identity_key);
+    await laptop.account.login(name, password);
+    expect((await laptop.account.whoami()).identity_key).toBe(me.identity_key);
   });
 
   it('keeps the old identities when the vault still opens: history sealed to them still reads', async () => {
@@ -227,18 +229,18 @@ describe('reset identity (explicit)', () => {
     const bob = await newSession(stack);
     const aliceName = uniqueName('ri_a');
     const bobName = uniqueName('ri_b');
-    await alice.register(aliceName, password);
-    await bob.register(bobName, password);
-    await alice.requestContact(bobName);
-    await bob.respond(aliceName, 'accept');
-    await bob.sendText(aliceName, 'sealed to the old key');
-    const oldKey = (await alice.whoami()).identity_key;
+    await alice.account.register(aliceName, password);
+    await bob.account.register(bobName, password);
+    await alice.requests.send(bobName);
+    await bob.requests.respond(aliceName, 'accept');
+    await bob.messages.send(aliceName, 'sealed to the old key');
+    const oldKey = (await alice.account.whoami()).identity_key;
 
     const laptop = await device();
-    await laptop.resetIdentity(aliceName, password);
-    expect((await laptop.whoami()).identity_key).not.toBe(oldKey);
+    await laptop.account.resetIdentity(aliceName, password);
+    expect((await laptop.account.whoami()).identity_key).not.toBe(oldKey);
     expect(
-      (await laptop.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+      (await laptop.messages.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(['sealed to the old key']);
     const vault = await laptop.api.trpc.vault.get.query();
     expect(fromBase64(vault.vault as string)[0]).toBe(2);

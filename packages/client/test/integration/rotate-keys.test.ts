@@ -26,36 +26,36 @@ describe('changePassword with rotateKeys', () => {
     const bob = await newSession(stack);
     const aliceName = uniqueName('rk_a');
     const bobName = uniqueName('rk_b');
-    await alice.register(aliceName, 'alice first password');
-    await bob.register(bobName, 'bob has a password');
-    await alice.requestContact(bobName);
-    await bob.respond(aliceName, 'accept');
-    await alice.sendText(bobName, 'signed by my old key');
-    await bob.sendText(aliceName, 'sealed to your old key');
+    await alice.account.register(aliceName, 'alice first password');
+    await bob.account.register(bobName, 'bob has a password');
+    await alice.requests.send(bobName);
+    await bob.requests.respond(aliceName, 'accept');
+    await alice.messages.send(bobName, 'signed by my old key');
+    await bob.messages.send(aliceName, 'sealed to your old key');
     expect(
-      (await bob.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+      (await bob.messages.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(['signed by my old key', 'sealed to your old key']);
-    const oldKey = (await alice.whoami()).identity_key;
+    const oldKey = (await alice.account.whoami()).identity_key;
     // A listener running across the rotation must open messages sealed to the new key as well.
     const live: DecryptedMessage[] = [];
     const states: string[] = [];
-    const listener = await alice.listen({
+    const listener = await alice.live.listen({
       onMessage: (m) => void live.push(m),
       onState: (st) => void states.push(st),
     });
     await until(() => expect(states).toContain('open'));
 
-    await alice.changePassword('alice first password', 'alice second password', { rotateKeys: true });
-    const newKey = (await alice.whoami()).identity_key;
+    await alice.account.changePassword('alice first password', 'alice second password', { rotateKeys: true });
+    const newKey = (await alice.account.whoami()).identity_key;
     expect(newKey).not.toBe(oldKey);
     expect((await alice.api.trpc.keys.get.query({ user_id: alice.user!.user_id })).identity_key).toBe(newKey);
-    await alice.sendText(bobName, 'signed by my new key');
+    await alice.messages.send(bobName, 'signed by my new key');
 
     // Bob (a session without the one-minute bundle cache) sees the change and refuses the new key's message.
     const bobNow = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: bob.profile.store });
     const events: KeyChangedEvent[] = [];
     bobNow.events.on('key_changed', (e) => events.push(e));
-    const before = await bobNow.history(aliceName);
+    const before = await bobNow.messages.history(aliceName);
     expect(before.at(-1)?.payload).toBeUndefined();
     expect(before.at(-1)?.error?.code).toBe('key_changed');
     expect(events.at(-1)).toMatchObject({
@@ -63,14 +63,16 @@ describe('changePassword with rotateKeys', () => {
       pinnedKey: oldKey,
       presentedKey: newKey,
     });
-    expect((await bobNow.sendText(aliceName, 'hello?').catch((e) => e)).code).toBe('key_changed');
+    expect((await bobNow.messages.send(aliceName, 'hello?').catch((e) => e)).code).toBe('key_changed');
 
     // After accepting, old and new messages read, and replies reach Alice's new key.
-    await bobNow.acceptNewKey(aliceName);
+    await bobNow.verification.acceptNewKey(aliceName);
     expect(
-      (await bobNow.history(aliceName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+      (await bobNow.messages.history(aliceName)).map(
+        (m) => (m.payload as { text?: string } | undefined)?.text,
+      ),
     ).toEqual(['signed by my old key', 'sealed to your old key', 'signed by my new key']);
-    await bobNow.sendText(aliceName, 'sealed to your new key');
+    await bobNow.messages.send(aliceName, 'sealed to your new key');
     await until(() => expect(live.map(textOf)).toContain('sealed to your new key'));
     await listener.stop();
 
@@ -82,22 +84,22 @@ describe('changePassword with rotateKeys', () => {
       'sealed to your new key',
     ];
     expect(
-      (await alice.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+      (await alice.messages.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(expected);
     const laptop = await newSession(stack);
-    await laptop.login(aliceName, 'alice second password');
-    expect((await laptop.whoami()).identity_key).toBe(newKey);
+    await laptop.account.login(aliceName, 'alice second password');
+    expect((await laptop.account.whoami()).identity_key).toBe(newKey);
     expect(
-      (await laptop.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
+      (await laptop.messages.history(bobName)).map((m) => (m.payload as { text?: string } | undefined)?.text),
     ).toEqual(expected);
   });
 
   it('without rotateKeys the identity stays the same (existing behaviour)', async () => {
     const dave = await newSession(stack);
     const name = uniqueName('rk_d');
-    await dave.register(name, 'dave first password');
-    const key = (await dave.whoami()).identity_key;
-    await dave.changePassword('dave first password', 'dave second password');
-    expect((await dave.whoami()).identity_key).toBe(key);
+    await dave.account.register(name, 'dave first password');
+    const key = (await dave.account.whoami()).identity_key;
+    await dave.account.changePassword('dave first password', 'dave second password');
+    expect((await dave.account.whoami()).identity_key).toBe(key);
   });
 });

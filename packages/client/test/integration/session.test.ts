@@ -38,10 +38,10 @@ beforeAll(async () => {
   bobName = uniqueName('bob');
   alice = await newSession(stack);
   bob = await newSession(stack);
-  await alice.register(aliceName, alicePassword);
-  await bob.register(bobName, bobPassword);
-  await alice.requestContact(bobName, 'hi, it is alice');
-  await bob.respond(aliceName, 'accept');
+  await alice.account.register(aliceName, alicePassword);
+  await bob.account.register(bobName, bobPassword);
+  await alice.requests.send(bobName, 'hi, it is alice');
+  await bob.requests.respond(aliceName, 'accept');
 });
 
 afterAll(async () => {
@@ -60,40 +60,40 @@ describe('LockboxSession through the gateway', () => {
 
   it('publishes a self-signed bundle and a vault', async () => {
     const bundle = await alice.api.trpc.keys.get.query({ user_id: alice.user!.user_id });
-    expect(bundle.identity_key).toBe((await alice.whoami()).identity_key);
+    expect(bundle.identity_key).toBe((await alice.account.whoami()).identity_key);
     const vault = await alice.api.trpc.vault.get.query();
     expect(fromBase64(vault.vault as string)[0]).toBe(2); // vault format version (v2: with a write counter)
   });
 
   it('both sides compute the same safety number', async () => {
-    const a = await alice.safetyNumber(bobName);
-    const b = await bob.safetyNumber(aliceName);
+    const a = await alice.verification.safetyNumber(bobName);
+    const b = await bob.verification.safetyNumber(aliceName);
     expect(a.groups).toHaveLength(12);
     expect(a.groups).toEqual(b.groups);
     expect(a.verified).toBe(false);
-    await alice.markVerified(bobName);
-    expect((await alice.safetyNumber(bobName)).verified).toBe(true);
+    await alice.verification.markVerified(bobName);
+    expect((await alice.verification.safetyNumber(bobName)).verified).toBe(true);
   });
 
   it('sends end-to-end encrypted text that the contact reads', async () => {
-    const sent = await alice.sendText(bobName, 'hello bob, this is secret');
+    const sent = await alice.messages.send(bobName, 'hello bob, this is secret');
     expect(sent.seq).toBeGreaterThan(0);
-    const history = await bob.history(aliceName);
+    const history = await bob.messages.history(aliceName);
     const last = history.at(-1) as DecryptedMessage;
     expect(last.error).toBeUndefined();
     expect(last.payload).toEqual({ type: 'text', text: 'hello bob, this is secret' });
     expect(last.outgoing).toBe(false);
-    const mine = (await alice.history(bobName)).at(-1) as DecryptedMessage;
+    const mine = (await alice.messages.history(bobName)).at(-1) as DecryptedMessage;
     expect(mine.outgoing).toBe(true);
     expect(mine.payload).toEqual({ type: 'text', text: 'hello bob, this is secret' });
   });
 
   it('delivers live over the WebSocket, decrypted', async () => {
     const got: DecryptedMessage[] = [];
-    const rt = await bob.listen({ onMessage: (m) => void got.push(m) });
+    const rt = await bob.live.listen({ onMessage: (m) => void got.push(m) });
     try {
       await until(() => expect(rt.connections).toBeGreaterThan(0));
-      await alice.sendText(bobName, 'live one');
+      await alice.messages.send(bobName, 'live one');
       await until(() => expect(got.map((m) => m.payload)).toContainEqual({ type: 'text', text: 'live one' }));
     } finally {
       await rt.stop();
@@ -101,36 +101,36 @@ describe('LockboxSession through the gateway', () => {
   });
 
   it('a fresh device logs in with the password alone and reads the whole history', async () => {
-    await alice.sendText(bobName, 'second message');
-    await bob.sendText(aliceName, 'reply from bob');
+    await alice.messages.send(bobName, 'second message');
+    await bob.messages.send(aliceName, 'reply from bob');
     const laptop = await newSession(stack);
-    await laptop.login(aliceName, alicePassword);
-    const texts = (await laptop.history(bobName)).map((m) => (m.payload as { text: string }).text);
+    await laptop.account.login(aliceName, alicePassword);
+    const texts = (await laptop.messages.history(bobName)).map((m) => (m.payload as { text: string }).text);
     expect(texts).toEqual(['hello bob, this is secret', 'live one', 'second message', 'reply from bob']);
   });
 
   it('a wrong password is wrong_password, for known and unknown users alike', async () => {
     const s = await newSession(stack);
-    expect(await codeOf(s.login(aliceName, 'not the password'))).toBe('wrong_password');
-    expect(await codeOf(s.login(uniqueName('nobody'), 'whatever-password'))).toBe('wrong_password');
+    expect(await codeOf(s.account.login(aliceName, 'not the password'))).toBe('wrong_password');
+    expect(await codeOf(s.account.login(uniqueName('nobody'), 'whatever-password'))).toBe('wrong_password');
   });
 
   it('refuses to message a non-contact and names unknown users', async () => {
     const carol = await newSession(stack);
     const carolName = uniqueName('carol');
-    await carol.register(carolName, 'carols password 1');
-    expect(await codeOf(carol.sendText(aliceName, 'hi'))).toBe('not_a_contact');
-    expect(await codeOf(carol.sendText(uniqueName('ghost'), 'hi'))).toBe('unknown_user');
+    await carol.account.register(carolName, 'carols password 1');
+    expect(await codeOf(carol.messages.send(aliceName, 'hi'))).toBe('not_a_contact');
+    expect(await codeOf(carol.messages.send(uniqueName('ghost'), 'hi'))).toBe('unknown_user');
   });
 
   it('refreshes an access token the server refuses, and keeps working', async () => {
     const store = new MemoryStore();
     const s = await newSession(stack, { store });
-    await s.login(bobName, bobPassword);
+    await s.account.login(bobName, bobPassword);
     const saved = JSON.parse((await store.get('session')) as string);
     await store.set('session', JSON.stringify({ ...saved, access_token: `${saved.access_token}x` }));
     const reopened = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store });
-    expect((await reopened.whoami()).username).toBe(bobName);
+    expect((await reopened.account.whoami()).username).toBe(bobName);
     expect(JSON.parse((await store.get('session')) as string).refresh_token).not.toBe(saved.refresh_token);
   });
 
@@ -143,7 +143,7 @@ describe('LockboxSession through the gateway', () => {
     // Alice's session has Bob's bundle cached for a minute; a new session of hers on the same store would not.
     const fresh = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: alice.profile.store });
     fresh.events.on('key_changed', (e) => events.push(e));
-    const err = await fresh.sendText(bobName, 'are you still bob?').catch((e) => e);
+    const err = await fresh.messages.send(bobName, 'are you still bob?').catch((e) => e);
     expect(err).toMatchObject({ name: 'CryptoError', code: 'key_changed' });
     expect(events.at(-1)).toMatchObject({
       userId: bob.user!.user_id,
@@ -154,16 +154,16 @@ describe('LockboxSession through the gateway', () => {
     // A brand-new device of Alice's has never fetched Bob's key, yet it is not fooled either:
     // the pin (verified, even) came back from her vault.
     const laptop = await newSession(stack);
-    await laptop.login(aliceName, alicePassword);
-    expect(await codeOf(laptop.sendText(bobName, 'hello from the laptop'))).toBe('key_changed');
+    await laptop.account.login(aliceName, alicePassword);
+    expect(await codeOf(laptop.messages.send(bobName, 'hello from the laptop'))).toBe('key_changed');
     // Accepting explicitly re-pins; old messages signed by the previous key still verify.
-    await fresh.acceptNewKey(bobName);
-    const history = await fresh.history(bobName);
+    await fresh.verification.acceptNewKey(bobName);
+    const history = await fresh.messages.history(bobName);
     expect(history.every((m) => m.error === undefined)).toBe(true);
-    expect((await fresh.safetyNumber(bobName)).verified).toBe(false);
+    expect((await fresh.verification.safetyNumber(bobName)).verified).toBe(false);
     // A message signed by the replaced key *after* the change is refused, with a warning.
-    await bob.sendText(aliceName, 'signed with the replaced key');
-    const after = (await fresh.history(bobName)).at(-1) as DecryptedMessage;
+    await bob.messages.send(aliceName, 'signed with the replaced key');
+    const after = (await fresh.messages.history(bobName)).at(-1) as DecryptedMessage;
     expect(after.payload).toBeUndefined();
     expect(after.error?.code).toBe('key_changed');
     expect(events.at(-1)).toMatchObject({ userId: bob.user!.user_id, seenIn: 'message' });
@@ -172,14 +172,16 @@ describe('LockboxSession through the gateway', () => {
   it('changes the password: the vault re-seals, the new password restores keys, the old one is wrong', async () => {
     const name = uniqueName('dave');
     const dave = await newSession(stack);
-    await dave.register(name, 'first password 1');
-    const identityKey = (await dave.whoami()).identity_key;
-    expect(await codeOf(dave.changePassword('not the password', 'second password 2'))).toBe('wrong_password');
-    await dave.changePassword('first password 1', 'second password 2');
+    await dave.account.register(name, 'first password 1');
+    const identityKey = (await dave.account.whoami()).identity_key;
+    expect(await codeOf(dave.account.changePassword('not the password', 'second password 2'))).toBe(
+      'wrong_password',
+    );
+    await dave.account.changePassword('first password 1', 'second password 2');
     const elsewhere = await newSession(stack);
-    expect(await codeOf(elsewhere.login(name, 'first password 1'))).toBe('wrong_password');
-    await elsewhere.login(name, 'second password 2');
-    expect((await elsewhere.whoami()).identity_key).toBe(identityKey);
+    expect(await codeOf(elsewhere.account.login(name, 'first password 1'))).toBe('wrong_password');
+    await elsewhere.account.login(name, 'second password 2');
+    expect((await elsewhere.account.whoami()).identity_key).toBe(identityKey);
   });
 
   it('upgrades an account made by curl with a raw password into an end-to-end one', async () => {
@@ -192,16 +194,16 @@ describe('LockboxSession through the gateway', () => {
     expect(res.status).toBe(201);
     const s = await newSession(stack);
     // The SDK's login derives a secret the curl account never had: it does not get in.
-    expect(await codeOf(s.login(name, 'raw-curl-password'))).toBe('wrong_password');
-    await s.upgradeAccount(name, 'raw-curl-password', 'a brand new e2e password');
+    expect(await codeOf(s.account.login(name, 'raw-curl-password'))).toBe('wrong_password');
+    await s.account.upgrade(name, 'raw-curl-password', 'a brand new e2e password');
     const again = await newSession(stack);
-    await again.login(name, 'a brand new e2e password');
-    expect((await again.whoami()).identity_key).toBe((await s.whoami()).identity_key);
+    await again.account.login(name, 'a brand new e2e password');
+    expect((await again.account.whoami()).identity_key).toBe((await s.account.whoami()).identity_key);
   });
 
   it('not signed in is a clear error', async () => {
     const s = await newSession(stack);
-    expect(await codeOf(s.sendText('x', 'y'))).toBe('not_signed_in');
+    expect(await codeOf(s.messages.send('x', 'y'))).toBe('not_signed_in');
     expect(new SessionError('not_signed_in', 'x').code).toBe('not_signed_in');
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as client from '../../src';
 import { MemoryStore, type SessionOptions } from '../../src';
 import { systemRandom } from '../../src/crypto';
+import { internalsOf } from '../../src/session/internals';
 import * as testing from '../../src/testing';
 
 describe('the test-only random entry', () => {
@@ -18,7 +19,7 @@ describe('the test-only random entry', () => {
       random: () => new Uint8Array(32),
     };
     const session = await client.LockboxSession.open(options);
-    expect((session as unknown as { random: unknown }).random).toBe(systemRandom);
+    expect(internalsOf.get(session)?.random).toBe(systemRandom);
   });
 
   it('the main entry does not export the override; the testing entry does, and it takes effect', async () => {
@@ -29,7 +30,7 @@ describe('the test-only random entry', () => {
       { baseUrl: 'http://127.0.0.1:9', store: new MemoryStore() },
       fixed,
     );
-    expect((session as unknown as { random: unknown }).random).toBe(fixed);
+    expect(internalsOf.get(session)?.random).toBe(fixed);
   });
 
   it('package.json maps @lockbox/client/testing to the testing module', async () => {

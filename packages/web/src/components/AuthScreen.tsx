@@ -50,8 +50,8 @@ export function AuthScreen(props: {
     setKdfChanged(false);
     setNoVault(undefined);
     try {
-      if (kind === 'register') await session.register(name, password);
-      else await session.login(name, password, { acceptKdfChange });
+      if (kind === 'register') await session.account.register(name, password);
+      else await session.account.login(name, password, { acceptKdfChange });
       setPassword('');
       onSignedIn(session);
     } catch (err) {
@@ -65,7 +65,7 @@ export function AuthScreen(props: {
   };
 
   const resetIdentity = async () => {
-    await session.resetIdentity(username.trim(), password);
+    await session.account.resetIdentity(username.trim(), password);
     setPassword('');
     onSignedIn(session);
   };

@@ -10,5 +10,6 @@ export interface AccountActions {
 }
 
 export const sessionAccount = (session: LockboxSession): AccountActions => ({
-  changePassword: (current, next, rotateKeys) => session.changePassword(current, next, { rotateKeys }),
+  changePassword: (current, next, rotateKeys) =>
+    session.account.changePassword(current, next, { rotateKeys }),
 });

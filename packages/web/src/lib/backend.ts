@@ -6,28 +6,19 @@
 import {
   type CandidateSafetyNumberInfo,
   call,
-  type DecryptedMessage,
   type HistoryPage,
   type IdentityChangedEvent,
   type KeyChangedEvent,
+  type ListenHandlers,
   type LockboxSession,
   type RealtimeClient,
-  type RealtimeState,
   type SafetyNumberInfo,
 } from '@lockbox/client';
 import type { TContact, TUser } from '@lockbox/contracts';
 import type { BlockedPerson, IncomingRequest, Me, OutgoingRequest, Person } from '../state/types';
 
-export interface LiveHandlers {
-  onMessage(m: DecryptedMessage): void;
-  onChatRequest(): void;
-  onChatRequestAccepted(): void;
-  onReceipt(r: { conversation_id?: string; reader_id: string; up_to?: number }): void;
-  onTyping(t: { from: string; typing: boolean }): void;
-  onPresence(p: { user_id: string; status: 'online' | 'offline' }): void;
-  onState(state: RealtimeState, detail?: string): void;
-  onSessionEnded(): void;
-}
+/** The SDK's live handlers, every one required: the chat store handles each kind of event. */
+export type LiveHandlers = Required<ListenHandlers>;
 
 export interface ConversationSummary {
   unread: number;
@@ -82,23 +73,23 @@ export const sessionBackend = (session: LockboxSession): ChatBackend => {
 
   return {
     me,
-    contacts: () => session.contacts(),
+    contacts: () => session.contacts.list(),
     incoming: async () =>
-      (await session.incomingRequests()).map((r) => ({
+      (await session.requests.incoming()).map((r) => ({
         id: r.id,
         from: r.from_user,
         note: r.note,
         at: r.created_at,
       })),
     outgoing: async () =>
-      (await session.outgoingRequests()).map((r) => ({
+      (await session.requests.outgoing()).map((r) => ({
         id: r.id,
         to: r.to_user,
         note: r.note,
         at: r.created_at,
       })),
     blocked: async () =>
-      (await session.blockedUsers()).map((u) => ({
+      (await session.contacts.blocked()).map((u) => ({
         id: u.id,
         username: u.username,
         blockedAt: u.blocked_at,
@@ -113,43 +104,38 @@ export const sessionBackend = (session: LockboxSession): ChatBackend => {
       const last = page.messages[page.messages.length - 1];
       return { unread, ...(last ? { lastAt: last.created_at } : {}) };
     },
-    search: async (prefix) => (await session.search(prefix, 20)).filter((u: TUser) => u.id !== me.id),
+    search: async (prefix) =>
+      (await session.contacts.search(prefix, 20)).filter((u: TUser) => u.id !== me.id),
     request: async (username, note) => {
-      await session.requestContact(username, note);
+      await session.requests.send(username, note);
     },
     accept: async (id) => {
-      await session.respond(id, 'accept');
+      await session.requests.respond(id, 'accept');
     },
     decline: async (id) => {
-      await session.respond(id, 'decline');
+      await session.requests.respond(id, 'decline');
     },
     cancel: async (id) => {
-      await session.cancelRequest(id);
+      await session.requests.cancel(id);
     },
     block: async (userId) => {
-      await session.block(userId);
+      await session.contacts.block(userId);
     },
     unblock: async (userId) => {
-      await session.unblock(userId);
+      await session.contacts.unblock(userId);
     },
     history: (contactId, before) =>
-      session.historyPage(contactId, { limit: HISTORY_PAGE, ...(before !== undefined ? { before } : {}) }),
-    send: (to, text) => session.sendTextTo(to, text),
+      session.messages.historyPage(contactId, {
+        limit: HISTORY_PAGE,
+        ...(before !== undefined ? { before } : {}),
+      }),
+    send: (to, text) => session.messages.sendTo(to, text),
     markRead: async (contactId, seq) => {
-      await session.markRead(contactId, seq);
+      await session.messages.markRead(contactId, seq);
     },
     typing: (contactId, typing) => live?.send({ type: 'typing', data: { to: contactId, typing } }) ?? false,
     listen: async (h) => {
-      const client = await session.listen({
-        onMessage: (m) => h.onMessage(m),
-        onChatRequest: () => h.onChatRequest(),
-        onChatRequestAccepted: () => h.onChatRequestAccepted(),
-        onReceipt: (r) => h.onReceipt(r as Parameters<LiveHandlers['onReceipt']>[0]),
-        onTyping: (t) => h.onTyping(t),
-        onPresence: (p) => h.onPresence(p),
-        onState: (s, d) => h.onState(s, d),
-        onSessionEnded: () => h.onSessionEnded(),
-      });
+      const client = await session.live.listen(h);
       live = client;
       return async () => {
         live = undefined;
@@ -158,21 +144,21 @@ export const sessionBackend = (session: LockboxSession): ChatBackend => {
     },
     onKeyChanged: (fn) => session.events.on('key_changed', fn),
     onIdentityChanged: (fn) => session.events.on('identity_changed', fn),
-    checkIdentity: (user) => session.checkIdentity(user),
+    checkIdentity: (user) => session.verification.checkIdentity(user),
     isVerified: async (contactId) => (await session.profile.pin(me.id, contactId))?.verified ?? false,
-    safetyNumber: (contactId) => session.safetyNumber(contactId),
-    candidateSafetyNumber: (contactId) => session.candidateSafetyNumber(contactId),
+    safetyNumber: (contactId) => session.verification.safetyNumber(contactId),
+    candidateSafetyNumber: (contactId) => session.verification.candidateSafetyNumber(contactId),
     markVerified: async (contactId) => {
-      await session.markVerified(contactId);
+      await session.verification.markVerified(contactId);
     },
     acceptNewKey: async (contactId, identityKey) => {
-      await session.acceptNewKey(contactId, identityKey);
+      await session.verification.acceptNewKey(contactId, identityKey);
     },
     signOut: async () => {
       await live?.stop();
       live = undefined;
       // Keys leave this browser even when the server cannot be told (offline): the vault still has them.
-      await session.logout().catch(() => session.profile.signOut(me.id));
+      await session.account.logout().catch(() => session.profile.signOut(me.id));
     },
   };
 };
