@@ -54,24 +54,26 @@ export abstract class PeopleActions {
     }
   }
 
-  async requestChat(username: string, note?: string): Promise<void> {
-    await this.backend.request(username, note?.trim() || undefined);
+  /** An action on the server, then the lists as the server now has them. */
+  async #thenRefresh(action: Promise<void>): Promise<void> {
+    await action;
     await this.refreshLists();
   }
 
-  async accept(requestId: string): Promise<void> {
-    await this.backend.accept(requestId);
-    await this.refreshLists();
+  requestChat(username: string, note?: string): Promise<void> {
+    return this.#thenRefresh(this.backend.request(username, note?.trim() || undefined));
   }
 
-  async decline(requestId: string): Promise<void> {
-    await this.backend.decline(requestId);
-    await this.refreshLists();
+  accept(requestId: string): Promise<void> {
+    return this.#thenRefresh(this.backend.accept(requestId));
   }
 
-  async cancel(requestId: string): Promise<void> {
-    await this.backend.cancel(requestId);
-    await this.refreshLists();
+  decline(requestId: string): Promise<void> {
+    return this.#thenRefresh(this.backend.decline(requestId));
+  }
+
+  cancel(requestId: string): Promise<void> {
+    return this.#thenRefresh(this.backend.cancel(requestId));
   }
 
   /** Blocks a user, and settles any request between us (a block alone leaves them pending). */
@@ -87,9 +89,8 @@ export abstract class PeopleActions {
     await this.refreshLists();
   }
 
-  async unblock(userId: string): Promise<void> {
-    await this.backend.unblock(userId);
-    await this.refreshLists();
+  unblock(userId: string): Promise<void> {
+    return this.#thenRefresh(this.backend.unblock(userId));
   }
 
   // ---- safety numbers ----------------------------------------------------------
