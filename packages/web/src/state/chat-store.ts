@@ -152,7 +152,9 @@ export class ChatStore extends PeopleActions {
     this.#known = new Set(contacts.map((c) => c.id));
     for (const c of contacts) this.conversations.noteConversationId(c.conversation_id, c.id);
     if (fresh.length === 0) return;
-    const summaries = Promise.all(fresh.map((c) => this.queries.fetchQuery(this.#summaryQuery(c.id))));
+    const summaries = Promise.all(fresh.map((c) => this.queries.fetchQuery(this.#summaryQuery(c.id)))).catch(
+      () => undefined, // cancelled: the session stopped
+    );
     // The server tells a socket who is online when it opens, not when a contact is added later.
     this.#settling = summaries.then(() => (known ? this.#relisten() : undefined));
   }
