@@ -7,6 +7,8 @@ import { PASSWORD_MIN } from '@lockbox/contracts';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { AccountActions } from '../lib/account';
 import { useAction } from '../state/use-chat';
+import { PasswordField } from './Field';
+import { FormError } from './FormError';
 
 export function AccountDialog({ account, onClose }: { account: AccountActions; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -41,30 +43,18 @@ export function AccountDialog({ account, onClose }: { account: AccountActions; o
       });
   };
 
+  const passwordFields = [
+    { label: 'Current password', autoComplete: 'current-password', value: current, onValue: setCurrent },
+    { label: 'New password', autoComplete: 'new-password', value: next, onValue: setNext },
+  ];
+
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="account-title" onClose={onClose}>
       <h2 id="account-title">Account</h2>
       <form onSubmit={onSubmit} noValidate>
-        <label className="field">
-          <span>Current password</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            disabled={action.busy}
-          />
-        </label>
-        <label className="field">
-          <span>New password</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            disabled={action.busy}
-          />
-        </label>
+        {passwordFields.map((field) => (
+          <PasswordField key={field.label} {...field} disabled={action.busy} />
+        ))}
         <label className="check">
           <input
             type="checkbox"
@@ -80,11 +70,7 @@ export function AccountDialog({ account, onClose }: { account: AccountActions; o
             Your contacts will see that your key changed and should compare safety numbers with you again.
           </p>
         )}
-        {action.error && (
-          <p className="form-error" role="alert">
-            {action.error}
-          </p>
-        )}
+        <FormError error={action.error} />
         {done && (
           <p className="notice" role="status">
             {done}

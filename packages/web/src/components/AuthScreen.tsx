@@ -8,6 +8,8 @@ import { type LockboxSession, NoVaultError, SessionError } from '@lockbox/client
 import { PASSWORD_MIN, USERNAME_PATTERN } from '@lockbox/contracts';
 import { type FormEvent, useState } from 'react';
 import { describeError } from '../lib/errors';
+import { Field, PasswordField } from './Field';
+import { FormError } from './FormError';
 import { Logo } from './Logo';
 import { ResetIdentityDialog } from './ResetIdentityDialog';
 
@@ -89,36 +91,27 @@ export function AuthScreen(props: {
           </p>
         )}
         <form onSubmit={onSubmit} noValidate>
-          <label className="field">
-            <span>Username</span>
-            <input
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              disabled={!!busy}
-              required
-            />
-          </label>
-          <label className="field">
-            <span>Password</span>
-            <input
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              disabled={!!busy}
-              required
-            />
-          </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <Field
+            label="Username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onValue={setUsername}
+            disabled={!!busy}
+            required
+          />
+          <PasswordField
+            label="Password"
+            name="password"
+            autoComplete="current-password"
+            value={password}
+            onValue={setPassword}
+            disabled={!!busy}
+            required
+          />
+          <FormError error={error} />
           {kdfChanged && !busy && (
             <button type="button" className="secondary" onClick={() => void attempt('signin', true)}>
               I changed my password on another device: sign in

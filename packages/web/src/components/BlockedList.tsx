@@ -1,6 +1,8 @@
 /** People I blocked, to unblock. Hidden when there are none. */
 import type { BlockedPerson } from '../state/types';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
+import { ActionButton } from './ActionButton';
+import { FormError } from './FormError';
 
 export function BlockedList() {
   const { blocked } = useChat();
@@ -23,20 +25,15 @@ function BlockedItem({ person }: { person: BlockedPerson }) {
   return (
     <li className="blocked-item">
       <span>{person.username}</span>
-      <button
-        type="button"
-        className="ghost small"
-        disabled={busy}
-        aria-label={`Unblock ${person.username}`}
+      <ActionButton
+        kind="ghost small"
+        busy={busy}
+        label={`Unblock ${person.username}`}
         onClick={() => void run(() => store.unblock(person.id))}
       >
         Unblock
-      </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      </ActionButton>
+      <FormError error={error} />
     </li>
   );
 }

@@ -2,6 +2,7 @@
  * The signed-in app: a top bar, the sidebar (search, requests, chats) and the
  * open conversation. On a phone only one of the two panes shows at a time.
  */
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { AccountActions } from '../lib/account';
 import { contactFromHash } from '../lib/route';
@@ -14,31 +15,23 @@ import { EmptyConversation } from './EmptyConversation';
 import { Sidebar } from './Sidebar';
 import { TopBar } from './TopBar';
 
-export function ChatScreen({
-  store,
-  account,
-  onSignedOut,
-}: {
+interface ChatScreenProps {
   store: ChatStore;
   account: AccountActions;
   onSignedOut: (notice?: string) => void;
-}) {
+}
+
+export function ChatScreen(props: ChatScreenProps) {
   return (
-    <ChatContext.Provider value={store}>
-      <ChatLayout store={store} account={account} onSignedOut={onSignedOut} />
-    </ChatContext.Provider>
+    <QueryClientProvider client={props.store.queries}>
+      <ChatContext.Provider value={props.store}>
+        <ChatLayout {...props} />
+      </ChatContext.Provider>
+    </QueryClientProvider>
   );
 }
 
-function ChatLayout({
-  store,
-  account,
-  onSignedOut,
-}: {
-  store: ChatStore;
-  account: AccountActions;
-  onSignedOut: (notice?: string) => void;
-}) {
+function ChatLayout({ store, account, onSignedOut }: ChatScreenProps) {
   const snap = useChat();
   const [accountOpen, setAccountOpen] = useState(false);
   const active = snap.activeContactId;

@@ -1,8 +1,12 @@
 /** Chat requests: incoming ones (accept, decline, block) and mine still waiting (cancel). */
+import type { RequestNote } from '@lockbox/client';
+import type { ReactNode } from 'react';
 import { chatHref } from '../lib/route';
 import type { IncomingRequest, OutgoingRequest } from '../state/types';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
+import { ActionButton } from './ActionButton';
 import { Avatar } from './Avatar';
+import { FormError } from './FormError';
 import { RequestNoteView } from './RequestNoteView';
 
 export function RequestList() {
@@ -27,88 +31,89 @@ export function RequestList() {
 
 function Incoming({ request }: { request: IncomingRequest }) {
   const store = useChatStore();
-  const { busy, error, run } = useAction();
   const name = request.from.username;
   return (
-    <li className="request" aria-label={`Chat request from ${name}`}>
-      <div className="request-head">
-        <Avatar name={name} size={32} />
-        <div>
-          <strong>{name}</strong> <span className="muted">wants to chat</span>
-          <RequestNoteView note={request.note} />
-        </div>
-      </div>
-      <div className="request-actions">
-        <button
-          type="button"
-          className="primary small"
-          disabled={busy}
-          onClick={async () => {
-            // Straight into the new conversation.
-            if (await run(() => store.accept(request.id))) window.location.hash = chatHref(request.from.id);
-          }}
-        >
-          Accept
-        </button>
-        <button
-          type="button"
-          className="secondary small"
-          disabled={busy}
-          onClick={() => void run(() => store.decline(request.id))}
-        >
-          Decline
-        </button>
-        <button
-          type="button"
-          className="ghost small danger"
-          disabled={busy}
-          aria-label={`Block ${name}`}
-          onClick={() => {
-            if (window.confirm(`Block ${name}? They won’t be able to send you requests or messages.`))
-              void run(() => store.block(request.from.id));
-          }}
-        >
-          Block
-        </button>
-      </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
+    <RequestItem label={`Chat request from ${name}`} name={name} after="wants to chat" note={request.note}>
+      {({ busy, run }) => (
+        <>
+          <ActionButton
+            kind="primary small"
+            busy={busy}
+            onClick={async () => {
+              // Straight into the new conversation.
+              if (await run(() => store.accept(request.id))) window.location.hash = chatHref(request.from.id);
+            }}
+          >
+            Accept
+          </ActionButton>
+          <ActionButton
+            kind="secondary small"
+            busy={busy}
+            onClick={() => void run(() => store.decline(request.id))}
+          >
+            Decline
+          </ActionButton>
+          <ActionButton
+            kind="ghost small danger"
+            busy={busy}
+            label={`Block ${name}`}
+            onClick={() => {
+              if (window.confirm(`Block ${name}? They won’t be able to send you requests or messages.`))
+                void run(() => store.block(request.from.id));
+            }}
+          >
+            Block
+          </ActionButton>
+        </>
       )}
-    </li>
+    </RequestItem>
   );
 }
 
 function Outgoing({ request }: { request: OutgoingRequest }) {
   const store = useChatStore();
-  const { busy, error, run } = useAction();
   const name = request.to.username;
   return (
-    <li className="request" aria-label={`Your request to ${name}`}>
-      <div className="request-head">
-        <Avatar name={name} size={32} />
-        <div>
-          <span className="muted">Waiting for</span> <strong>{name}</strong>
-          <RequestNoteView note={request.note} />
-        </div>
-      </div>
-      <div className="request-actions">
-        <button
-          type="button"
-          className="ghost small"
-          disabled={busy}
-          aria-label={`Cancel request to ${name}`}
+    <RequestItem label={`Your request to ${name}`} name={name} before="Waiting for" note={request.note}>
+      {({ busy, run }) => (
+        <ActionButton
+          kind="ghost small"
+          busy={busy}
+          label={`Cancel request to ${name}`}
           onClick={() => void run(() => store.cancel(request.id))}
         >
           Cancel
-        </button>
-      </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
+        </ActionButton>
       )}
+    </RequestItem>
+  );
+}
+
+/** One request: who, their note, what can be done about it, and why that failed. */
+function RequestItem(props: {
+  label: string;
+  name: string;
+  /** Words around the name ("Waiting for" bob, bob "wants to chat"). */
+  before?: string;
+  after?: string;
+  note: RequestNote | null;
+  /** The buttons, given the busy flag and runner they share. */
+  children: (action: ReturnType<typeof useAction>) => ReactNode;
+}) {
+  const action = useAction();
+  return (
+    <li className="request" aria-label={props.label}>
+      <div className="request-head">
+        <Avatar name={props.name} size={32} />
+        <div>
+          {props.before && <span className="muted">{props.before} </span>}
+          <strong>{props.name}</strong>
+          {props.after && <span className="muted"> {props.after}</span>}
+          <RequestNoteView note={props.note} />
+        </div>
+      </div>
+      <div className="request-actions">{props.children(action)}</div>
+      <FormError error={action.error} />
     </li>
   );
 }

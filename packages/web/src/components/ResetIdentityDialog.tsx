@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { useAction } from '../state/use-chat';
+import { FormError } from './FormError';
 
 export function ResetIdentityDialog(props: {
   username: string;
@@ -36,11 +37,7 @@ export function ResetIdentityDialog(props: {
         compare safety numbers with you again. Old messages stay readable only with the old keys: they are
         kept if your vault still opens, and lost if it is really gone.
       </p>
-      {action.error && (
-        <p className="form-error" role="alert">
-          {action.error}
-        </p>
-      )}
+      <FormError error={action.error} />
       <div className="dialog-actions">
         <button
           type="button"

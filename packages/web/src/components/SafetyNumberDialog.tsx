@@ -9,6 +9,7 @@ import type { CandidateSafetyNumberInfo, SafetyNumberInfo } from '@lockbox/clien
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/errors';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
+import { FormError } from './FormError';
 
 function NumberGrid({ groups, label }: { groups: string[]; label: string }) {
   return (
@@ -86,16 +87,7 @@ export function SafetyNumberDialog(props: {
             whether they reset their account, and compare the <strong>new</strong> safety number below. Accept
             it only if it matches theirs.
           </p>
-          {loadError && (
-            <p className="form-error" role="alert">
-              {loadError}
-            </p>
-          )}
-          {!candidate && !loadError && (
-            <p className="muted" role="status">
-              <span className="spinner" aria-hidden="true" /> Computing…
-            </p>
-          )}
+          <NumberLoading error={loadError} done={!!candidate} />
           {candidate && (
             <>
               <p className="banner banner-danger" role="status">
@@ -105,11 +97,7 @@ export function SafetyNumberDialog(props: {
               <LegacyNote info={candidate} name={contactName} />
             </>
           )}
-          {action.error && (
-            <p className="form-error" role="alert">
-              {action.error}
-            </p>
-          )}
+          <FormError error={action.error} />
           <div className="dialog-actions">
             {candidate && (
               <button
@@ -138,23 +126,10 @@ export function SafetyNumberDialog(props: {
             Compare these numbers with the ones on {contactName}’s screen. If they match, your messages are
             encrypted for the right person and nobody is in between.
           </p>
-          {loadError && (
-            <p className="form-error" role="alert">
-              {loadError}
-            </p>
-          )}
-          {!info && !loadError && (
-            <p className="muted" role="status">
-              <span className="spinner" aria-hidden="true" /> Computing…
-            </p>
-          )}
+          <NumberLoading error={loadError} done={!!info} />
           {info && <NumberGrid groups={info.groups} label="Safety number" />}
           {info && <LegacyNote info={info} name={contactName} />}
-          {action.error && (
-            <p className="form-error" role="alert">
-              {action.error}
-            </p>
-          )}
+          <FormError error={action.error} />
           <div className="dialog-actions">
             {info &&
               (isVerified ? (
@@ -176,5 +151,16 @@ export function SafetyNumberDialog(props: {
         </>
       )}
     </dialog>
+  );
+}
+
+/** Why the number could not be computed, or that it is still being computed. */
+function NumberLoading({ error, done }: { error: string | undefined; done: boolean }) {
+  if (error) return <FormError error={error} />;
+  if (done) return null;
+  return (
+    <p className="muted" role="status">
+      <span className="spinner" aria-hidden="true" /> Computing…
+    </p>
   );
 }

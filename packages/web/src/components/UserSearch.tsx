@@ -9,6 +9,7 @@ import { chatHref } from '../lib/route';
 import type { Person } from '../state/types';
 import { useAction, useChat, useChatStore } from '../state/use-chat';
 import { Avatar } from './Avatar';
+import { FormError } from './FormError';
 
 const NOTE_MAX = 280;
 
@@ -193,11 +194,7 @@ function SearchResult(props: { person: Person; open: boolean; onToggle: () => vo
               onChange={(e) => setNote(e.target.value)}
             />
           </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Sending…' : 'Send chat request'}
           </button>
