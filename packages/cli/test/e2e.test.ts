@@ -106,6 +106,16 @@ describe.each(enginesUnderTest())('two CLI users through the real stack (%s)', (
     expect(await ok(laptop, 'read', bobName)).toContain(`${bobName} → ${aliceName}  ${secrets[1]}`);
     // The pin of Bob's key, and Alice's "verified" mark on it, came back from her vault.
     expect(await json<{ verified: boolean }>(laptop, 'verify', bobName)).toMatchObject({ verified: true });
+    // `lockbox sessions` (GET /auth/sessions): Alice is now signed in twice, and each home knows which is its own.
+    type Listed = { sessions: Array<{ id: string; current: boolean }> };
+    const fromLaptop = (await json<Listed>(laptop, 'sessions')).sessions;
+    const fromFirst = (await json<Listed>(alice, 'sessions')).sessions;
+    expect(fromLaptop).toHaveLength(2);
+    expect(fromFirst.map((x) => x.id)).toEqual(fromLaptop.map((x) => x.id));
+    const laptopId = fromLaptop.find((x) => x.current)?.id;
+    expect(fromFirst.find((x) => x.current)?.id).toBe(fromLaptop.find((x) => !x.current)?.id);
+    expect(laptopId).toBeDefined();
+    expect(await ok(laptop, 'sessions')).toContain(`* ${laptopId}`);
   });
 
   it('says clearly what went wrong: wrong password, unknown user, not a contact', async () => {

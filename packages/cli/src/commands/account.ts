@@ -1,4 +1,4 @@
-/** register, login, logout, whoami, passwd, upgrade, reset-identity. */
+/** register, login, logout, whoami, sessions, passwd, upgrade, reset-identity. */
 import type { Command } from 'commander';
 import { confirmOnTerminal } from '../confirm';
 import type { Ctx } from '../context';
@@ -57,6 +57,24 @@ export const accountCommands = (program: Command, run: Run) => {
         const me = await (await ctx.session()).account.whoami();
         ctx.out.result({ ...me, server: ctx.env.url, home: ctx.env.home }, () =>
           [`${me.username} (${me.id})`, `server   ${ctx.env.url}`, `identity ${me.identity_key}`].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('sessions')
+    .description('where this account is signed in: its live sessions, oldest first ("*" marks this one)')
+    .action(() =>
+      run(async (ctx) => {
+        const sessions = await (await ctx.session()).account.sessions();
+        ctx.out.result({ sessions }, () =>
+          sessions
+            .map(
+              (x) =>
+                `${x.current ? '*' : ' '} ${x.id}  since ${x.created_at.slice(0, 16).replace('T', ' ')}  ` +
+                `until ${x.expires_at.slice(0, 16).replace('T', ' ')}`,
+            )
+            .join('\n'),
         );
       }),
     );

@@ -3,7 +3,7 @@
  * Every flow that signs in ends in `#adopt`, which makes the result this
  * device's signed-in account (keys, vault key, pins).
  */
-import type { TUser } from '@lockbox/contracts';
+import type { TActiveSession, TUser } from '@lockbox/contracts';
 import { call, LockboxApiError } from '../../api/errors';
 import { type Identity, identityFromSecrets, toBase64 } from '../../crypto';
 import { type AccountDeps, loginAccount, registerAccount, type SignedIn } from '../account';
@@ -122,5 +122,11 @@ export class AccountDomain {
     const me = this.#ctx.signedIn.me();
     const user = await call(() => this.#ctx.api.trpc.auth.me.query());
     return { ...user, identity_key: toBase64((me.identities[0] as Identity).identityKey) };
+  }
+
+  /** Where this account is signed in: its live sessions, `current` for this one (never token material). */
+  async sessions(): Promise<TActiveSession[]> {
+    this.#ctx.signedIn.me();
+    return call(() => this.#ctx.api.trpc.auth.sessions.query());
   }
 }
