@@ -4,6 +4,7 @@
  */
 import type { DecryptedMessage, HistoryPage, KeyChangedEvent } from '@lockbox/client';
 import type { TContact } from '@lockbox/contracts';
+import { onlineManager } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatBackend, LiveHandlers } from '../src/lib/backend';
 import { ChatStore, type StoreEnv } from '../src/state/chat-store';
@@ -214,6 +215,39 @@ describe('ChatStore', () => {
     answer({ message_id: echo.id, seq: echo.seq, created_at: echo.created_at });
     await sending;
     expect(conv().map((m) => [m.id, m.text, m.delivery])).toEqual([[echo.id, 'hello bob', 'sent']]);
+  });
+
+  it('keeps a message sent before the first page arrived, and shows it once when the page holds it', async () => {
+    const fake = fakeBackend();
+    const s = await started(fake);
+    let firstPage: (p: HistoryPage) => void = () => undefined;
+    fake.backend.history = () => new Promise<HistoryPage>((r) => (firstPage = r));
+    s.openConversation(BOB);
+    await flush();
+    const echo = message(ME.id, 'before the page');
+    fake.send.mockResolvedValueOnce({ message_id: echo.id, seq: echo.seq, created_at: echo.created_at });
+    await s.send(BOB, 'before the page');
+    const conv = () => s.getSnapshot().conversations[BOB]?.messages ?? [];
+    expect(conv().map((m) => [m.id, m.text, m.delivery])).toEqual([[echo.id, 'before the page', 'sent']]);
+    firstPage(page([echo], null));
+    await flush();
+    expect(conv().map((m) => [m.id, m.text])).toEqual([[echo.id, 'before the page']]);
+  });
+
+  it('offline, a conversation that cannot load says so (with Retry) instead of waiting for the network', async () => {
+    const fake = fakeBackend();
+    const s = await started(fake);
+    onlineManager.setOnline(false);
+    try {
+      fake.backend.history = async () => {
+        throw new Error('offline');
+      };
+      s.openConversation(BOB);
+      await flush();
+      expect(s.getSnapshot().conversations[BOB]?.status).toBe('error');
+    } finally {
+      onlineManager.setOnline(true);
+    }
   });
 
   it('a failed send says why and can be retried', async () => {

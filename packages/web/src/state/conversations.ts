@@ -207,7 +207,6 @@ export class Conversations {
       this.#edit(contactId, (d) => settleInPlace(d, key, answer));
       return;
     }
-    this.#deps.local.setPending(contactId, (p) => p.filter((m) => m.key !== key));
     const sent = {
       ...pending,
       id: answer.message_id,
@@ -215,6 +214,12 @@ export class Conversations {
       at: answer.created_at,
       delivery: 'sent' as const,
     };
+    if (!this.data(contactId)) {
+      // No page yet to put it in: it stays here, sent, until the first page (which holds it) arrives.
+      this.#deps.local.setPending(contactId, (p) => p.map((m) => (m.key === key ? sent : m)));
+      return;
+    }
+    this.#deps.local.setPending(contactId, (p) => p.filter((m) => m.key !== key));
     // The live copy already in stands for it.
     this.#edit(contactId, (d) => (hasMessage(d, answer.message_id) ? d : addMessages(d, [sent])));
   }

@@ -42,7 +42,13 @@ export type HistoryData = InfiniteData<ShownPage, string | undefined>;
  * on its own: a failure shows at once, and the periodic refresh tries again.
  */
 export const createChatQueryClient = () =>
-  new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Number.POSITIVE_INFINITY } } });
+  new QueryClient({
+    defaultOptions: {
+      // 'always': offline, a fetch fails at once (an error with Retry) instead of pausing until the browser says online.
+      queries: { retry: false, gcTime: Number.POSITIVE_INFINITY, networkMode: 'always' },
+      mutations: { networkMode: 'always' },
+    },
+  });
 
 const listOptions = (queryKey: readonly string[], queryFn: () => Promise<unknown>) => ({
   queryKey,

@@ -28,6 +28,14 @@ const NO_MESSAGES: ChatMessage[] = [];
 
 type HistoryState = QueryState<HistoryData, Error>;
 
+/** Sends settled before their conversation's first page are kept until that page (which holds them) is in. */
+const notYetShown = (pending: ChatMessage[], shown: ChatMessage[]): ChatMessage[] => {
+  const settled = pending.filter((m) => m.id !== undefined);
+  if (settled.length === 0) return pending;
+  const ids = new Set(shown.map((m) => m.id));
+  return pending.filter((m) => m.id === undefined || !ids.has(m.id));
+};
+
 const conversationOf = (
   contactId: string,
   state: HistoryState,
@@ -40,7 +48,7 @@ const conversationOf = (
   const failed = state.status === 'error' ? describeError(state.error) : undefined;
   return {
     contactId,
-    messages: pending.length > 0 ? [...shown, ...pending] : shown,
+    messages: pending.length > 0 ? [...shown, ...notYetShown(pending, shown)] : shown,
     olderCursor: data ? olderCursor(data) : null,
     status: data ? 'ready' : !fetching && failed ? 'error' : 'loading',
     loadingOlder: fetching && !!data && state.fetchMeta?.fetchMore?.direction === 'forward',
