@@ -30,8 +30,7 @@ type HistoryState = QueryState<HistoryData, Error>;
 
 /** Sends settled before their conversation's first page are kept until that page (which holds them) is in. */
 const notYetShown = (pending: ChatMessage[], shown: ChatMessage[]): ChatMessage[] => {
-  const settled = pending.filter((m) => m.id !== undefined);
-  if (settled.length === 0) return pending;
+  if (!pending.some((m) => m.id !== undefined)) return pending;
   const ids = new Set(shown.map((m) => m.id));
   return pending.filter((m) => m.id === undefined || !ids.has(m.id));
 };
