@@ -9,17 +9,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServiceName } from '@lockbox/contracts';
+import { deployable } from '@lockbox/contracts/deployables';
 import { type FaultProxy, throughProxy } from './fault-proxy';
 import { freePort } from './ports';
 import { createTempDatabase, type TempDatabase } from './postgres';
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 
+/** The TypeScript entry point of each process, from the one list of deployables. */
 export const ENTRY_POINTS: Record<ServiceName | 'gateway', string> = {
-  auth: 'packages/auth-service/src/main.ts',
-  messages: 'packages/message-service/src/main.ts',
-  realtime: 'packages/realtime-service/src/main.ts',
-  gateway: 'gateway/src/main.ts',
+  auth: deployable('auth').entry,
+  messages: deployable('messages').entry,
+  realtime: deployable('realtime').entry,
+  gateway: deployable('gateway').entry,
 };
 
 export type Engine = 'pglite' | 'postgres';
