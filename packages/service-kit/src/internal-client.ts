@@ -30,11 +30,28 @@ export interface InternalClientOptions {
   timeoutMs?: number;
 }
 
-/** The connection was refused: the request never reached the instance. */
-const isRefused = (err: unknown): boolean => {
+/**
+ * Error codes that mean the request never reached the instance: refused, no route to it (a
+ * partitioned host), or no connection within the connect timeout. Only these move a call on to
+ * the next instance; any later failure may have reached the instance, and a mutation must not run
+ * twice by our hand (the caller's idempotency key decides that).
+ */
+const NOTHING_SENT = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** The call failed before a connection existed: no instance received it. */
+export const reachedNoInstance = (err: unknown): boolean => {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED';
+  return NOTHING_SENT.has(e?.code as string) || NOTHING_SENT.has(e?.cause?.code as string);
 };
+
+/** A LAN connect is fast; a partitioned instance should not hold a call for the whole timeout. */
+const CONNECT_TIMEOUT_MS = 1_500;
 
 type CallOptions = { signal?: AbortSignal } | undefined;
 type Call = (path: string, input: unknown, opts: CallOptions) => Promise<unknown>;
@@ -81,7 +98,7 @@ export const createInternalClient = <R extends AnyTRPCRouter>(opts: InternalClie
   let next = 0;
   const timeoutMs = opts.timeoutMs ?? 3_000;
   const dispatcher = new Agent({
-    connect: { timeout: timeoutMs },
+    connect: { timeout: Math.min(timeoutMs, CONNECT_TIMEOUT_MS) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -105,16 +122,16 @@ export const createInternalClient = <R extends AnyTRPCRouter>(opts: InternalClie
     const rest =
       mutation || json === undefined ? `/trpc/${path}` : `/trpc/${path}?input=${encodeURIComponent(json)}`;
     const body = mutation ? json : undefined;
-    // Round-robin across instances. An instance that refuses the connection got nothing, so the
-    // next one takes the call (mutations too); without this a dead instance failed every other
-    // call, and a retry could land on it again.
+    // Round-robin across instances. An instance that could not be connected to got nothing, so the
+    // next one takes the call (mutations too); without this a dead or partitioned instance failed
+    // every other call, and a retry could land on it again.
     const first = next++;
     for (let i = 0; ; i++) {
       const base = opts.urls[(first + i) % opts.urls.length] ?? '';
       try {
         return await once(base + rest, mutation, body, callOpts?.signal);
       } catch (err) {
-        if (i + 1 >= opts.urls.length || !isRefused(err)) throw TRPCClientError.from(err as Error);
+        if (i + 1 >= opts.urls.length || !reachedNoInstance(err)) throw TRPCClientError.from(err as Error);
       }
     }
   };

@@ -2,10 +2,11 @@
 import type { ContractRouter } from '@lockbox/contracts';
 import { mutation } from '@lockbox/contracts';
 import { TRPCClientError } from '@trpc/client';
+import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLIENT_IP_HEADER, GATEWAY_HEADER, INTERNAL_HEADER } from '../src/internal-auth';
-import { createInternalClient } from '../src/internal-client';
+import { createInternalClient, reachedNoInstance } from '../src/internal-client';
 import { implement } from '../src/trpc';
 import {
   startToyService,
@@ -138,6 +139,17 @@ describe('createInternalClient', () => {
     });
     for (let i = 0; i < 4; i++)
       expect(await internal.create.mutate({ name: `n${i}` })).toEqual({ name: `n${i}` });
+  });
+
+  it('moves on only for errors that prove nothing was sent (refused, unreachable, connect timeout)', () => {
+    expect(reachedNoInstance(new errors.ConnectTimeoutError())).toBe(true);
+    for (const code of ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'])
+      expect(reachedNoInstance(Object.assign(new Error(code), { code }))).toBe(true);
+    expect(reachedNoInstance(new TypeError('fetch failed', { cause: { code: 'EHOSTUNREACH' } }))).toBe(true);
+    // The request may have reached the instance: a mutation must not be sent a second time.
+    expect(reachedNoInstance(new errors.HeadersTimeoutError())).toBe(false);
+    expect(reachedNoInstance(new errors.SocketError('other side closed'))).toBe(false);
+    expect(reachedNoInstance(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(false);
   });
 
   it('surfaces a refused call as an error', async () => {
