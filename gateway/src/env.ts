@@ -69,6 +69,12 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   GATEWAY_UPSTREAM_CONNECTIONS: int(128, 1, 10_000),
   /** Active health checks: every instance's /ready is polled this often. */
   GATEWAY_HEALTH_INTERVAL_MS: int(2_000, 100),
+  /**
+   * Upstream host names (`http://auth:8001`, a Kubernetes headless Service) are resolved to all
+   * their addresses, one instance each, and resolved again this often; 0 turns it off (undici
+   * then resolves a name on each new connection, to one address). IP literals are never looked up.
+   */
+  GATEWAY_DNS_REFRESH_MS: int(10_000, 0),
   /** How long an instance that refused a connection is skipped (passive ejection) while another is up. */
   GATEWAY_EJECT_MS: int(5_000, 100),
   /**

@@ -26,6 +26,7 @@ import { GatewayMetrics } from './metrics';
 import { createOwnEndpoints } from './own-endpoints';
 import { createProxyRequest } from './proxy-request';
 import { RouteTable } from './route-table';
+import { type ResolveHost, UpstreamDns } from './upstream-dns';
 import { type PoolSettings, ServiceUpstreams } from './upstreams';
 import { WebApp } from './web-app';
 import { WsProxy } from './ws-proxy';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   instance?: string;
   /** Where the per-request lines go; none when GATEWAY_ACCESS_LOG is off. */
   accessLog?: AccessLog;
+  /** Looks up upstream host names (default: the system resolver); tests inject their own. */
+  resolveHost?: ResolveHost;
 }
 
 export interface Gateway {
@@ -70,6 +73,16 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     SERVICES.map((s) => [s, new ServiceUpstreams(s, upstreamsOf(env, s), settings)]),
   );
   const health = new HealthMonitor(upstreams, env.GATEWAY_HEALTH_INTERVAL_MS);
+  const dns = new UpstreamDns({
+    upstreams,
+    configured: new Map(SERVICES.map((s) => [s, upstreamsOf(env, s)])),
+    intervalMs: env.GATEWAY_DNS_REFRESH_MS,
+    ...(opts.resolveHost ? { resolve: opts.resolveHost } : {}),
+    events: {
+      changed: (service, change) => log.info({ service, ...change }, 'upstream instances changed (DNS)'),
+      failed: (hostname, err) => log.warn({ hostname, err: err.message }, 'upstream DNS lookup failed'),
+    },
+  });
   const metrics = new GatewayMetrics(opts.instance ?? 'gateway');
   const ipLimit = new IpLimit(
     env.RL_GATEWAY_PER_IP,
@@ -154,19 +167,29 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     upstreams,
     health,
     metrics,
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
+    listen: async () => {
+      // Resolve host names before serving, bounded: a slow resolver must not hold the gateway
+      // back (names not resolved yet are connected to by name meanwhile).
+      if (dns.hasHostNames && env.GATEWAY_DNS_REFRESH_MS > 0)
+        await Promise.race([
+          dns.refresh(),
+          new Promise((r) => setTimeout(r, env.GATEWAY_CONNECT_TIMEOUT_MS)),
+        ]);
+      return new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(env.PORT, env.HOST, () => {
           server.off('error', reject);
           health.start();
+          dns.start();
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : env.PORT);
         });
-      }),
+      });
+    },
     close: () => {
       closing ??= (async () => {
         health.stop();
+        dns.stop();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         ws.closeAll();

@@ -8,6 +8,9 @@
  * When every instance is down, a request still tries them (round-robin, as NGINX
  * does) instead of answering 503 untried: an instance that restarted serves at
  * once, and an answer marks it up without waiting for the next probe.
+ * The instance list can be replaced while serving (DNS re-resolution, upstream-dns.ts):
+ * instances that stay keep their pool and health; vanished ones are retired, their pool
+ * closed once its requests in flight are done.
  */
 import type { ServiceName } from '@lockbox/contracts';
 import { Pool } from 'undici';
@@ -36,9 +39,14 @@ export class UpstreamInstance {
   /** The last probe failed to connect (or broke off): an answer proves it wrong. */
   #unreachable = false;
 
-  constructor(url: string, settings: PoolSettings) {
+  /**
+   * @param servername the host name to present in TLS (SNI) when `url` holds an address that
+   * a host name resolved to; the certificate is for the name, not the address.
+   */
+  constructor(url: string, settings: PoolSettings, servername?: string) {
     this.url = url;
     this.pool = new Pool(url, {
+      ...(servername ? { connect: { servername } } : {}),
       connections: settings.connections,
       pipelining: 1,
       headersTimeout: settings.timeoutMs,
@@ -106,16 +114,54 @@ export class UpstreamInstance {
 /** `pick`'s default: shared, so a request that has tried nothing allocates nothing. */
 const NONE_TRIED: readonly UpstreamInstance[] = [];
 
+/** An instance to run: its base URL, and the TLS name when the URL holds a resolved address. */
+export interface InstanceTarget {
+  url: string;
+  servername?: string;
+}
+
+/** How long a retired instance's requests in flight may take before its pool is destroyed. */
+const RETIRE_DRAIN_MS = 30_000;
+
 export class ServiceUpstreams {
   readonly service: ServiceName;
-  readonly instances: UpstreamInstance[];
-  readonly #ejectMs: number;
+  readonly #settings: PoolSettings;
+  /** Replaced whole, never changed in place: a loop over the old list finishes on the old list. */
+  #instances: readonly UpstreamInstance[];
   #next = 0;
 
   constructor(service: ServiceName, urls: readonly string[], settings: PoolSettings) {
     this.service = service;
-    this.instances = urls.map((url) => new UpstreamInstance(url, settings));
-    this.#ejectMs = settings.ejectMs;
+    this.#settings = settings;
+    this.#instances = urls.map((url) => new UpstreamInstance(url, settings));
+  }
+
+  get instances(): readonly UpstreamInstance[] {
+    return this.#instances;
+  }
+
+  /**
+   * Makes `targets` the instance list: an instance already there stays as it is (pool, health,
+   * ejection); a new one is added, counting as up until probed; one no longer listed is
+   * retired — no new request goes to it, and its pool closes after the requests in flight
+   * (destroyed if they take longer than RETIRE_DRAIN_MS). Answers the added and retired URLs.
+   */
+  replaceInstances(targets: readonly InstanceTarget[]): { added: string[]; retired: string[] } {
+    const current = new Map(this.#instances.map((i) => [i.url, i]));
+    const wanted = new Map(targets.map((t) => [t.url, t]));
+    const added: string[] = [];
+    const next = [...wanted.values()].map((t) => {
+      const kept = current.get(t.url);
+      if (kept) return kept;
+      added.push(t.url);
+      return new UpstreamInstance(t.url, this.#settings, t.servername);
+    });
+    const retired = this.#instances.filter((i) => !wanted.has(i.url));
+    if (added.length === 0 && retired.length === 0) return { added, retired: [] };
+    this.#instances = next;
+    this.#next = next.length ? this.#next % next.length : 0;
+    for (const gone of retired) void retire(gone);
+    return { added, retired: retired.map((i) => i.url) };
   }
 
   /** False when the service is turned off (`*_UPSTREAMS=off`). */
@@ -129,7 +175,7 @@ export class ServiceUpstreams {
    * otherwise wait for its next probe); undefined when none is left.
    */
   pick(tried: readonly UpstreamInstance[] = NONE_TRIED): UpstreamInstance | undefined {
-    const list = this.instances;
+    const list = this.#instances;
     if (list.length === 1) {
       const only = list[0] as UpstreamInstance;
       return tried.includes(only) ? undefined : only;
@@ -145,7 +191,7 @@ export class ServiceUpstreams {
     tried: readonly UpstreamInstance[],
     ok: (c: UpstreamInstance) => boolean,
   ): UpstreamInstance | undefined {
-    const list = this.instances;
+    const list = this.#instances;
     const n = list.length;
     for (let i = 0; i < n; i++) {
       const candidate = list[(this.#next + i) % n] as UpstreamInstance;
@@ -158,13 +204,21 @@ export class ServiceUpstreams {
   }
 
   eject(instance: UpstreamInstance): void {
-    instance.ejectedUntil = Date.now() + this.#ejectMs;
+    instance.ejectedUntil = Date.now() + this.#settings.ejectMs;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.instances.map((i) => i.pool.close().catch(() => i.pool.destroy())));
+    await Promise.all(this.#instances.map((i) => i.pool.close().catch(() => i.pool.destroy())));
   }
 }
+
+/** Closes a removed instance's pool once its requests in flight are done (bounded). */
+const retire = async (instance: UpstreamInstance): Promise<void> => {
+  const timer = setTimeout(() => void instance.pool.destroy().catch(() => undefined), RETIRE_DRAIN_MS);
+  timer.unref();
+  await instance.pool.close().catch(() => instance.pool.destroy().catch(() => undefined));
+  clearTimeout(timer);
+};
 
 /** Every service's upstreams, keyed by service name. */
 export type UpstreamMap = ReadonlyMap<ServiceName, ServiceUpstreams>;

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseGatewayEnv } from '../src/env';
 import { createGateway, type Gateway } from '../src/gateway';
+import type { ResolveHost } from '../src/upstream-dns';
 
 export const GATEWAY_TOKEN = 'test-gateway-token-0123456789abcdef';
 
@@ -96,7 +97,7 @@ export interface TestGateway {
 /** The real gateway in-process, on a free port; `env` overrides the test defaults. */
 export const startGateway = async (
   env: Record<string, string> = {},
-  deps: { redis?: Redis } = {},
+  deps: { redis?: Redis; resolveHost?: ResolveHost } = {},
 ): Promise<TestGateway> => {
   const parsed = parseGatewayEnv({
     PORT: '0',
