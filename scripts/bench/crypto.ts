@@ -10,13 +10,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as crypto from '../../packages/client/src/crypto';
-import {
-  chromiumAvailable,
-  openSdkPage,
-  type SdkPage,
-  serveSdk,
-} from '../../packages/client/test/browser/page';
+import { crypto } from '@lockbox/client';
+import { chromiumAvailable, openSdkPage, type SdkPage, serveSdk } from '@lockbox/client/test/browser-page';
 import { type KernelOptions, type KernelResult, runCryptoKernel } from './lib/crypto-kernel';
 import { fmt, table, writeResults } from './lib/markdown';
 

@@ -20,7 +20,7 @@
  *
  * The parts live in delivery/: options, targets (start + sockets), one step, the ladder, the report.
  */
-import { createTempDatabase, type TempDatabase } from '../../packages/testkit/src/postgres';
+import { createTempDatabase, type TempDatabase } from '@lockbox/testkit';
 import { runLadder } from './delivery/ladder';
 import { parseDeliveryOptions } from './delivery/options';
 import { profilesSection } from './delivery/profiles';

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { runAlternating, type Target, type Watched } from './lib/alternate';
 import { fmt, ratio, table, verdict, writeResults } from './lib/markdown';
 import { startNginx } from './lib/nginx';
@@ -26,7 +27,7 @@ import { runBench } from './lib/run-bench';
 import { ensureDebianTool, nodeVersion, toolVersion } from './lib/tools';
 
 const ENDPOINT = '/auth/.well-known/jwks.json';
-const GATEWAY_ENTRY = 'gateway/src/main.ts';
+const GATEWAY_ENTRY = deployable('gateway').entry;
 const GOAL_THROUGHPUT = 0.7;
 const GOAL_P99 = 1.5;
 
@@ -229,8 +230,8 @@ await runBench('gateway', opts, async (workDir, progress) => {
         [
           'gateway',
           haveGateway
-            ? '`gateway/src/main.ts`, NODE_ENV=production, AUTH_UPSTREAMS=the service, messages/realtime off; per-IP limiter on with an unreachable limit (RL_GATEWAY_PER_IP=1e9)'
-            : '**not measured: gateway/src/main.ts does not exist yet**',
+            ? `\`${GATEWAY_ENTRY}\` through tsx, NODE_ENV=production, AUTH_UPSTREAMS=the service, messages/realtime off; per-IP limiter on with an unreachable limit (RL_GATEWAY_PER_IP=1e9)`
+            : `**not measured: ${GATEWAY_ENTRY} does not exist yet**`,
         ],
         [
           'logging',

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { runAlternating, type Target } from './lib/alternate';
 import { fmt, ratio, table, verdict, writeResults } from './lib/markdown';
 import { REPO_ROOT, startAuthService, startNodeServer } from './lib/node-servers';
@@ -203,7 +204,7 @@ await runBench('service', opts, async (workDir, progress) => {
         ],
         [
           'service',
-          '`packages/auth-service/src/main.ts` as `npm start` runs it: service-kit adapter (request id, route lookup, context, tRPC middlewares, zod output validation, metrics histogram)',
+          `\`${deployable('auth').entry}\` through tsx (the code \`npm start\` bundles): service-kit adapter (request id, route lookup, context, tRPC middlewares, zod output validation, metrics histogram)`,
         ],
         [
           'tRPC standalone',
