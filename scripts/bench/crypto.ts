@@ -5,7 +5,7 @@
  * (argon2id, 64 MiB, 3 passes, 1 lane, via hash-wasm). Node and Chromium
  * rounds alternate; the report gives medians over rounds.
  *
- *   node --import tsx scripts/bench/crypto.ts [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
+ *   npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'usage: node --import tsx scripts/bench/crypto.ts [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]\n',
+    'usage: npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]\n',
   );
   process.exit(0);
 }

@@ -8,7 +8,7 @@
  * gateway's access log line), so a second pair with logging off runs in the
  * same rounds and shows what logging costs each.
  *
- *   node --import tsx scripts/bench/gateway.ts [--quick] [--no-log-pair] [--duration 10] …
+ *   npm run bench:gateway -- [--no-log-pair] [--floor] [--duration 10] …
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -33,7 +33,7 @@ const GOAL_P99 = 1.5;
 
 const USAGE = `Gateway bench: the JWKS through the gateway vs NGINX (original routing) vs the service directly.
 
-  node --import tsx scripts/bench/gateway.ts [options]
+  npm run bench:gateway -- [options]
 
   --no-log-pair     skip the second NGINX/gateway pair that runs with access logging off
   --floor           also measure servers/min-proxy.ts, a bare undici proxy: the floor for a Node gateway
@@ -285,7 +285,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
     nginx.config.replaceAll(workDir, '<tmp>').trimEnd(),
     '```',
     '',
-    `Rerun: \`npm run bench:gateway\` (or \`node --import tsx scripts/bench/gateway.ts --help\`).`,
+    `Rerun: \`npm run bench:gateway\` (options: \`npm run bench:gateway -- --help\`).`,
   ].join('\n');
 
   process.stdout.write(`${report}\n`);

@@ -4,7 +4,7 @@
  * running the same handler code — plus tRPC's own standalone adapter with the
  * same router, to show why service-kit has its own. Goal: ≥ 0.5× plain node:http.
  *
- *   node --import tsx scripts/bench/service.ts [--duration 10] [--rounds 3] …
+ *   npm run bench:service -- [--duration 10] [--rounds 3] …
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -27,7 +27,7 @@ const PLAIN = 'plain node:http';
 const USAGE = `Service bench: the auth service's JWKS procedure (REST and tRPC) vs a plain node:http server
 with the same handler, and vs tRPC's standalone adapter.
 
-  node --import tsx scripts/bench/service.ts [options]
+  npm run bench:service -- [options]
 
   --breakdown       also measure servers/adapter-steps.ts: the plain answer plus one adapter layer at a time
   --profile         run the Node servers under --cpu-prof and add their hot spots to the report`;
@@ -238,7 +238,7 @@ await runBench('service', opts, async (workDir, progress) => {
     '',
     profiles,
     '',
-    `Rerun: \`npm run bench:service\` (or \`node --import tsx scripts/bench/service.ts --help\`).`,
+    `Rerun: \`npm run bench:service\` (options: \`npm run bench:service -- --help\`).`,
   ].join('\n');
 
   process.stdout.write(`${report}\n`);

@@ -16,7 +16,7 @@ export interface ConnectionsOptions {
 
 export const USAGE = `Connections bench: authenticated sockets through the gateway, RSS per socket.
 
-  node --import tsx scripts/bench/connections.ts [options]
+  npm run bench:connections -- [options]
 
   --sockets N        sockets to aim for (default 50000; capped by each process's open-file limit)
   --per-user N       sockets per user (default 30; realtime allows 32 per user)

@@ -17,7 +17,7 @@ export interface DeliveryOptions {
 
 const USAGE = `Delivery bench: LockBox (through the gateway) vs a one-file baseline, open-loop sends.
 
-  node --import tsx scripts/bench/delivery.ts [options]
+  npm run bench:delivery -- [options]
 
   --pairs N            sender/recipient pairs (default 50)
   --rates a,b,c        offered msgs/s, a rising ladder (default 500,1000,2000,3000)

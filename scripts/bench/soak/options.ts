@@ -17,7 +17,7 @@ export interface SoakOptions {
 const USAGE = `No-loss soak: steady sends through the gateway, a realtime instance and the message
 service killed and restarted mid-run; every committed message must arrive once, in order.
 
-  node --import tsx scripts/bench/soak.ts [options]
+  npm run bench:soak -- [options]
 
   --pairs N            sender/recipient pairs (default 20)
   --rate N             messages per second, all senders together (default 100)
