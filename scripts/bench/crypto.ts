@@ -14,8 +14,10 @@ import { crypto } from '@lockbox/client';
 import { chromiumAvailable, openSdkPage, type SdkPage, serveSdk } from '@lockbox/client/test/browser-page';
 import { type KernelOptions, type KernelResult, runCryptoKernel } from './lib/crypto-kernel';
 import { fmt, table, writeResults } from './lib/markdown';
+import { benchArgs } from './lib/options';
 
 const { values } = parseArgs({
+  args: benchArgs(),
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '2' },

@@ -1,5 +1,6 @@
 /** The connections bench's command line (also `--worker`, how the bench starts its client processes). */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface ConnectionsOptions {
   worker: boolean;
@@ -29,6 +30,7 @@ export const USAGE = `Connections bench: authenticated sockets through the gatew
 
 export const parseConnectionsOptions = (): ConnectionsOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       worker: { type: 'boolean', default: false },
       sockets: { type: 'string', default: '50000' },

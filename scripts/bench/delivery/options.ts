@@ -1,5 +1,6 @@
 /** The delivery bench's command line: flags, `--help`, and the settings they make. */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface DeliveryOptions {
   pairs: number;
@@ -34,6 +35,7 @@ const USAGE = `Delivery bench: LockBox (through the gateway) vs a one-file basel
 
 export const parseDeliveryOptions = (): DeliveryOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       pairs: { type: 'string', default: '50' },
       rates: { type: 'string', default: '500,1000,2000,3000' },

@@ -1,5 +1,6 @@
 /** The soak's command line: flags, `--help`, checked ranges, and the Postgres and Redis it needs. */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface SoakOptions {
   pairs: number;
@@ -33,6 +34,7 @@ service killed and restarted mid-run; every committed message must arrive once, 
 
 export const parseSoakOptions = (): SoakOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       pairs: { type: 'string', default: '20' },
       rate: { type: 'string', default: '100' },
