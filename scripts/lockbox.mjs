@@ -7,7 +7,7 @@
  *   npm start [-- --scale realtime=2]   install if needed, start everything at http://localhost:8000
  *   npm run stop                        stop what npm start started
  *   npm test                            install if needed, lint, typecheck, run every test
- *   npm run bench:<name>                run scripts/bench/<name>.ts
+ *   npm run bench:<name>                run a bench of the @lockbox/bench package (scripts/bench/<name>.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,19 +106,20 @@ switch (command) {
   }
   case 'bench': {
     ensureDependencies();
+    // The bench package's `bench:<name>` scripts are the list of benches; each runs `<name>.ts`
+    // through tsx from the package's folder, as those scripts do (npm passes the options on
+    // without the `--` that pnpm would hand through).
+    const benchDir = path.join(ROOT, 'scripts', 'bench');
+    const { scripts = {} } = JSON.parse(fs.readFileSync(path.join(benchDir, 'package.json'), 'utf8'));
+    const benches = Object.keys(scripts)
+      .filter((s) => s.startsWith('bench:'))
+      .map((s) => s.slice('bench:'.length));
     const [name, ...args] = rest;
-    const file = path.join('scripts', 'bench', `${name}.ts`);
-    if (!name || !fs.existsSync(path.join(ROOT, file))) {
-      log(
-        `usage: npm run bench:<name>; have: ${fs
-          .readdirSync(path.join(ROOT, 'scripts', 'bench'))
-          .filter((f) => f.endsWith('.ts'))
-          .map((f) => f.slice(0, -3))
-          .join(', ')}`,
-      );
+    if (!name || !benches.includes(name)) {
+      log(`usage: npm run bench:<name> [-- options, --help for each]; have: ${benches.join(', ')}`);
       process.exit(2);
     }
-    process.exit(run(process.execPath, ['--import', 'tsx', file, ...args]));
+    process.exit(run(process.execPath, ['--import', 'tsx', `${name}.ts`, ...args], { cwd: benchDir }));
     break;
   }
   default:

@@ -15,7 +15,7 @@
  * count frames, and keep no per-frame state) in worker processes — this file
  * run with --worker — so the load generator's own memory stays out of the way.
  *
- *   node --import tsx scripts/bench/connections.ts [--sockets 50000] [--per-user 30] [--addresses 8]
+ *   npm run bench:connections -- [--sockets 50000] [--per-user 30] [--addresses 8]
  *        [--concurrency 200] [--time-limit 600] [--no-direct] [--keep]
  *
  * The parts live in connections/; a worker loads only the raw client, never the parent's modules.

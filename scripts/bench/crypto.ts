@@ -5,22 +5,19 @@
  * (argon2id, 64 MiB, 3 passes, 1 lane, via hash-wasm). Node and Chromium
  * rounds alternate; the report gives medians over rounds.
  *
- *   node --import tsx scripts/bench/crypto.ts [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
+ *   npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
  */
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import * as crypto from '../../packages/client/src/crypto';
-import {
-  chromiumAvailable,
-  openSdkPage,
-  type SdkPage,
-  serveSdk,
-} from '../../packages/client/test/browser/page';
+import { crypto } from '@lockbox/client';
+import { chromiumAvailable, openSdkPage, type SdkPage, serveSdk } from '@lockbox/client/test/browser-page';
 import { type KernelOptions, type KernelResult, runCryptoKernel } from './lib/crypto-kernel';
 import { fmt, table, writeResults } from './lib/markdown';
+import { benchArgs } from './lib/options';
 
 const { values } = parseArgs({
+  args: benchArgs(),
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '2' },
@@ -31,7 +28,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'usage: node --import tsx scripts/bench/crypto.ts [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]\n',
+    'usage: npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]\n',
   );
   process.exit(0);
 }

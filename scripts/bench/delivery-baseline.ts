@@ -12,16 +12,9 @@
  */
 
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type * as WsTypes from '../../packages/realtime-service/node_modules/@types/ws/index';
-import { createLogger, openDatabase } from '../../packages/service-kit/src/index';
-
-// scripts/bench is no workspace package: `ws` (the same version realtime uses) comes through realtime's dependencies.
-const requireFromRealtime = createRequire(
-  new URL('../../packages/realtime-service/package.json', import.meta.url),
-);
-const { WebSocketServer } = requireFromRealtime('ws') as typeof WsTypes;
+import { createLogger, openDatabase } from '@lockbox/service-kit';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 const port = Number(process.env.PORT ?? 8090);
 const dataDir = path.resolve(process.env.LOCKBOX_DATA_DIR ?? 'data');
@@ -49,7 +42,7 @@ await db.exec(`
   );
 `);
 
-const sockets = new Map<string, Set<WsTypes.WebSocket>>();
+const sockets = new Map<string, Set<WebSocket>>();
 
 const answer = (res: http.ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);

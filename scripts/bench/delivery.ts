@@ -15,12 +15,12 @@
  * every send committed, every commit delivered once, delivered ≥ 97% of the
  * offered rate during the step, p99 ≤ 500 ms.
  *
- *   node --import tsx scripts/bench/delivery.ts [--pairs 50] [--rates 500,1000,2000,3000] [--duration 10]
+ *   npm run bench:delivery -- [--pairs 50] [--rates 500,1000,2000,3000] [--duration 10]
  *        [--engine postgres|pglite] [--database-url postgres://…] [--blob-bytes 256] [--keep]
  *
  * The parts live in delivery/: options, targets (start + sockets), one step, the ladder, the report.
  */
-import { createTempDatabase, type TempDatabase } from '../../packages/testkit/src/postgres';
+import { createTempDatabase, type TempDatabase } from '@lockbox/testkit';
 import { runLadder } from './delivery/ladder';
 import { parseDeliveryOptions } from './delivery/options';
 import { profilesSection } from './delivery/profiles';

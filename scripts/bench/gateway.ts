@@ -2,17 +2,18 @@
  * Gateway bench (BENCH.md): one cheap public endpoint, the JWKS, at 50
  * connections, through our gateway, through NGINX with the original LockBox
  * routing, and from the auth service directly — alternating, in the same run.
- * Goal: gateway ≥ 0.7× NGINX throughput, p99 ≤ 1.5× NGINX.
+ * Goal (BENCH.md): gateway ≥ 0.8× NGINX throughput, p99 ≤ 1.3× NGINX.
  *
  * Both front ends log every request by default (NGINX's access_log, the
  * gateway's access log line), so a second pair with logging off runs in the
  * same rounds and shows what logging costs each.
  *
- *   node --import tsx scripts/bench/gateway.ts [--quick] [--no-log-pair] [--duration 10] …
+ *   npm run bench:gateway -- [--no-log-pair] [--floor] [--duration 10] …
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { runAlternating, type Target, type Watched } from './lib/alternate';
 import { fmt, ratio, table, verdict, writeResults } from './lib/markdown';
 import { startNginx } from './lib/nginx';
@@ -26,13 +27,13 @@ import { runBench } from './lib/run-bench';
 import { ensureDebianTool, nodeVersion, toolVersion } from './lib/tools';
 
 const ENDPOINT = '/auth/.well-known/jwks.json';
-const GATEWAY_ENTRY = 'gateway/src/main.ts';
-const GOAL_THROUGHPUT = 0.7;
-const GOAL_P99 = 1.5;
+const GATEWAY_ENTRY = deployable('gateway').entry;
+const GOAL_THROUGHPUT = 0.8;
+const GOAL_P99 = 1.3;
 
 const USAGE = `Gateway bench: the JWKS through the gateway vs NGINX (original routing) vs the service directly.
 
-  node --import tsx scripts/bench/gateway.ts [options]
+  npm run bench:gateway -- [options]
 
   --no-log-pair     skip the second NGINX/gateway pair that runs with access logging off
   --floor           also measure servers/min-proxy.ts, a bare undici proxy: the floor for a Node gateway
@@ -229,8 +230,8 @@ await runBench('gateway', opts, async (workDir, progress) => {
         [
           'gateway',
           haveGateway
-            ? '`gateway/src/main.ts`, NODE_ENV=production, AUTH_UPSTREAMS=the service, messages/realtime off; per-IP limiter on with an unreachable limit (RL_GATEWAY_PER_IP=1e9)'
-            : '**not measured: gateway/src/main.ts does not exist yet**',
+            ? `\`${GATEWAY_ENTRY}\` through tsx, NODE_ENV=production, AUTH_UPSTREAMS=the service, messages/realtime off; per-IP limiter on with an unreachable limit (RL_GATEWAY_PER_IP=1e9)`
+            : `**not measured: ${GATEWAY_ENTRY} does not exist yet**`,
         ],
         [
           'logging',
@@ -284,7 +285,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
     nginx.config.replaceAll(workDir, '<tmp>').trimEnd(),
     '```',
     '',
-    `Rerun: \`npm run bench:gateway\` (or \`node --import tsx scripts/bench/gateway.ts --help\`).`,
+    `Rerun: \`npm run bench:gateway\` (options: \`npm run bench:gateway -- --help\`).`,
   ].join('\n');
 
   process.stdout.write(`${report}\n`);

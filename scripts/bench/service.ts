@@ -2,12 +2,13 @@
  * Service bench (BENCH.md): the auth service's JWKS procedure served by
  * service-kit's adapter, as REST and as tRPC, against a plain node:http server
  * running the same handler code — plus tRPC's own standalone adapter with the
- * same router, to show why service-kit has its own. Goal: ≥ 0.5× plain node:http.
+ * same router, to show why service-kit has its own. Goal (BENCH.md): ≥ 0.6× plain node:http.
  *
- *   node --import tsx scripts/bench/service.ts [--duration 10] [--rounds 3] …
+ *   npm run bench:service -- [--duration 10] [--rounds 3] …
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { runAlternating, type Target } from './lib/alternate';
 import { fmt, ratio, table, verdict, writeResults } from './lib/markdown';
 import { REPO_ROOT, startAuthService, startNodeServer } from './lib/node-servers';
@@ -20,13 +21,13 @@ import { ensureDebianTool, nodeVersion, toolVersion } from './lib/tools';
 
 const REST_PATH = '/auth/.well-known/jwks.json';
 const TRPC_PATH = '/trpc/auth.jwks';
-const GOAL = 0.5;
+const GOAL = 0.6;
 const PLAIN = 'plain node:http';
 
 const USAGE = `Service bench: the auth service's JWKS procedure (REST and tRPC) vs a plain node:http server
 with the same handler, and vs tRPC's standalone adapter.
 
-  node --import tsx scripts/bench/service.ts [options]
+  npm run bench:service -- [options]
 
   --breakdown       also measure servers/adapter-steps.ts: the plain answer plus one adapter layer at a time
   --profile         run the Node servers under --cpu-prof and add their hot spots to the report`;
@@ -203,7 +204,7 @@ await runBench('service', opts, async (workDir, progress) => {
         ],
         [
           'service',
-          '`packages/auth-service/src/main.ts` as `npm start` runs it: service-kit adapter (request id, route lookup, context, tRPC middlewares, zod output validation, metrics histogram)',
+          `\`${deployable('auth').entry}\` through tsx (the code \`npm start\` bundles): service-kit adapter (request id, route lookup, context, tRPC middlewares, zod output validation, metrics histogram)`,
         ],
         [
           'tRPC standalone',
@@ -237,7 +238,7 @@ await runBench('service', opts, async (workDir, progress) => {
     '',
     profiles,
     '',
-    `Rerun: \`npm run bench:service\` (or \`node --import tsx scripts/bench/service.ts --help\`).`,
+    `Rerun: \`npm run bench:service\` (options: \`npm run bench:service -- --help\`).`,
   ].join('\n');
 
   process.stdout.write(`${report}\n`);

@@ -21,7 +21,7 @@
  * record matches what was committed and delivered. Exits 1 when anything was
  * lost, duplicated, out of order or missing from the record.
  *
- *   node --import tsx scripts/bench/soak.ts [--pairs 20] [--rate 100] [--duration 60] [--down 3]
+ *   npm run bench:soak -- [--pairs 20] [--rate 100] [--duration 60] [--down 3]
  *        [--drain 20] [--database-url postgres://…] [--redis-url redis://…] [--keep]
  *
  * The parts live in soak/: options, record, clients, faults, the server's record, figures, phases, report.

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { INTERNAL_HEADER } from '../../../packages/service-kit/src/index';
+import { INTERNAL_HEADER } from '@lockbox/service-kit';
 
 export const post = (port: number, p: string, body: unknown, headers: Record<string, string> = {}) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {

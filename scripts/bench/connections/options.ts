@@ -1,5 +1,6 @@
 /** The connections bench's command line (also `--worker`, how the bench starts its client processes). */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface ConnectionsOptions {
   worker: boolean;
@@ -16,7 +17,7 @@ export interface ConnectionsOptions {
 
 export const USAGE = `Connections bench: authenticated sockets through the gateway, RSS per socket.
 
-  node --import tsx scripts/bench/connections.ts [options]
+  npm run bench:connections -- [options]
 
   --sockets N        sockets to aim for (default 50000; capped by each process's open-file limit)
   --per-user N       sockets per user (default 30; realtime allows 32 per user)
@@ -29,6 +30,7 @@ export const USAGE = `Connections bench: authenticated sockets through the gatew
 
 export const parseConnectionsOptions = (): ConnectionsOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       worker: { type: 'boolean', default: false },
       sockets: { type: 'string', default: '50000' },

@@ -7,7 +7,7 @@ import type { ConnectionsOptions } from './options';
 import type { PhaseResult } from './phase';
 
 const GOAL_SOCKETS = 50_000;
-const GOAL_KB = 16;
+const GOAL_KB = 12;
 
 export interface ConnectionsRun {
   startedAt: Date;

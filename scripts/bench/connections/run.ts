@@ -4,7 +4,7 @@
  * realtime instance, write the report.
  */
 import { randomBytes } from 'node:crypto';
-import { deriveCredentials } from '../../../packages/service-kit/src/index';
+import { deriveCredentials } from '@lockbox/service-kit';
 import { ENTRIES, freePortsFor, gatewayEnv, lockboxEnv, processStarter } from '../lib/lockbox-stack';
 import { writeResults } from '../lib/markdown';
 import { loadAverage } from '../lib/proc-stats';

@@ -1,5 +1,6 @@
 /** The delivery bench's command line: flags, `--help`, and the settings they make. */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface DeliveryOptions {
   pairs: number;
@@ -17,7 +18,7 @@ export interface DeliveryOptions {
 
 const USAGE = `Delivery bench: LockBox (through the gateway) vs a one-file baseline, open-loop sends.
 
-  node --import tsx scripts/bench/delivery.ts [options]
+  npm run bench:delivery -- [options]
 
   --pairs N            sender/recipient pairs (default 50)
   --rates a,b,c        offered msgs/s, a rising ladder (default 500,1000,2000,3000)
@@ -34,6 +35,7 @@ const USAGE = `Delivery bench: LockBox (through the gateway) vs a one-file basel
 
 export const parseDeliveryOptions = (): DeliveryOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       pairs: { type: 'string', default: '50' },
       rates: { type: 'string', default: '500,1000,2000,3000' },

@@ -8,7 +8,7 @@ import type { StepResult } from './step';
 
 const GOAL_RATE = 2_000;
 const GOAL_P99_MS = 50;
-const GOAL_RATIO = 0.5;
+const GOAL_RATIO = 0.8;
 
 export interface DeliveryRun {
   startedAt: Date;

@@ -1,5 +1,5 @@
 /** The crypto kernel and the SDK's crypto module, bundled for a Chromium page. */
-import * as crypto from '../../../packages/client/src/crypto';
+import { crypto } from '@lockbox/client';
 import { runCryptoKernel } from './crypto-kernel';
 
 (globalThis as unknown as Record<string, unknown>).runCryptoKernel = (

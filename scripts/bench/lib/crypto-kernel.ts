@@ -2,7 +2,7 @@
  * The crypto bench's measuring loop, written against the SDK's crypto module
  * only, so the very same code runs in Node and (bundled) in Chromium.
  */
-import type * as Crypto from '../../../packages/client/src/crypto';
+import type { crypto as SdkCrypto } from '@lockbox/client';
 
 export interface KernelOptions {
   /** Seconds per timed loop. */
@@ -32,7 +32,7 @@ const timed = (seconds: number, fn: () => void): number => {
   return n / ((performance.now() - start) / 1000);
 };
 
-export const runCryptoKernel = async (c: typeof Crypto, opts: KernelOptions): Promise<KernelResult> => {
+export const runCryptoKernel = async (c: typeof SdkCrypto, opts: KernelOptions): Promise<KernelResult> => {
   const alice = { userId: 'usr_aaaaaaaaaaaaaaaaaaaaaaaaaa', identity: c.generateIdentity() };
   const bob = { userId: 'usr_bbbbbbbbbbbbbbbbbbbbbbbbbb', identity: c.generateIdentity() };
   const alphabet = 'abcdefghijklmnopqrstuvwxyz ';

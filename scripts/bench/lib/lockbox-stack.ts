@@ -6,14 +6,16 @@
  * see stack.ts: it needs restarts on the same port.)
  */
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { BENCH_ENV, spawnNodeEntry } from './node-servers';
 import { freePort, type Proc, waitForHttp } from './processes';
 
+/** The TypeScript entries from the one list of deployables: benches run the same code as the tests. */
 export const ENTRIES = {
-  auth: 'packages/auth-service/src/main.ts',
-  messages: 'packages/message-service/src/main.ts',
-  realtime: 'packages/realtime-service/src/main.ts',
-  gateway: 'gateway/src/main.ts',
+  auth: deployable('auth').entry,
+  messages: deployable('messages').entry,
+  realtime: deployable('realtime').entry,
+  gateway: deployable('gateway').entry,
 } as const;
 
 export interface ServicePorts {

@@ -5,6 +5,7 @@
  * with data and logs in the bench's temp dir.
  */
 import path from 'node:path';
+import { deployable } from '@lockbox/contracts/deployables';
 import { freePort, type Proc, spawnProc, waitForHttp } from './processes';
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
@@ -79,7 +80,7 @@ export const startNodeServer = async (opts: {
 export const startAuthService = (workDir: string, secret: string, profileDir?: string) =>
   startNodeServer({
     name: 'auth',
-    entry: 'packages/auth-service/src/main.ts',
+    entry: deployable('auth').entry,
     workDir,
     env: { LOCKBOX_INTERNAL_SECRET: secret },
     readyPath: '/ready',

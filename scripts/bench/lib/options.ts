@@ -20,8 +20,18 @@ export const USAGE_COMMON = `  --connections N   wrk connections (default 50)
   --rounds N        rounds over all targets (default 3)
   --keep            keep the temp dir with logs and generated configs`;
 
+/**
+ * The bench's own arguments. `pnpm run bench:x -- --flag` hands the `--` on to the script (npm
+ * strips it); parseArgs would read everything after it as positionals, so a leading `--` is dropped.
+ */
+export const benchArgs = (): string[] => {
+  const args = process.argv.slice(2);
+  return args[0] === '--' ? args.slice(1) : args;
+};
+
 export const parseLoadOptions = (usage: string, extraFlags: string[] = []): LoadOptions => {
   const { values } = parseArgs({
+    args: benchArgs(),
     options: {
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '2' },

@@ -111,7 +111,7 @@ export const stopEverythingOnExit = (cleanup: () => void | Promise<void>) => {
 };
 
 /** A free port on 127.0.0.1 outside the ephemeral range (testkit's: outgoing connections can't take it). */
-export { freePort } from '../../../packages/testkit/src/ports';
+export { freePort } from '@lockbox/testkit';
 
 /** Polls `url` until it answers 200; fails early, with the log tail, if the process dies. */
 export const waitForHttp = async (url: string, proc: Proc, timeoutMs = 90_000) => {

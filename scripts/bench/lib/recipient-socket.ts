@@ -4,13 +4,7 @@
  * checks LockBox's delivery promise on the way — each `new_message` cursor of
  * a viewer's stream arrives once, in order (the stream is dense: 1, 2, 3, …).
  */
-import { createRequire } from 'node:module';
-import type * as WsTypes from '../../../packages/realtime-service/node_modules/@types/ws/index';
-
-const requireFromRealtime = createRequire(
-  new URL('../../../packages/realtime-service/package.json', import.meta.url),
-);
-export const WebSocket = requireFromRealtime('ws') as typeof WsTypes.WebSocket;
+import { WebSocket } from 'ws';
 
 export interface MessageFrameData {
   cursor?: string;
@@ -86,7 +80,7 @@ export const closeRecipientSockets = () => {
 /** Resolves once the first connection is open; rejects if that one is refused. */
 export const openRecipientSocket = (opts: RecipientSocketOptions): Promise<RecipientSocket> =>
   new Promise((resolve, reject) => {
-    let ws: WsTypes.WebSocket | undefined;
+    let ws: WebSocket | undefined;
     let open = false;
     let stopped = false;
     let reconnects = 0;

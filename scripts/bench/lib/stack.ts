@@ -4,7 +4,7 @@
  * their ports, stopped with everything else when the bench ends — normally,
  * on an error or on Ctrl-C — and its database dropped.
  */
-import { type Stack, type StackOptions, startStack } from '../../../packages/testkit/src/stack';
+import { type Stack, type StackOptions, startStack } from '@lockbox/testkit';
 import { treeUsage } from './proc-stats';
 import { adopt } from './processes';
 

@@ -17,9 +17,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
-import { authContract } from '../../../contracts/src/index';
-import { authService } from '../../../packages/auth-service/src/definition';
-import { type BaseContext, createServiceHttpServer } from '../../../packages/service-kit/src/index';
+import { authService } from '@lockbox/auth-service/definition';
+import { authContract } from '@lockbox/contracts';
+import { type BaseContext, createServiceHttpServer } from '@lockbox/service-kit';
 import { listenUntilSignalled, openAuthKit } from './auth-kit';
 
 const kit = await openAuthKit('adapter-steps');

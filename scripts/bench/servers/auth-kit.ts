@@ -5,7 +5,7 @@
  * same handler code on the same kind of database, only served differently.
  */
 import path from 'node:path';
-import { authService } from '../../../packages/auth-service/src/definition';
+import { authService } from '@lockbox/auth-service/definition';
 import {
   createLogger,
   createMetrics,
@@ -15,7 +15,7 @@ import {
   openDatabase,
   runMigrations,
   ZBaseEnv,
-} from '../../../packages/service-kit/src/index';
+} from '@lockbox/service-kit';
 
 export const openAuthKit = async (name: string) => {
   const env = loadEnv(ZBaseEnv.extend(authService.env.shape), process.env);

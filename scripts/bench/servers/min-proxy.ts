@@ -6,8 +6,7 @@
  * gateway is the gateway's own work; the gap between this and NGINX is Node's.
  */
 import http from 'node:http';
-// scripts/bench is no workspace package: undici is reached through the gateway's own dependency.
-import { Pool } from '../../../gateway/node_modules/undici/index.js';
+import { Pool } from 'undici';
 
 const upstream = process.env.UPSTREAM;
 if (!upstream) throw new Error('UPSTREAM (http://host:port) is required');

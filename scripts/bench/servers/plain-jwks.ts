@@ -6,7 +6,7 @@
  * from Node.
  */
 import http from 'node:http';
-import { createTokenIssuer } from '../../../packages/auth-service/src/token-issuer';
+import { createTokenIssuer } from '@lockbox/auth-service/token-issuer';
 import { listenUntilSignalled, openAuthKit } from './auth-kit';
 
 const JWKS_PATH = '/auth/.well-known/jwks.json';

@@ -5,12 +5,11 @@
  * at about 0.1× plain node:http, because it answers with a chunked, streamed body.
  */
 import { randomUUID } from 'node:crypto';
-import { authService } from '../../../packages/auth-service/src/definition';
-// scripts/bench is no workspace package, so @trpc/server is reached through
-// service-kit's own dependency: the same files, hence the same module instance,
-// as the tRPC that built the router.
-import { createHTTPServer } from '../../../packages/service-kit/node_modules/@trpc/server/dist/adapters/standalone.mjs';
-import type { BaseContext } from '../../../packages/service-kit/src/index';
+import { authService } from '@lockbox/auth-service/definition';
+import type { BaseContext } from '@lockbox/service-kit';
+// The catalog's @trpc/server, the version service-kit pins too: pnpm links both to the
+// same files, hence the same module instance as the tRPC that built the router.
+import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import { listenUntilSignalled, openAuthKit } from './auth-kit';
 
 const kit = await openAuthKit('trpc-standalone');

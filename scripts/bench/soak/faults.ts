@@ -3,7 +3,7 @@
  * the message service at two thirds; each stays down `downS` seconds, then is
  * restarted on its port and awaited until ready.
  */
-import type { Stack } from '../../../packages/testkit/src/stack';
+import type { Stack } from '@lockbox/testkit';
 import { fmt } from '../lib/markdown';
 import { nowMs, sleep } from '../lib/message-load';
 import type { SoakRecord } from './record';

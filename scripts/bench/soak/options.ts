@@ -1,5 +1,6 @@
 /** The soak's command line: flags, `--help`, checked ranges, and the Postgres and Redis it needs. */
 import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/options';
 
 export interface SoakOptions {
   pairs: number;
@@ -17,7 +18,7 @@ export interface SoakOptions {
 const USAGE = `No-loss soak: steady sends through the gateway, a realtime instance and the message
 service killed and restarted mid-run; every committed message must arrive once, in order.
 
-  node --import tsx scripts/bench/soak.ts [options]
+  npm run bench:soak -- [options]
 
   --pairs N            sender/recipient pairs (default 20)
   --rate N             messages per second, all senders together (default 100)
@@ -33,6 +34,7 @@ service killed and restarted mid-run; every committed message must arrive once, 
 
 export const parseSoakOptions = (): SoakOptions => {
   const { values: args } = parseArgs({
+    args: benchArgs(),
     options: {
       pairs: { type: 'string', default: '20' },
       rate: { type: 'string', default: '100' },

@@ -2,8 +2,7 @@
  * The server's record: every recipient's stream read back (GET /messages,
  * paged) and held against what the clients saw committed and delivered.
  */
-import { client } from '../../../packages/testkit/src/client';
-import { readStream } from '../../../packages/testkit/src/messaging';
+import { client, readStream } from '@lockbox/testkit';
 import type { Pair } from '../lib/message-load';
 import type { SoakRecord } from './record';
 
