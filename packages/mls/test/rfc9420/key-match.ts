@@ -1,9 +1,9 @@
-import { expect } from 'vitest';
 import type { ClientState } from 'ts-mls/clientState.js';
 import type { CiphersuiteImpl } from 'ts-mls/crypto/ciphersuite.js';
 import type { Hpke } from 'ts-mls/crypto/hpke.js';
 import type { Signature } from 'ts-mls/crypto/signature.js';
 import { getHpkePublicKey } from 'ts-mls/ratchetTree.js';
+import { expect } from 'vitest';
 
 export async function hpkeKeysMatch(
   publicKey: Uint8Array,
