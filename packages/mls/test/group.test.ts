@@ -89,7 +89,7 @@ describe('state export and defensive input', () => {
       GroupMember,
       GroupMember,
     ];
-    [other] = await groupOf(await newDevice(alice, 'dev_a1'), [], accountKeyFor);
+    other = (await groupOf(await newDevice(alice, 'dev_a1'), [], accountKeyFor))[0]!;
   });
 
   it('a member exported to bytes and imported reads and writes as before', async () => {

@@ -44,7 +44,7 @@ const fakeBobDevice = async (deviceId: string) => {
 describe('KeyPackages offered for adding', () => {
   let a: GroupMember;
   beforeAll(async () => {
-    [a] = await groupOf(await newDevice(alice, 'dev_a1'), [], pinned);
+    a = (await groupOf(await newDevice(alice, 'dev_a1'), [], pinned))[0]!;
   });
 
   it('a KeyPackage certified by another key than the account’s is refused: bad-certificate', async () => {
