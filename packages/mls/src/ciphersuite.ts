@@ -1,4 +1,5 @@
 import { type CiphersuiteImpl, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
+import { makeEd25519, nobleHkdfSha512, nobleSha512 } from './noble-primitives';
 
 /**
  * LockBox's one MLS ciphersuite: X-Wing (ML-KEM-768 + X25519) for HPKE, ChaCha20-Poly1305,
@@ -11,11 +12,14 @@ let loading: Promise<CiphersuiteImpl> | undefined;
 
 /**
  * The suite's implementation, built once per process (building it loads X-Wing and ChaCha
- * modules). ts-mls's default provider: SHA-512, HMAC and Ed25519 through WebCrypto (Node 20 and
- * current browsers have all three), ChaCha20-Poly1305 from @noble/ciphers, X-Wing from
- * @hpke/hybridkem-x-wing.
+ * modules): HPKE from ts-mls's default provider (X-Wing from @hpke/hybridkem-x-wing,
+ * ChaCha20-Poly1305 from @noble/ciphers); hash and HKDF from @noble/hashes and Ed25519 with a
+ * cached imported key (see noble-primitives.ts for why).
  */
 export const loadCiphersuite = (): Promise<CiphersuiteImpl> => {
-  loading ??= getCiphersuiteImpl(getCiphersuiteFromName(LOCKBOX_CIPHERSUITE));
+  loading ??= Promise.all([
+    getCiphersuiteImpl(getCiphersuiteFromName(LOCKBOX_CIPHERSUITE)),
+    makeEd25519(),
+  ]).then(([impl, signature]) => ({ ...impl, hash: nobleSha512, kdf: nobleHkdfSha512, signature }));
   return loading;
 };

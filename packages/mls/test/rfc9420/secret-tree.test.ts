@@ -1,24 +1,25 @@
 import { hexToBytes } from '@noble/ciphers/utils.js';
-import { type CiphersuiteId, type CiphersuiteImpl, getCiphersuiteFromId } from 'ts-mls/crypto/ciphersuite.js';
-import { getCiphersuiteImpl } from 'ts-mls/crypto/getCiphersuiteImpl.js';
+import type { CiphersuiteImpl } from 'ts-mls/crypto/ciphersuite.js';
 import { defaultKeyRetentionConfig } from 'ts-mls/keyRetentionConfig.js';
 import { createSecretTree, deriveKey, deriveNonce, ratchetUntil } from 'ts-mls/secretTree.js';
 import { expandSenderDataKey, expandSenderDataNonce } from 'ts-mls/sender.js';
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js';
 import { expect, test } from 'vitest';
 import json from '../vectors/secret-tree.json';
+import { implementationsFor } from './implementations';
 
 test.concurrent.each(json.map((x, index) => [index, x]))(`secret-tree test vectors %i`, async (_index, x) => {
-  const impl = await getCiphersuiteImpl(getCiphersuiteFromId(x.cipher_suite as CiphersuiteId));
-  await testSecretTree(
-    x.sender_data.sender_data_secret,
-    x.sender_data.ciphertext,
-    x.sender_data.key,
-    x.sender_data.nonce,
-    x.encryption_secret,
-    x.leaves,
-    impl,
-  );
+  for (const impl of await implementationsFor(x.cipher_suite)) {
+    await testSecretTree(
+      x.sender_data.sender_data_secret,
+      x.sender_data.ciphertext,
+      x.sender_data.key,
+      x.sender_data.nonce,
+      x.encryption_secret,
+      x.leaves,
+      impl,
+    );
+  }
 });
 
 type Leaf = {

@@ -1,6 +1,5 @@
 import { hexToBytes } from '@noble/ciphers/utils.js';
-import { type CiphersuiteId, type CiphersuiteImpl, getCiphersuiteFromId } from 'ts-mls/crypto/ciphersuite.js';
-import { getCiphersuiteImpl } from 'ts-mls/crypto/getCiphersuiteImpl.js';
+import type { CiphersuiteImpl } from 'ts-mls/crypto/ciphersuite.js';
 import type { PrivateKey } from 'ts-mls/crypto/hpke.js';
 import { verifyGroupInfoConfirmationTag, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
@@ -9,10 +8,12 @@ import { constantTimeEqual } from 'ts-mls/util/constantTimeCompare.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { expect, test } from 'vitest';
 import json from '../vectors/welcome.json';
+import { implementationsFor } from './implementations';
 
 test.concurrent.each(json.map((x, index) => [index, x]))(`welcome test vectors %i`, async (_index, x) => {
-  const impl = await getCiphersuiteImpl(getCiphersuiteFromId(x.cipher_suite as CiphersuiteId));
-  await testWelcome(x.init_priv, x.key_package, x.signer_pub, x.welcome, impl);
+  for (const impl of await implementationsFor(x.cipher_suite)) {
+    await testWelcome(x.init_priv, x.key_package, x.signer_pub, x.welcome, impl);
+  }
 });
 
 async function testWelcome(
