@@ -17,6 +17,7 @@ import {
   zeroOutUint8Array,
 } from 'ts-mls';
 import { type AccountKeyResolver, CertificateAuthenticationService } from './authentication';
+import { equalBytes } from './bytes';
 import { loadCiphersuite } from './ciphersuite';
 import { lockboxClientConfig } from './client-config';
 import type { Device } from './device';
@@ -145,7 +146,13 @@ export class GroupMember {
     const auth = new CertificateAuthenticationService(options.accountKeyFor);
     const state: ClientState = { ...decoded[0], clientConfig: lockboxClientConfig(auth) };
     const own = memberAt(state.ratchetTree, state.privatePath.leafIndex);
-    if (own === undefined || !sameMember(own, device.certificate))
+    const ownLeaf = state.ratchetTree[state.privatePath.leafIndex * 2];
+    if (
+      own === undefined ||
+      ownLeaf?.nodeType !== 'leaf' ||
+      !sameMember(own, device.certificate) ||
+      !equalBytes(ownLeaf.leaf.signaturePublicKey, device.certificate.signaturePublicKey)
+    )
       return refuse('not-for-this-device', 'stored group state belongs to another device');
     return new GroupMember(CONSTRUCT, state, auth, options.accountKeyFor);
   }

@@ -105,6 +105,9 @@ describe('state export and defensive input', () => {
   it('a state is not imported for another device, nor from garbage', async () => {
     const stranger = await newDevice(bob, 'dev_b2');
     expect(() => GroupMember.import(stranger, b.export(), { accountKeyFor })).toThrow(/not-for-this-device/);
+    // Same user and device ids, another signature key: not the device this state belongs to.
+    const lookalike = await newDevice(bob, 'dev_b1');
+    expect(() => GroupMember.import(lookalike, b.export(), { accountKeyFor })).toThrow(/not-for-this-device/);
     expect(() => GroupMember.import(bobDevice.device, b.export().slice(0, 100), { accountKeyFor })).toThrow(
       /malformed/,
     );
