@@ -12,7 +12,7 @@ import {
   processPrivateMessage,
 } from 'ts-mls';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
-import { CryptoVerificationError, MlsError } from 'ts-mls/mlsError.js';
+import { CryptoVerificationError, MlsError, ValidationError } from 'ts-mls/mlsError.js';
 import type { AccountKeyResolver, CertificateAuthenticationService } from './authentication';
 import { MlsRefusedError, refuse } from './errors';
 import { authenticateAllMembers, type MemberId, memberAt, membersOf, sameMember } from './members';
@@ -32,6 +32,10 @@ const asRefusal = (e: unknown, auth: CertificateAuthenticationService, what: str
   if (e instanceof MlsRefusedError) throw e;
   if (auth.lastRefusal !== undefined) throw auth.lastRefusal;
   if (e instanceof CryptoVerificationError) return refuse('bad-signature', `${what}: signature invalid`, e);
+  // ts-mls's wording when the (decrypted) sender data names a blank leaf: ts-mls 1.6.4 does not
+  // stop at its own sender-data check, and fails here when it looks up the signature key.
+  if (e instanceof ValidationError && e.message === 'Unable to find leafnode for leafIndex')
+    return refuse('unknown-sender', `${what}: sender data names no member`, e);
   if (e instanceof MlsError || e instanceof Error) return refuse('decrypt-failed', `${what} refused`, e);
   throw e;
 };
