@@ -149,6 +149,21 @@ describe('state export and defensive input', () => {
     );
   });
 
+  it('a message from the epoch just before a commit still reads; two epochs back it is old-epoch', async () => {
+    const late = await a.encrypt(utf8('sent before the commit'));
+    const tooLate = await a.encrypt(utf8('two commits late'));
+    for (let i = 0; i < 2; i++) {
+      const update = await a.selfUpdate();
+      await a.merge(update);
+      await b.receive(update.commit);
+      if (i === 0) {
+        const got = await b.receive(late);
+        expect(got.kind === 'application' && text(got.plaintext)).toBe('sent before the commit');
+      }
+    }
+    await expectRefusal(b.receive(tooLate), 'old-epoch');
+  });
+
   it('a commit from a past epoch is refused as old-epoch', async () => {
     const first = await a.selfUpdate();
     await a.merge(first);
