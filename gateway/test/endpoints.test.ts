@@ -128,7 +128,8 @@ describe('gateway endpoints', () => {
 
   it('/metrics is Prometheus text with the gateway metrics, on the admin listener only', async () => {
     await client(gw.url).get('/openapi.json');
-    const pub = await client(gw.url).get('/metrics');
+    // Asked like a browser, so the web app's index.html fallback would answer if the route table let it.
+    const pub = await client(gw.url).get('/metrics', { headers: { accept: 'text/html' } });
     expect(pub.status).toBe(404);
     expect(pub.json).toMatchObject({ error: { code: 'not_found' } });
     expect((await client(gw.url).get('/v1/metrics')).status).toBe(404);
