@@ -29,11 +29,12 @@ interface PrometheusConfig {
   scrape_configs: ScrapeConfig[];
 }
 
-/** The committed job names, in file order (the alerts and the dashboard select on them). */
-export const committedJobs = (): string[] =>
-  (parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8')) as PrometheusConfig).scrape_configs.map(
-    (s) => s.job_name,
-  );
+/** The committed jobs and their static targets, in file order (the alerts and the dashboard select on the names). */
+export const committedTargets = (): Array<[job: string, targets: string[]]> =>
+  (parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8')) as PrometheusConfig).scrape_configs.map((s) => [
+    s.job_name,
+    (s.static_configs ?? []).flatMap((c) => c.targets),
+  ]);
 
 /**
  * The committed configuration with each job's static targets replaced by

@@ -5,12 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { deployable, instancePort } from '@lockbox/contracts/deployables';
 import { describe, expect, it } from 'vitest';
 import {
   ALERT_RULES,
   ALERT_RULES_TEST,
-  committedJobs,
-  DASHBOARD,
+  committedTargets,
   dashboardExpressions,
   PROMETHEUS_CONFIG,
 } from '../../src/prometheus';
@@ -34,18 +34,19 @@ describe('deploy/prometheus', () => {
     expect(stdout).toContain('SUCCESS');
   });
 
-  it('scrapes the gateway and each service as its own job', () => {
-    expect(committedJobs()).toEqual([
-      'lockbox-gateway',
-      'lockbox-auth',
-      'lockbox-messages',
-      'lockbox-realtime',
+  it('scrapes the gateway admin port and each service port, from the deployables list, one job each', () => {
+    expect(committedTargets()).toEqual([
+      ['lockbox-gateway', [`127.0.0.1:${deployable('gateway').adminPort}`]],
+      ['lockbox-auth', [`127.0.0.1:${instancePort('auth')}`]],
+      ['lockbox-messages', [`127.0.0.1:${instancePort('messages')}`]],
+      ['lockbox-realtime', [`127.0.0.1:${instancePort('realtime')}`]],
     ]);
+    // Never the public port: /metrics answers 404 there.
+    expect(deployable('gateway').adminPort).not.toBe(instancePort('gateway'));
   });
 
   it('the dashboard has the panels an operator needs, each with an expression', () => {
     const exprs = dashboardExpressions().join('\n');
-    expect(DASHBOARD).toMatch(/lockbox-dashboard\.json$/);
     for (const metric of [
       'lockbox_gateway_request_duration_seconds_count',
       'lockbox_gateway_request_duration_seconds_bucket',
