@@ -14,6 +14,8 @@ export interface Deployable {
   readonly bundle: string;
   /** Default port of the first instance (none for the CLI). */
   readonly port?: number;
+  /** The operator listener's default port (the gateway's /metrics); instance i adds the same stride. */
+  readonly adminPort?: number;
   /** Gateway env naming this service's instances (`http://a:8001,http://b:8001`). */
   readonly upstreamsEnv?: string;
   /** Env other services use to call this one. */

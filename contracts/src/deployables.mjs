@@ -57,6 +57,8 @@ export const DEPLOYABLES = Object.freeze([
     entry: 'gateway/src/main.ts',
     bundle: 'gateway/dist/main.mjs',
     port: 8000,
+    // The operator listener (/metrics): ends in 9, so it never meets an instance port (8000 + 10i + 0..3).
+    adminPort: 8009,
   },
   {
     name: 'cli',

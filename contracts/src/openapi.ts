@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { type ContractTree, pathParamsOf, restRoutesOf } from './contract';
 import { ERROR_CODES } from './errors';
+import { API_BASE_PATH } from './routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -95,6 +96,8 @@ export const buildOpenApiDocument = (
   return {
     openapi: '3.1.0',
     info,
+    // Paths are relative to the server: clients call `/v1/auth/login` (the unversioned paths still answer).
+    servers: [{ url: API_BASE_PATH }],
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
   };

@@ -23,6 +23,14 @@ export const PUBLIC_PREFIXES: ReadonlyArray<{ prefix: string; service: ServiceNa
     publicPrefixes.map((prefix) => ({ prefix, service })),
   );
 
+/**
+ * The versioned base path of the public API: every public route (REST, `/trpc`
+ * and `/ws`) also answers under it, and the OpenAPI document names it as its
+ * server. The unversioned paths stay for the original clients; a future
+ * incompatible API gets `/v2` beside this one instead of changing it.
+ */
+export const API_BASE_PATH = '/v1';
+
 /** tRPC namespaces callable through the gateway at `/trpc/<namespace>.<procedure>`. */
 export const PUBLIC_TRPC_NAMESPACES: Readonly<Record<string, ServiceName>> = Object.fromEntries(
   serviceContracts.flatMap(({ service, tree }) => publicNamespacesOf(tree).map((ns) => [ns, service])),

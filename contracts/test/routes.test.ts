@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  API_BASE_PATH,
+  buildOpenApiDocument,
   PUBLIC_PREFIXES,
   PUBLIC_TRPC_NAMESPACES,
   publicNamespacesOf,
@@ -59,4 +61,21 @@ describe('route table derived from serviceContracts', () => {
         ).toBe(true);
     },
   );
+});
+
+describe('API versioning', () => {
+  it('the public API is versioned under /v1', () => {
+    expect(API_BASE_PATH).toBe('/v1');
+  });
+
+  it('the OpenAPI document names /v1 as its only server, and its paths are relative to it', () => {
+    const doc = buildOpenApiDocument(serviceContracts.map((c) => c.tree)) as unknown as {
+      servers: Array<{ url: string }>;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.servers).toEqual([{ url: '/v1' }]);
+    const paths = Object.keys(doc.paths);
+    expect(paths).toContain('/auth/register');
+    for (const path of paths) expect(path.startsWith(`${API_BASE_PATH}/`), path).toBe(false);
+  });
 });

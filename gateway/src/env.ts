@@ -9,6 +9,7 @@
  * behind it keep listening on loopback).
  */
 import { DEFAULT_PORTS, GATEWAY_PORT, SERVICES, type ServiceName } from '@lockbox/contracts';
+import { deployable } from '@lockbox/contracts/deployables';
 import { zIntSetting as int, loadEnv, ZBaseEnv, zBoolish, zOriginList } from '@lockbox/service-kit';
 import { z } from 'zod';
 
@@ -89,6 +90,10 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   RL_GATEWAY_WINDOW_S: int(10, 1),
   /** One info line per request (method, masked path, status, ms, request id, upstream). */
   GATEWAY_ACCESS_LOG: zBoolish.default(true),
+  /** The operator listener (GET /metrics, /health); 0 turns it off. Not the public port: see admin-listener.ts. */
+  GATEWAY_ADMIN_PORT: int(deployable('gateway').adminPort ?? 0, 0, 65_535),
+  /** Where the operator listener binds: loopback unless Prometheus scrapes from another host. */
+  GATEWAY_ADMIN_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** The built web app; served at / when it exists. Relative to the repo root. */
   LOCKBOX_WEB_DIST: z.string().default('packages/web/dist'),
 });

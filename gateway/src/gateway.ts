@@ -1,6 +1,6 @@
 /**
  * The gateway: one node:http server that answers its own endpoints (/health,
- * /metrics, /openapi.json, /docs, the web app), refuses what must not pass
+ * /openapi.json, /docs, the web app; /metrics is on the admin listener), refuses what must not pass
  * (too many headers, ambiguous framing, oversized bodies, internal or batched
  * tRPC, disallowed preflights, the per-IP limit), and proxies the rest to the
  * service the route table names — HTTP through undici pools, WebSocket
@@ -15,6 +15,7 @@ import type { Logger } from '@lockbox/service-kit';
 import type { Redis } from 'ioredis';
 import type { AccessLog } from './access-log';
 import { sendError } from './answers';
+import { unversionRequest } from './api-version';
 import { answerClientError } from './client-error';
 import { CorsPolicy } from './cors';
 import { type GatewayEnv, upstreamsOf } from './env';
@@ -135,7 +136,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       gatewayToken,
       bodyLimit: env.LOCKBOX_BODY_LIMIT,
     }),
-    ownEndpoint: createOwnEndpoints(health, metrics),
+    ownEndpoint: createOwnEndpoints(health),
     webApp,
     log,
   });
@@ -157,7 +158,10 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   // Node keeps up to 2000 header lines (all within its 16 KiB header size limit); `handle` refuses more
   // than maxHeaders with 431. Lowering maxHeadersCount instead would silently drop the extra lines —
   // Host among them, which Node then answers with a bare 400 of its own.
-  server.on('upgrade', ws.handleUpgrade);
+  server.on('upgrade', (req, socket, head) => {
+    unversionRequest(req); // `/v1/ws` is `/ws` (api-version.ts)
+    ws.handleUpgrade(req, socket, head);
+  });
   // Requests Node's parser refuses get a JSON answer in the usual shape (see client-error.ts).
   server.on('clientError', answerClientError);
 

@@ -1,13 +1,15 @@
 /**
  * One HTTP request through the gateway: refuse what must not pass (too many
  * header lines, ambiguous framing, disallowed preflights), answer CORS
- * preflights, then do what the route table says — proxy, refuse, serve the
+ * preflights, then do what the route table says (for `/v1/...` too, see
+ * api-version.ts) — proxy, refuse, serve the
  * web app or one of the gateway's own endpoints.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, safeUrl } from '@lockbox/service-kit';
 import { refuseUpload, sendError } from './answers';
+import { stripApiVersion } from './api-version';
 import { type CorsPolicy, VARY_ORIGIN } from './cors';
 import { Exchange, type ExchangeObserver } from './exchange';
 import type { OwnEndpoint } from './own-endpoints';
@@ -68,10 +70,13 @@ export const createRequestHandler = (deps: RequestHandlerDeps) => {
       return;
     }
 
-    const route = routes.resolve(pathname, search);
+    const unversioned = stripApiVersion(pathname);
+    const route = routes.resolve(unversioned ?? pathname, search, unversioned !== undefined);
     ex.route = route.label;
     switch (route.kind) {
       case 'proxy':
+        // The services serve the unversioned paths: forward `/v1/auth/me?x` as `/auth/me?x`.
+        if (unversioned !== undefined) req.url = unversioned + (q === -1 ? '' : url.slice(q));
         proxy(ex, route.service, scanned);
         return;
       case 'refuse':

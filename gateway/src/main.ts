@@ -12,6 +12,7 @@ import {
 } from '@lockbox/service-kit';
 import { Redis } from 'ioredis';
 import { AccessLog } from './access-log';
+import { type AdminListener, createAdminListener } from './admin-listener';
 import { loadGatewayEnv, upstreamsOf } from './env';
 import { createGateway, type Gateway } from './gateway';
 
@@ -26,11 +27,12 @@ const log = createLogger({
 });
 
 let gateway: Gateway | undefined;
+let admin: AdminListener | undefined;
 let redis: Redis | undefined;
 
 const stop = async (signal: string) => {
   log.info({ signal }, 'shutting down');
-  await gateway?.close();
+  await Promise.all([gateway?.close(), admin?.close()]);
   await redis?.quit().catch(() => undefined);
   log.info('stopped');
   log.flush();
@@ -61,6 +63,16 @@ try {
     ...(accessLog ? { accessLog } : {}),
   });
   const port = await gateway.listen();
+  if (env.GATEWAY_ADMIN_PORT !== 0) {
+    admin = createAdminListener({
+      host: env.GATEWAY_ADMIN_HOST,
+      port: env.GATEWAY_ADMIN_PORT,
+      metrics: gateway.metrics,
+      health: gateway.health,
+    });
+    const adminPort = await admin.listen();
+    log.info({ port: adminPort, host: env.GATEWAY_ADMIN_HOST }, 'admin listener (/metrics) listening');
+  }
   log.info(
     {
       port,

@@ -1,10 +1,14 @@
 /**
  * The gateway's Prometheus metrics: request duration by route prefix, method
  * and status; upstream errors by service and kind; open WebSocket connections.
+ * Served on the admin listener only (admin-listener.ts). Every label is
+ * bounded: routes are the route table's labels (a prefix such as `/messages`,
+ * `trpc:<namespace>`, `web`, `refused`), never the raw path.
  */
+import { SERVICES } from '@lockbox/contracts';
 import client from 'prom-client';
 import { RequestHistogram } from './request-histogram';
-import type { UpstreamErrorKind } from './upstream-errors';
+import { ANSWER_FOR, type UpstreamErrorKind } from './upstream-errors';
 
 export class GatewayMetrics {
   readonly registry = new client.Registry();
@@ -27,6 +31,10 @@ export class GatewayMetrics {
       labelNames: ['service', 'kind'] as const,
       registers: [this.registry],
     });
+    // Every series exists from the start at 0, so rate() and the alerts see "no errors" rather than no data.
+    for (const service of SERVICES)
+      for (const kind of Object.keys(ANSWER_FOR) as UpstreamErrorKind[])
+        this.#upstreamErrors.inc({ service, kind }, 0);
     this.#websockets = new client.Gauge({
       name: 'lockbox_gateway_websocket_connections',
       help: 'WebSocket connections currently proxied',

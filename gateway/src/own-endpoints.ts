@@ -1,17 +1,19 @@
-/** The gateway's own answers: /health, /metrics, /openapi.json and /docs (GET and HEAD only). */
+/**
+ * The gateway's own answers on the public port: /health, /openapi.json and
+ * /docs (GET and HEAD only). /metrics is on the admin listener (admin-listener.ts).
+ */
 import { sendError, sendJson } from './answers';
 import { docsAsset } from './docs';
 import type { Exchange } from './exchange';
 import type { HealthMonitor } from './health';
-import type { GatewayMetrics } from './metrics';
 import { openApiJson } from './openapi';
 import { type MemoryAsset, memoryAsset, sendAsset } from './static-answers';
 
-export type OwnEndpointKind = 'health' | 'metrics' | 'openapi' | 'docs';
+export type OwnEndpointKind = 'health' | 'openapi' | 'docs';
 
 export type OwnEndpoint = (ex: Exchange, kind: OwnEndpointKind, pathname: string) => void;
 
-export const createOwnEndpoints = (health: HealthMonitor, metrics: GatewayMetrics): OwnEndpoint => {
+export const createOwnEndpoints = (health: HealthMonitor): OwnEndpoint => {
   // Built on the first request that asks for it, then kept.
   let openApi: MemoryAsset | undefined;
 
@@ -26,16 +28,6 @@ export const createOwnEndpoints = (health: HealthMonitor, metrics: GatewayMetric
         health.report().then((report) => {
           const ok = report.status === 'ok';
           sendJson(res, ok ? 200 : 503, report, requestId, ok ? ex.cors : [...ex.cors, 'retry-after', '2']);
-        });
-        return;
-      case 'metrics':
-        metrics.registry.metrics().then((text) => {
-          res.writeHead(200, {
-            'content-type': metrics.registry.contentType,
-            'cache-control': 'no-store',
-            'x-request-id': requestId,
-          });
-          res.end(text);
         });
         return;
       case 'openapi':

@@ -6,22 +6,29 @@
  * - `/trpc/<ns>.<proc>` goes to the service owning `<ns>`; any other namespace
  *   (notably `internal`) is not found, and batched calls are refused;
  * - the gateway's own endpoints; everything else is the web app (GET) or 404.
+ * Under `/v1` (stripped by the caller, see api-version.ts) only the API routes
+ * exist: the gateway's own endpoints and the web app are not versioned, so
+ * anything else there is a JSON 404 rather than the web app's HTML.
+ * `/metrics` is not public: it is served on the admin listener (admin-listener.ts).
  */
 import { PUBLIC_PREFIXES, PUBLIC_TRPC_NAMESPACES, type ServiceName } from '@lockbox/contracts';
 
 export type Route =
   | { kind: 'proxy'; service: ServiceName; label: string }
   | { kind: 'refuse'; code: 'not_found' | 'invalid_input'; message: string; label: string }
-  | { kind: 'health' | 'metrics' | 'openapi' | 'docs' | 'web'; label: string };
+  | { kind: 'health' | 'openapi' | 'docs' | 'web'; label: string };
 
 interface PrefixEntry {
   prefix: string;
   route: Route;
 }
 
+const NOT_FOUND: Route = { kind: 'refuse', code: 'not_found', message: 'not found', label: 'not-found' };
+
 const GATEWAY_ROUTES: Readonly<Record<string, Route>> = {
   '/health': { kind: 'health', label: '/health' },
-  '/metrics': { kind: 'metrics', label: '/metrics' },
+  // Operators scrape the admin listener; here it must not fall through to the web app's index.html.
+  '/metrics': NOT_FOUND,
   '/openapi.json': { kind: 'openapi', label: '/openapi.json' },
   '/docs': { kind: 'docs', label: '/docs' },
 };
@@ -65,8 +72,11 @@ export class RouteTable {
       this.#trpc.set(ns, { kind: 'proxy', service, label: `trpc:${ns}` });
   }
 
-  /** `pathname` is the raw (still percent-encoded) path, `search` the query without `?`. */
-  resolve(pathname: string, search: string): Route {
+  /**
+   * `pathname` is the raw (still percent-encoded) path, `search` the query without `?`;
+   * `versioned` says the path came from under `/v1` (with the version already stripped).
+   */
+  resolve(pathname: string, search: string, versioned = false): Route {
     if (pathname.charCodeAt(0) !== 47 /* / */ || UNSAFE_PATH.test(pathname)) return BAD_PATH;
     for (const { prefix, route } of this.#prefixes) {
       if (
@@ -76,6 +86,7 @@ export class RouteTable {
         return route;
     }
     if (pathname.startsWith('/trpc/')) return this.#resolveTrpc(pathname, search);
+    if (versioned) return NOT_FOUND;
     const own = GATEWAY_ROUTES[pathname];
     if (own) return own;
     if (pathname.startsWith('/docs/')) return DOCS_ROUTE;

@@ -74,9 +74,11 @@ describe('gateway endpoints', () => {
   });
 
   it('/openapi.json documents the auth paths from the contracts', async () => {
-    const res = await client(gw.url).get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
-      '/openapi.json',
-    );
+    const res = await client(gw.url).get<{
+      openapi: string;
+      servers: unknown;
+      paths: Record<string, Record<string, unknown>>;
+    }>('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.json.openapi).toBe('3.1.0');
@@ -89,6 +91,8 @@ describe('gateway endpoints', () => {
     ])
       expect(res.json.paths, p).toHaveProperty([p]);
     expect(res.json.paths['/auth/register']).toHaveProperty('post');
+    // Clients resolve the paths against the server: /v1/auth/register.
+    expect(res.json.servers).toEqual([{ url: '/v1' }]);
     // Internal procedures are not documented.
     expect(JSON.stringify(res.json)).not.toMatch(/"operationId":"internal\./);
   });
@@ -122,9 +126,14 @@ describe('gateway endpoints', () => {
     expect(res.headers['content-encoding']).toBe('gzip');
   });
 
-  it('/metrics is Prometheus text with the gateway metrics', async () => {
+  it('/metrics is Prometheus text with the gateway metrics, on the admin listener only', async () => {
     await client(gw.url).get('/openapi.json');
-    const res = await client(gw.url).get('/metrics');
+    // Asked like a browser, so the web app's index.html fallback would answer if the route table let it.
+    const pub = await client(gw.url).get('/metrics', { headers: { accept: 'text/html' } });
+    expect(pub.status).toBe(404);
+    expect(pub.json).toMatchObject({ error: { code: 'not_found' } });
+    expect((await client(gw.url).get('/v1/metrics')).status).toBe(404);
+    const res = await client(gw.adminUrl).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toContain('lockbox_gateway_request_duration_seconds_bucket');

@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
+import { createAdminListener } from '../src/admin-listener';
 import { parseGatewayEnv } from '../src/env';
 import { createGateway, type Gateway } from '../src/gateway';
 import type { ResolveHost } from '../src/upstream-dns';
@@ -90,6 +91,8 @@ export const deadPort = async (): Promise<number> => {
 export interface TestGateway {
   url: string;
   port: number;
+  /** The operator listener (GET /metrics), as main.ts starts it, on its own free port. */
+  adminUrl: string;
   gateway: Gateway;
   close(): Promise<void>;
 }
@@ -115,7 +118,22 @@ export const startGateway = async (
     ...deps,
   });
   const port = await gateway.listen();
-  return { url: `http://127.0.0.1:${port}`, port, gateway, close: () => gateway.close() };
+  const admin = createAdminListener({
+    host: '127.0.0.1',
+    port: 0,
+    metrics: gateway.metrics,
+    health: gateway.health,
+  });
+  const adminPort = await admin.listen();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    gateway,
+    close: async () => {
+      await Promise.all([gateway.close(), admin.close()]);
+    },
+  };
 };
 
 /**

@@ -63,7 +63,8 @@ describe('route table', () => {
 
   it('knows its own endpoints', () => {
     expect(service('/health')).toBe('health');
-    expect(service('/metrics')).toBe('metrics');
+    // Not public: the admin listener serves it; here a JSON 404, not the web app.
+    expect(table.resolve('/metrics', '')).toMatchObject({ kind: 'refuse', code: 'not_found' });
     expect(service('/openapi.json')).toBe('openapi');
     expect(service('/docs')).toBe('docs');
     expect(service('/docs/swagger-ui.css')).toBe('docs');

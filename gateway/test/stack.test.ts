@@ -18,6 +18,18 @@ describe('gateway in front of the real auth service', () => {
     await stack?.stop();
   });
 
+  it('the process serves /metrics on its admin listener (loopback) and not on the public port; /v1 works', async () => {
+    const gw = stack.get('gateway');
+    const admin = await client(gw.adminUrl as string).get('/metrics');
+    expect(admin.status).toBe(200);
+    expect(admin.text).toContain('lockbox_gateway_request_duration_seconds');
+    expect((await client(gw.adminUrl as string).get('/health')).status).toBe(200);
+    expect((await client(stack.gatewayUrl).get('/metrics')).status).toBe(404);
+    const jwks = await client(stack.gatewayUrl).get('/v1/auth/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    expect(jwks.json).toEqual((await client(stack.gatewayUrl).get('/auth/.well-known/jwks.json')).json);
+  });
+
   it('register, login and me work through the gateway', async () => {
     const api = client(stack.gatewayUrl);
     const username = `gw_${Date.now().toString(36)}`;

@@ -127,7 +127,7 @@ describe('upstream failures', () => {
     caller.destroy();
     // Long before the 60 s timeout, the stalled upstream connection is closed.
     await eventually(async () => (stalled?.destroyed ? true : undefined), 5_000);
-    const metrics = (await client(gw.url).get('/metrics')).text;
+    const metrics = (await client(gw.adminUrl).get('/metrics')).text;
     expect(metrics).not.toMatch(/lockbox_gateway_upstream_errors_total\{[^}]*\} [1-9]/);
   });
 
@@ -145,7 +145,7 @@ describe('upstream failures', () => {
     // Every request still succeeds: the refused one is retried on the live instance.
     for (let i = 0; i < 10; i++) expect((await api.get('/auth/me')).status).toBe(200);
     expect(a.received.length).toBe(15);
-    const metrics = (await api.get('/metrics')).text;
+    const metrics = (await client(gw.adminUrl).get('/metrics')).text;
     const refused = Number(
       /lockbox_gateway_upstream_errors_total\{service="auth",kind="refused"[^}]*\} (\d+)/.exec(
         metrics,

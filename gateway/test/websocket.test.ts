@@ -76,7 +76,7 @@ describe('WebSocket pass-through', () => {
     const gauge = async () =>
       Number(
         /^lockbox_gateway_websocket_connections(?:\{[^}]*\})? (\d+)/m.exec(
-          (await client(gw.url).get('/metrics')).text,
+          (await client(gw.adminUrl).get('/metrics')).text,
         )?.[1],
       );
     expect(await gauge()).toBe(1);

@@ -54,6 +54,9 @@ const config: UserConfig = {
   },
   server: {
     proxy: {
+      // The SDK calls /v1/...; the unversioned paths are kept for anything older.
+      '/v1/trpc': gateway,
+      '/v1/ws': { target: gateway.replace(/^http/, 'ws'), ws: true },
       '/trpc': gateway,
       '/ws': { target: gateway.replace(/^http/, 'ws'), ws: true },
     },

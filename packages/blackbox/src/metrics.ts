@@ -1,8 +1,16 @@
 /**
- * Reads one sample out of the gateway's Prometheus text (`GET /metrics`), so
- * a test can show what the gateway counted: upstream errors by kind, open
- * WebSockets.
+ * Reads one sample out of the gateway's Prometheus text (`GET /metrics` on
+ * its admin listener), so a test can show what the gateway counted: upstream
+ * errors by kind, open WebSockets.
  */
+import { client, type Stack } from '@lockbox/testkit';
+
+/** The gateway's /metrics text, from its admin listener (the public port answers 404). */
+export const gatewayMetricsText = async (stack: Stack): Promise<string> => {
+  const adminUrl = stack.get('gateway').adminUrl;
+  if (!adminUrl) throw new Error('the stack has no gateway admin listener');
+  return (await client(adminUrl).get('/metrics')).text;
+};
 
 /** The value of `name` whose labels include all of `labels`; 0 when there is no such sample yet. */
 export const counterValue = (text: string, name: string, labels: Record<string, string> = {}): number => {

@@ -16,6 +16,7 @@ import { ContactsCache } from './presence/contacts';
 import { Presence } from './presence/presence';
 import { createLocalPresence, createRedisPresence } from './presence/presence-store';
 import { createTypingRelay } from './presence/typing';
+import { deliveryLagRecorder, watchFanOut, watchSockets } from './realtime-metrics';
 import { createRealtimeRouter } from './router';
 import { createAcceptor } from './socket/accept';
 import { createClientFrameHandler } from './socket/client-frames';
@@ -52,7 +53,7 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
   // Nothing to store: history lives in message-service. Several instances need no shared database.
   database: false,
   env: ZRealtimeEnv,
-  setup: async ({ env, log, credentials }) => {
+  setup: async ({ env, log, credentials, metrics }) => {
     const instance = env.LOCKBOX_INSTANCE ?? 'realtime';
     const history = createHistorySource(env.MESSAGES_URLS, credentials.internalToken);
     const registry = new ConnectionRegistry();
@@ -64,6 +65,7 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
         contacts.invalidate([a, b]);
         presence?.introduce(a, b);
       },
+      messageHandedOver: deliveryLagRecorder(metrics),
     });
 
     const fanOut: FanOut = env.REDIS_URL
@@ -77,6 +79,8 @@ export const realtimeService: ServiceDefinition<typeof ZRealtimeEnv> = {
           },
         })
       : createLocalFanOut(deliverLocal);
+    watchSockets(metrics, registry);
+    watchFanOut(metrics, fanOut);
     presence = new Presence(
       registry,
       env.REDIS_URL

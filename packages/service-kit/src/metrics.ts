@@ -1,9 +1,20 @@
-/** Prometheus metrics: default process metrics plus one request histogram per service. */
+/**
+ * Prometheus metrics: default process metrics plus one request histogram per
+ * service, and the means for a service to add its own (`gaugeFrom`,
+ * `histogram`) without depending on prom-client itself.
+ */
 import client from 'prom-client';
 
 export interface Metrics {
   registry: client.Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /**
+   * A gauge read when Prometheus scrapes (nothing to keep up to date on the hot path).
+   * `labels` are constant: bounded by construction, never a user id.
+   */
+  gaugeFrom(name: string, help: string, read: () => number, labels?: Record<string, string>): void;
+  /** A histogram without labels; returns the function that observes one value. */
+  histogram(name: string, help: string, buckets: readonly number[]): (value: number) => void;
 }
 
 export const createMetrics = (service: string, instance: string): Metrics => {
@@ -21,5 +32,20 @@ export const createMetrics = (service: string, instance: string): Metrics => {
     registry,
     observeRequest: (route, method, status, seconds) =>
       duration.labels({ route, method, status: String(status) }).observe(seconds),
+    gaugeFrom: (name, help, read, labels = {}) => {
+      new client.Gauge({
+        name,
+        help,
+        labelNames: Object.keys(labels),
+        registers: [registry],
+        collect() {
+          this.set(labels, read());
+        },
+      });
+    },
+    histogram: (name, help, buckets) => {
+      const h = new client.Histogram({ name, help, buckets: [...buckets], registers: [registry] });
+      return (value) => h.observe(value);
+    },
   };
 };

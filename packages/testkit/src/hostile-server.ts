@@ -121,7 +121,9 @@ export const startHostileServer = async (target: string): Promise<HostileServer>
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hostile');
     const body = await readBody(req);
-    const trpcPath = url.pathname.startsWith('/trpc/') ? url.pathname.slice('/trpc/'.length) : undefined;
+    // The SDK calls /v1/trpc/<procedure>; the original path /trpc/<procedure> is the same call.
+    const apiPath = url.pathname.startsWith('/v1/') ? url.pathname.slice('/v1'.length) : url.pathname;
+    const trpcPath = apiPath.startsWith('/trpc/') ? apiPath.slice('/trpc/'.length) : undefined;
     let call: TrpcCall | undefined;
     if (trpcPath !== undefined) {
       const token = bearer(req.headers);

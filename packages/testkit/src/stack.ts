@@ -61,6 +61,8 @@ export interface ProcessHandle {
   service: ServiceName | 'gateway';
   port: number;
   url: string;
+  /** The gateway's operator listener (GET /metrics); services answer /metrics on `url`. */
+  adminUrl?: string;
   readonly child: ChildProcess | undefined;
   /** Sends a signal (default SIGKILL) and waits for the exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -211,7 +213,8 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     let gatewayUrl = '';
     if (opts.gateway !== false) {
       const port = await freePort();
-      const gwEnv: Record<string, string> = { ...opts.gatewayEnv };
+      const adminPort = await freePort();
+      const gwEnv: Record<string, string> = { GATEWAY_ADMIN_PORT: String(adminPort), ...opts.gatewayEnv };
       for (const s of ['auth', 'messages', 'realtime'] as const) {
         const urls = [...(upstreams[s] ?? [])];
         const proxy = opts.via?.gateway?.[s];
@@ -222,6 +225,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
         gwEnv[`${s.toUpperCase()}_UPSTREAMS`] = urls.length ? urls.join(',') : 'off';
       }
       const gw = makeHandle('gateway', 'gateway', port, gwEnv, '/health');
+      gw.adminUrl = `http://127.0.0.1:${gwEnv.GATEWAY_ADMIN_PORT}`;
       processes.push(gw);
       await gw.start();
       gatewayUrl = gw.url;

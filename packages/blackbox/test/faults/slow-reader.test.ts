@@ -13,7 +13,7 @@ import { eventually, makeContacts } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeTo } from '../../src/envelope';
 import { type FullStack, startFullStack } from '../../src/full-stack';
-import { counterValue } from '../../src/metrics';
+import { counterValue, gatewayMetricsText } from '../../src/metrics';
 import { ResumingClient } from '../../src/resuming-client';
 import { committedCursors } from '../../src/traffic';
 
@@ -35,7 +35,7 @@ describe('[F6] a WebSocket client that stops reading', () => {
   });
 
   const openWebSockets = async () =>
-    counterValue((await full.api.get('/metrics')).text, 'lockbox_gateway_websocket_connections');
+    counterValue(await gatewayMetricsText(full.stack), 'lockbox_gateway_websocket_connections');
 
   it('[F6] paused socket under a stream of big messages: closed by the server (bounded), every message committed, a new socket with after= gets the rest exactly once', async () => {
     const [alice, bob] = [await full.user('f6a'), await full.user('f6b')];

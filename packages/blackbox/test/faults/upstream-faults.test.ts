@@ -23,7 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError } from '../../src/clean-errors';
 import { type FullStack, startFullStack } from '../../src/full-stack';
-import { counterValue } from '../../src/metrics';
+import { counterValue, gatewayMetricsText } from '../../src/metrics';
 
 const UPSTREAM_TIMEOUT_MS = 2_000;
 /** A request the gateway let hang past its own timeout fails the test (the client gives up here). */
@@ -117,7 +117,7 @@ describe('[F4][F5] upstream faults between the gateway and a service', () => {
     async ({ service, call }) => {
       const proxy = proxies[service] as FaultProxy;
       const timeoutsBefore = counterValue(
-        (await full.api.get('/metrics')).text,
+        await gatewayMetricsText(full.stack),
         'lockbox_gateway_upstream_errors_total',
         { service, kind: 'timeout' },
       );
@@ -129,7 +129,7 @@ describe('[F4][F5] upstream faults between the gateway and a service', () => {
       await eventually(async () => (proxy.open === 0 ? true : undefined), 5_000);
       await gatewayAlive();
       const timeouts = counterValue(
-        (await full.api.get('/metrics')).text,
+        await gatewayMetricsText(full.stack),
         'lockbox_gateway_upstream_errors_total',
         {
           service,

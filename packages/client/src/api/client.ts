@@ -1,9 +1,10 @@
 /**
- * The typed API client: tRPC over HTTP through the gateway's `/trpc`, typed by
+ * The typed API client: tRPC over HTTP through the gateway's `/v1/trpc`, typed by
  * the contracts. It attaches the access token, and on a 401 refreshes once
  * (see TokenKeeper) and retries. Every request has a timeout, and every answer
  * is checked against its contract's output schema (response-validation.ts).
  */
+import { API_BASE_PATH } from '@lockbox/contracts';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { KeyValueStore } from '../store/types';
 import { call } from './errors';
@@ -44,13 +45,15 @@ const withTimeout = (init: RequestInit, timeoutMs: number): RequestInit => {
 
 export const createLockboxApi = (opts: ApiOptions): LockboxApi => {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  // The versioned path: the unversioned `/trpc` stays for the original clients only.
+  const trpcUrl = `${baseUrl}${API_BASE_PATH}/trpc`;
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const plainFetch = (input: RequestInfo | URL, init?: RequestInit) =>
     doFetch(input, withTimeout(init ?? {}, timeoutMs));
 
   const anonymous = createTRPCClient<LockboxRouter>({
-    links: [responseValidationLink, httpLink({ url: `${baseUrl}/trpc`, fetch: plainFetch as typeof fetch })],
+    links: [responseValidationLink, httpLink({ url: trpcUrl, fetch: plainFetch as typeof fetch })],
   });
   const tokens = new TokenKeeper(opts.store, (refresh_token) =>
     call(() => anonymous.auth.refresh.mutate({ refresh_token })),
@@ -69,7 +72,7 @@ export const createLockboxApi = (opts: ApiOptions): LockboxApi => {
   };
 
   const trpc = createTRPCClient<LockboxRouter>({
-    links: [responseValidationLink, httpLink({ url: `${baseUrl}/trpc`, fetch: authFetch as typeof fetch })],
+    links: [responseValidationLink, httpLink({ url: trpcUrl, fetch: authFetch as typeof fetch })],
   });
   return { trpc, tokens, baseUrl };
 };

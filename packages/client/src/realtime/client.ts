@@ -1,5 +1,5 @@
 /**
- * The realtime client: one WebSocket to `/ws`, kept open. It authenticates
+ * The realtime client: one WebSocket to `/v1/ws`, kept open. It authenticates
  * with the `lockbox.v1` + `bearer.<token>` subprotocols (the token stays out of
  * URLs and logs), asks for everything after the last cursor it handled
  * (`?after=`), and hands each typed frame to `onFrame` one at a time, in order.
@@ -12,6 +12,7 @@
  * WebSocket is injected: the browser's own, or `ws` in Node (`@lockbox/client/node`).
  */
 import {
+  API_BASE_PATH,
   type TServerFrame,
   WS_CLOSE,
   WS_SUBPROTOCOL,
@@ -35,7 +36,7 @@ export type WebSocketFactory = (url: string, protocols: string[]) => MinimalWebS
 export type RealtimeState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface RealtimeOptions {
-  /** Gateway base URL (http or https); `/ws` is appended. */
+  /** Gateway base URL (http or https); `/v1/ws` is appended. */
   baseUrl: string;
   /** A valid access token, or undefined when the session is over. */
   getToken: (opts: { forceRefresh: boolean }) => Promise<string | undefined>;
@@ -114,7 +115,7 @@ export class RealtimeClient {
   }
 
   #wsUrl(): string {
-    const url = new URL(`${this.#opts.baseUrl.replace(/\/+$/, '')}/ws`);
+    const url = new URL(`${this.#opts.baseUrl.replace(/\/+$/, '')}${API_BASE_PATH}/ws`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.#cursor !== undefined) url.searchParams.set('after', this.#cursor);
     return url.toString();

@@ -79,7 +79,7 @@ describe('RealtimeClient', () => {
     makeClient(baseUrl, { cursor: '7' });
     await until(() => expect(connections).toHaveLength(1));
     const c = connections[0] as Connection;
-    expect(c.url.pathname).toBe('/ws');
+    expect(c.url.pathname).toBe('/v1/ws');
     expect(c.url.searchParams.get('after')).toBe('7');
     expect(c.url.search).not.toContain('tok');
     expect(c.protocols).toEqual(['lockbox.v1', 'bearer.tok']);

@@ -14,6 +14,8 @@ export interface Delivery {
 export interface LocalDeliveryHooks {
   /** Both ends of an accepted request gain a contact: cached contact lists are stale, presence is news. */
   contactsChanged(userIds: [string, string]): void;
+  /** A live message reached sockets here: its `created_at`, for the delivery-lag metric. */
+  messageHandedOver?(createdAt: unknown): void;
 }
 
 export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDeliveryHooks) => {
@@ -28,9 +30,11 @@ export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDe
         for (const conn of registry.all()) if (conn.sendRaw(json)) sent++;
         continue;
       }
+      let handedOver = false;
       for (const userId of to) {
         const sockets = registry.forUser(userId);
         if (!sockets) continue;
+        handedOver = true;
         json ??= JSON.stringify(frame);
         for (const conn of sockets) {
           if (frame.type === 'new_message') conn.offerMessage(frame, json);
@@ -38,6 +42,8 @@ export const createLocalDelivery = (registry: ConnectionRegistry, hooks: LocalDe
           sent++;
         }
       }
+      // Once per frame and instance, not per socket: the lag is the message's, not each tab's.
+      if (handedOver && frame.type === 'new_message') hooks.messageHandedOver?.(frame.data.created_at);
     }
     return sent;
   };

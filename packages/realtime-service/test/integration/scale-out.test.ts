@@ -26,6 +26,12 @@ import {
 
 const REDIS_URL = process.env.REDIS_URL;
 
+/** The `lockbox_realtime_fanout_connected{mode="redis"}` gauge an instance's /metrics reports (what the alert watches). */
+const fanOutGauge = async (rt: RealtimeStack, name: string): Promise<number> => {
+  const text = await (await fetch(`${rt.stack.get(name).url}/metrics`)).text();
+  return Number(/^lockbox_realtime_fanout_connected\{[^}]*mode="redis"[^}]*\} (\d+)$/m.exec(text)?.[1]);
+};
+
 const socketsOn = async (rt: RealtimeStack, name: string): Promise<number> => {
   const res = await internalCall(rt, rt.stack.get(name).url, 'GET', 'internal.connections');
   return (res.json as { result: { data: { sockets: number } } }).result.data.sockets;
@@ -101,7 +107,9 @@ describe.skipIf(!REDIS_URL)('two realtime instances over Redis', () => {
     await sendMessage(rt.api, alice, bob);
     await bobSocket.waitFor((s) => s.cursors().length === 1);
 
+    expect(await fanOutGauge(rt, 'realtime-1')).toBe(1);
     await redis.mode('refuse');
+    await eventually(async () => ((await fanOutGauge(rt, 'realtime-1')) === 0 ? true : undefined));
     for (let i = 0; i < 10; i++) {
       await sendMessage(rt.api, alice, bob);
       await sendMessage(rt.api, alice, carol);
@@ -133,6 +141,7 @@ describe.skipIf(!REDIS_URL)('two realtime instances over Redis', () => {
           ? true
           : undefined;
       });
+    expect(await fanOutGauge(rt, 'realtime-1')).toBe(1);
     // And live delivery across instances works again.
     await sendMessage(rt.api, alice, carol);
     await carolOn1.waitFor((x) => x.cursors().length === 11);
