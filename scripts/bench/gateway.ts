@@ -71,7 +71,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
     ? await startNginx({ name: 'nginx-nolog', workDir, upstreams, accessLog: false, probePath: ENDPOINT })
     : undefined;
 
-  const gatewayEnv = (accessLog: boolean) => ({
+  const gatewayEnv = async (accessLog: boolean) => ({
     AUTH_UPSTREAMS: auth.url,
     MESSAGES_UPSTREAMS: 'off',
     REALTIME_UPSTREAMS: 'off',
@@ -80,6 +80,8 @@ await runBench('gateway', opts, async (workDir, progress) => {
     GATEWAY_ACCESS_LOG: accessLog ? '1' : '0',
     // The per-IP limiter stays on (its cost is part of the gateway) but can't trip: all load comes from 127.0.0.1.
     RL_GATEWAY_PER_IP: '1000000000',
+    // Metrics are recorded as in production; each gateway needs its own admin listener port.
+    GATEWAY_ADMIN_PORT: String(await freePort()),
   });
   let gateway: Awaited<ReturnType<typeof startNodeServer>> | undefined;
   let gatewayQuiet: typeof gateway;
@@ -89,7 +91,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
       name: 'gateway',
       entry: GATEWAY_ENTRY,
       workDir,
-      env: gatewayEnv(true),
+      env: await gatewayEnv(true),
       readyPath: '/health',
       profileDir,
     });
@@ -98,7 +100,7 @@ await runBench('gateway', opts, async (workDir, progress) => {
         name: 'gateway-nolog',
         entry: GATEWAY_ENTRY,
         workDir,
-        env: gatewayEnv(false),
+        env: await gatewayEnv(false),
         readyPath: '/health',
         profileDir,
       });

@@ -63,6 +63,8 @@ export const gatewayEnv = (ports: ServicePorts): Record<string, string> => ({
   MESSAGES_UPSTREAMS: localUrl(ports.messages),
   REALTIME_UPSTREAMS: localUrl(ports.realtime),
   RL_GATEWAY_PER_IP: '0',
+  // Metrics are still recorded; the admin listener is off so two stacks never fight over its port.
+  GATEWAY_ADMIN_PORT: '0',
 });
 
 export type StartProcess = (
