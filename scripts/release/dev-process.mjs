@@ -30,7 +30,8 @@ const command = () => {
       bin: path.join(web, 'node_modules', '.bin', 'vite'),
       args: ['--port', String(settings.webPort), '--strictPort'],
       cwd: web,
-      env: { LOCKBOX_GATEWAY_URL: `http://localhost:${gateway.port}` },
+      // 127.0.0.1, not localhost: Node may try ::1 first, where the gateway does not listen.
+      env: { LOCKBOX_GATEWAY_URL: `http://127.0.0.1:${gateway.port}` },
     };
   }
   const planned = plan.find((p) => p.name === name);
