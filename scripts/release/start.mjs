@@ -11,11 +11,11 @@
  * DATABASE_URL (PGlite is one process per data directory); several realtime
  * instances fan out over REDIS_URL.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deployable } from '../../contracts/src/deployables.mjs';
 import { ensureBundle } from './bundle.mjs';
+import { launch, waitHealthy } from './launch.mjs';
 import { isRunning, readPid } from './pids.mjs';
 import { planProcesses, SERVICES, settingsFrom } from './plan.mjs';
 
@@ -53,20 +53,6 @@ const checkScale = (scale) => {
   }
 };
 
-const waitHealthy = async (url) => {
-  const deadline = Date.now() + HEALTH_DEADLINE_MS;
-  process.stdout.write(`waiting for ${url} `);
-  for (let tick = 0; Date.now() < deadline; tick++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return true;
-    } catch {}
-    if (tick % 10 === 9) process.stdout.write('.');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-};
-
 const started = performance.now();
 const scale = parseScale(process.argv.slice(2));
 checkScale(scale);
@@ -95,24 +81,23 @@ for (const p of plan) {
     say(`  ${p.name} already running (pid ${pid})`);
     continue;
   }
-  const out = fs.openSync(path.join(settings.logDir, `${p.name}.stdout.log`), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', deployable(p.deployable).bundle], {
-    cwd: settings.root,
-    // The services write their own log files; stdout would only repeat them.
-    env: { ...process.env, LOCKBOX_LOG_STDOUT: process.env.LOCKBOX_LOG_STDOUT ?? '0', ...p.env },
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
-  child.unref();
-  fs.closeSync(out);
+  const child = launch(p, settings);
   fs.writeFileSync(pidFile, `${child.pid}\n`);
   say(`  ${p.name} on :${p.port} (pid ${child.pid})`);
 }
 
-const healthy = await waitHealthy(`http://127.0.0.1:${gateway.port}/health`);
+process.stdout.write(`waiting for http://127.0.0.1:${gateway.port}/health `);
+const healthy = await waitHealthy(`http://127.0.0.1:${gateway.port}/health`, HEALTH_DEADLINE_MS, (tick) => {
+  if (tick % 10 === 9) process.stdout.write('.');
+});
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 if (!healthy) {
   process.stdout.write(' timed out\n');
+  for (const p of plan) {
+    const file = path.join(settings.logDir, `${p.name}.stdout.log`);
+    const tail = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-20) : [];
+    if (tail.length > 0) process.stderr.write(`==> ${file} <==\n${tail.join('\n')}\n`);
+  }
   fail(`LockBox did not become healthy; see ${settings.logDir}/*.log`, 1);
 }
 say(` ok (${seconds} s)`);
