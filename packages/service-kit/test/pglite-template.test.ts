@@ -10,7 +10,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../src/db/pglite';
 import { pgliteTemplate } from '../src/db/pglite-template';
 
-const templates = path.resolve(import.meta.dirname, '..', '..', '..', 'node_modules', '.cache', 'lockbox-pglite');
+const templates = path.resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'node_modules',
+  '.cache',
+  'lockbox-pglite',
+);
 
 describe('PGlite template', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-pglite-template-'));
