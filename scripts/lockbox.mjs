@@ -4,12 +4,16 @@
  * fresh clone: install what is missing (pnpm at the pinned version, then the
  * workspace), then start / stop / test / bench.
  *
- *   npm start [-- --scale realtime=2]   install if needed, start everything at http://localhost:8000
+ *   npm start [-- --scale realtime=2]   install if needed, build the release bundles if their sources
+ *                                       changed, start everything at http://localhost:8000
  *   npm run stop                        stop what npm start started
+ *   npm run dev                         install if needed, every service, the gateway and the web app
+ *                                       in watch mode (turbo; scripts/release/dev-process.mjs)
+ *   npm run build                       the release bundles and the web app (turbo run build)
  *   npm test                            install if needed, lint, typecheck, run every test
  *   npm run bench:<name>                run a bench of the @lockbox/bench package (scripts/bench/<name>.ts)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -87,11 +91,25 @@ switch (command) {
   case 'start':
     ensureDependencies();
     ensureWebBuilt();
-    process.exit(run('bash', [path.join('scripts', 'start-services.sh'), ...rest]));
+    process.exit(run(process.execPath, [path.join('scripts', 'release', 'start.mjs'), ...rest]));
     break;
   case 'stop':
-    process.exit(run('bash', [path.join('scripts', 'stop-services.sh'), ...rest]));
+    process.exit(run(process.execPath, [path.join('scripts', 'release', 'stop.mjs'), ...rest]));
     break;
+  case 'dev':
+  case 'build': {
+    ensureDependencies();
+    // Ctrl-C reaches turbo too (same process group), and turbo stops its tasks: wait for that
+    // instead of exiting under it. SIGTERM/SIGHUP sent to this process alone are passed on.
+    const turbo = spawn(path.join(ROOT, 'node_modules', '.bin', 'turbo'), ['run', command, ...rest], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    process.on('SIGINT', () => {});
+    for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => turbo.kill(signal));
+    turbo.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    break;
+  }
   case 'test': {
     ensureDependencies();
     if (fs.existsSync(path.join(ROOT, 'scripts', 'ensure-test-deps.sh')))
@@ -123,6 +141,6 @@ switch (command) {
     break;
   }
   default:
-    log('usage: node scripts/lockbox.mjs start|stop|test|bench <name>');
+    log('usage: node scripts/lockbox.mjs start|stop|dev|build|test|bench <name>');
     process.exit(command === 'help' ? 0 : 2);
 }

@@ -2,6 +2,7 @@
  * Environment, read once and parsed with zod: a typo'd or missing setting stops
  * the process at start with a clear message instead of failing later.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -55,4 +56,19 @@ export const loadEnv = <S extends z.ZodObject>(
   return parsed.data;
 };
 
-export const resolveDir = (dir: string) => path.resolve(process.env.LOCKBOX_ROOT ?? process.cwd(), dir);
+/**
+ * The folder relative settings (data/, logs/) are resolved against: LOCKBOX_ROOT,
+ * else the checkout a process was started in (the nearest folder above the
+ * working directory with pnpm-workspace.yaml), else the working directory. A
+ * service started from its own package folder (`pnpm --filter … dev`, turbo)
+ * must find the same data directory, and so the same internal secret, as the others.
+ */
+export const baseDir = (cwd: string = process.cwd()): string => {
+  if (process.env.LOCKBOX_ROOT) return process.env.LOCKBOX_ROOT;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
+  }
+};
+
+export const resolveDir = (dir: string) => path.resolve(baseDir(), dir);

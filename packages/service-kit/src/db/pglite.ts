@@ -5,11 +5,15 @@
  */
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteTemplate } from './pglite-template';
 import type { Database, Queryable, SqlParam } from './types';
 
 export const openPglite = async (dataDir: string): Promise<Database> => {
   fs.mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir);
+  // An empty directory starts from the template; anything else (a cluster, or the remains of a
+  // start that crashed half-way) is left to PGlite as before.
+  const template = fs.readdirSync(dataDir).length === 0 ? await pgliteTemplate() : undefined;
+  const pg = await PGlite.create(dataDir, template ? { loadDataDir: template } : {});
   const query = async <T>(sql: string, params?: SqlParam[]) => (await pg.query<T>(sql, params)).rows;
   return {
     engine: 'pglite',
