@@ -100,14 +100,23 @@ const resolvePackageDir = (name, fromDir) => {
   }
 };
 
-/** esbuild plugin: third-party imports stay imports; records where each one must come from. */
-const externalsPlugin = (externals) => ({
+/** ws probes these optional native add-ons with require() inside try/catch: never bundled. */
+const OPTIONAL_NATIVE = new Set(['bufferutil', 'utf-8-validate']);
+
+/**
+ * esbuild plugin: third-party imports stay imports; records where each one must come from.
+ * With `bundleThirdParty` (the CLI) they go inside instead: a command is a short process, and
+ * resolving and loading a few hundred module files per run costs it more than the bundle's size.
+ */
+const externalsPlugin = (externals, bundleThirdParty) => ({
   name: 'lockbox-externals',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('@lockbox/')) return undefined; // the workspace's own code: bundle it
       if (args.path.startsWith('node:') || BUILTINS.has(args.path))
         return { path: args.path, external: true };
+      if (OPTIONAL_NATIVE.has(args.path)) return { path: args.path, external: true };
+      if (bundleThirdParty) return undefined;
       const name = packageNameOf(args.path);
       const dir = resolvePackageDir(name, args.resolveDir);
       const seen = externals.get(name);
@@ -179,7 +188,15 @@ export const ensureBundle = async (name, { force = false } = {}) => {
     metafile: true,
     write: false,
     logLevel: 'silent',
-    plugins: [externalsPlugin(externals)],
+    plugins: [externalsPlugin(externals, d.kind === 'cli')],
+    // Bundled CommonJS dependencies call require(); an ES module has none of its own.
+    ...(d.kind === 'cli'
+      ? {
+          banner: {
+            js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          },
+        }
+      : {}),
   });
   checkInputsHashed(result.metafile, packages);
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -35,6 +35,7 @@ export const settingsFrom = (env) => {
   return {
     offset,
     webPort,
+    adminPort: env.GATEWAY_ADMIN_PORT,
     root: ROOT,
     dataDir: path.resolve(ROOT, env.LOCKBOX_DATA_DIR ?? 'data'),
     logDir: path.resolve(ROOT, env.LOCKBOX_LOG_DIR ?? 'logs'),
@@ -44,7 +45,7 @@ export const settingsFrom = (env) => {
 
 /**
  * @typedef {{ name: string, deployable: string, port: number, env: Record<string, string> }} PlannedProcess
- * @param {{ offset: number, root: string, dataDir: string, logDir: string }} settings
+ * @param {{ offset: number, root: string, dataDir: string, logDir: string, adminPort?: string }} settings
  * @param {Record<string, number>} [scale] instances per service (default 1)
  * @returns {PlannedProcess[]} the service instances, then the gateway
  */
@@ -81,7 +82,14 @@ export const planProcesses = (settings, scale = {}) => {
     name: 'gateway',
     deployable: 'gateway',
     port: gatewayPort,
-    env: { ...shared, ...upstreams, PORT: String(gatewayPort), LOCKBOX_INSTANCE: 'gateway' },
+    env: {
+      ...shared,
+      ...upstreams,
+      PORT: String(gatewayPort),
+      LOCKBOX_INSTANCE: 'gateway',
+      // The operator listener (/metrics) moves with the other ports, unless set explicitly.
+      GATEWAY_ADMIN_PORT: settings.adminPort ?? String(deployable('gateway').adminPort + settings.offset),
+    },
   };
   return [...services, gateway];
 };
