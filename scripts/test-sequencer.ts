@@ -53,6 +53,12 @@ export const HEAVY_FIRST: readonly string[] = [
   'packages/message-service/test/*.test.ts',
   'packages/realtime-service/test/integration/*.test.ts',
   'packages/blackbox/test/*.test.ts',
+  // Migrations racing on real databases.
+  'packages/service-kit/test/migrations.test.ts',
+  // Unit files that are all CPU: argon2id at the production cost against a pure-JS reference, and
+  // replay windows filled to their bound. Named so a small file size does not leave them for last.
+  'packages/client/test/crypto/account-keys.test.ts',
+  'packages/client/test/unit/replay.test.ts',
 ];
 
 /** The index of the first glob `file` (repository-relative) matches; unnamed files rank after all. */
