@@ -12,9 +12,9 @@
  * scheduling): the cheap files come last and fill in around them, and the two
  * workers finish close together. The list is a ranking, not a set of timings;
  * a file it does not name keeps vitest's order after the named ones. Re-rank
- * it from a JSON-reporter run (`vitest run --reporter=json`) when heavy files
- * are added or get lighter; it may name files that do not exist yet (a glob
- * that matches nothing costs nothing).
+ * it with scripts/test-schedule.ts (it reads a run's console log) when heavy
+ * files are added or get lighter; it may name files that do not exist yet (a
+ * glob that matches nothing costs nothing).
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
