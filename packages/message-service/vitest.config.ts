@@ -4,10 +4,9 @@ export default defineProject({
   test: {
     name: 'message-service',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    // Each file starts a whole stack (auth, messages, gateway; PGlite boots by initdb): one fork runs
-    // the files in turn, so on a 2-core machine stacks don't starve each other into start-up timeouts.
-    // (fileParallelism is a root-only option in vitest 3.)
-    poolOptions: { forks: { singleFork: true } },
+    // No singleFork: in the root run vitest 3 holds single-fork projects back until every other file
+    // has finished, then runs them one after another on one worker while the other idles. The root's
+    // maxWorkers (2) already bounds how many stacks start at once.
     // Integration tests start real processes (PGlite boots in seconds): generous hooks, no timing asserts.
     testTimeout: 60_000,
     hookTimeout: 180_000,

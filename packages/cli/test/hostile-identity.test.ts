@@ -6,7 +6,7 @@
  * the key it showed; `--accept-new-key --confirm` is a usage error (exit 2).
  */
 import { LockboxSession, MemoryStore } from '@lockbox/client';
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, lockbox, ok } from './helpers/cli';
 import { forgeBundle, freshServedBundle, publishNewKey, relabel } from './helpers/identity';
@@ -15,6 +15,7 @@ const stamp = Date.now().toString(36).slice(-6);
 const PASSWORD = `Identity-pass-${stamp}`;
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 let bob: CliUser;
 let alice: LockboxSession;
 let mallory: LockboxSession;
@@ -30,8 +31,7 @@ const sdkUser = async (name: string) => {
 };
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['auth', 'messages', 'realtime'] });
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
   bob = cliUser(hostile.url, PASSWORD);
   [alice, mallory] = [await sdkUser(names.alice), await sdkUser(names.mallory)];
   await ok(bob, 'register', names.bob);
@@ -39,10 +39,7 @@ beforeAll(async () => {
   await ok(bob, 'accept', names.alice);
   await ok(bob, 'verify', names.alice); // first use: alice pinned
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 beforeEach(() => {
   hostile.reset();
   mark = hostile.calls.length;

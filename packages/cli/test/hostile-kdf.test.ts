@@ -4,29 +4,25 @@
  * prelogin answer each end with a non-zero exit, a message that names the
  * problem, and no `auth.login` call reaching the server.
  */
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, lockbox, ok } from './helpers/cli';
 
 const stamp = Date.now().toString(36).slice(-6);
 
 describe('lockbox login against a hostile server', () => {
-  let stack: Stack;
   let hostile: HostileServer;
+  let stop: HostileStack['stop'] | undefined;
   let user: CliUser;
   const name = `kdf_${stamp}`;
 
   beforeAll(async () => {
-    stack = await startStack({ services: ['auth', 'messages', 'realtime'] });
-    hostile = await startHostileServer(stack.gatewayUrl);
+    ({ hostile, stop } = await startHostileStack());
     user = cliUser(hostile.url, `Kdf-pass-${stamp}-z3`);
     await ok(user, 'register', name);
     await ok(user, 'logout');
   });
-  afterAll(async () => {
-    await hostile?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop?.());
   beforeEach(() => hostile.reset());
 
   const loginsSent = () => hostile.calls.filter((c) => c.path === 'auth.login').length;

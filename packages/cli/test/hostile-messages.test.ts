@@ -10,13 +10,13 @@ import {
   addToConversation,
   asReplay,
   type HostileServer,
+  type HostileStack,
   newMessageFrame,
   redated,
   rewriteMessages,
   type ServedMessage,
   type Stack,
-  startHostileServer,
-  startStack,
+  startHostileStack,
 } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, listen, lockbox, ok, until } from './helpers/cli';
@@ -24,6 +24,7 @@ import { type CliUser, cliUser, json, listen, lockbox, ok, until } from './helpe
 const stamp = Date.now().toString(36).slice(-6);
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 let bob: CliUser;
 let alice: LockboxSession;
 let carol: LockboxSession;
@@ -43,8 +44,7 @@ const newestRaw = async (reader: LockboxSession, contactId: string): Promise<Ser
   ) as ServedMessage;
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['auth', 'messages', 'realtime'] });
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
   bob = cliUser(hostile.url, `Bob-pass-${stamp}-q7`);
   await ok(bob, 'register', names.bob);
   ids.bob = (await json<{ id: string }>(bob, 'whoami')).id;
@@ -60,10 +60,7 @@ beforeAll(async () => {
   await alice.requests.respond(names.carol, 'accept');
 });
 
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 
 beforeEach(() => hostile.reset());
 

@@ -5,7 +5,7 @@
  * re-attributed or made from a message is a warning on stderr and exit 1,
  * never text; a legacy plaintext note is labelled unencrypted.
  */
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, lockbox, ok } from './helpers/cli';
 
@@ -17,8 +17,8 @@ type Sealed = { encrypted_blob: string; signature: string };
 type RawRequest = Record<string, unknown> & { from_user_id: string };
 
 describe('request notes in the CLI against a hostile server', () => {
-  let stack: Stack;
   let hostile: HostileServer;
+  let stop: HostileStack['stop'] | undefined;
   const user = async (base: string) => {
     const name = uname(base);
     const u = cliUser(hostile.url, `Pass-${name}-x9`);
@@ -38,13 +38,9 @@ describe('request notes in the CLI against a hostile server', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ services: ['auth', 'messages', 'realtime'] });
-    hostile = await startHostileServer(stack.gatewayUrl);
+    ({ hostile, stop } = await startHostileStack());
   });
-  afterAll(async () => {
-    await hostile?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop?.());
 
   it('shows the decrypted note; a note swapped for one sealed to someone else is a warning and exit 1', async () => {
     hostile.reset();

@@ -5,13 +5,14 @@
  * the explicit ways to new keys work — `reset-identity` (asks first, warns)
  * and `passwd --rotate-keys` (the contact sees a key change).
  */
-import { type HostileServer, type Stack, startHostileServer, startStack } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, lockbox, ok } from './helpers/cli';
 
 const stamp = Date.now().toString(36).slice(-5);
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 let counter = 0;
 const name = (base: string) => `${base}${stamp}${counter++}`;
 
@@ -24,13 +25,9 @@ const serveVault = (answer: unknown) =>
   hostile.respond('vault.get', () => ({ status: 200, body: { result: { data: answer } } }));
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['auth', 'messages', 'realtime'] });
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 beforeEach(() => hostile.reset());
 
 describe('lockbox against a server that lies about the vault', () => {

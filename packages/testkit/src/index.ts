@@ -2,6 +2,7 @@ export * from './client';
 export * from './fault-proxy';
 export * from './hostile-messages';
 export * from './hostile-server';
+export * from './hostile-stack';
 export * from './messaging';
 export * from './ports';
 export * from './postgres';

@@ -4,21 +4,18 @@
  * answered by itself, a live frame injected). Every malicious-server test
  * builds on these three abilities.
  */
-import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+import { newSession, uniqueName, until } from '../helpers/stack';
 
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 
 describe('hostile server harness', () => {
   it('passes everything through when told nothing, and records the calls', async () => {

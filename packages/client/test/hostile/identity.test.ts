@@ -5,11 +5,11 @@
  * version 1 bundle, or changes a key between the candidate safety number shown
  * and the accept. Each time the client refuses, loudly, and pins nothing.
  */
-import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IdentityChangedEvent, LockboxSession } from '../../src';
 import { generateIdentity, signKeyBundle } from '../../src/crypto';
-import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+import { newSession, uniqueName } from '../helpers/stack';
 import {
   callsSince,
   forgeBundle,
@@ -22,6 +22,7 @@ import {
 const PASSWORD = 'a long enough password';
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 const names = { alice: uniqueName('alice'), bob: uniqueName('bob'), mallory: uniqueName('mal') };
 let alice: LockboxSession;
 let bob: LockboxSession;
@@ -44,8 +45,7 @@ const victim = async (base: string) => {
 };
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
   [alice, mallory] = await Promise.all([newSession(stack), newSession(stack)]);
   bob = await newSession(stack, { baseUrl: hostile.url });
   await alice.account.register(names.alice, PASSWORD);
@@ -54,10 +54,7 @@ beforeAll(async () => {
   await alice.requests.send(names.bob);
   await bob.requests.respond(names.alice, 'accept');
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 let mark = 0;
 beforeEach(() => {
   hostile.reset();

@@ -7,25 +7,22 @@
  * that `auth.login` never reached the server.
  */
 import type { TPreloginResponse } from '@lockbox/contracts';
-import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LockboxApiError, type LockboxSession, SessionError } from '../../src';
 import { type Argon2id, wasmArgon2id } from '../../src/crypto';
 import { registerLegacyAccount } from '../helpers/kdf-legacy';
-import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+import { newSession, uniqueName } from '../helpers/stack';
 
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 const password = 'correct horse battery staple';
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 beforeEach(() => {
   hostile.reset();
   hostile.calls.splice(0);

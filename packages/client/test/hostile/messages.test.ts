@@ -9,19 +9,21 @@ import {
   addToList,
   asReplay,
   type HostileServer,
+  type HostileStack,
   newMessageFrame,
   redated,
   rewriteMessages,
   type ServedMessage,
   type Stack,
-  startHostileServer,
+  startHostileStack,
 } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DecryptedMessage, LockboxSession, MemoryStore } from '../../src';
-import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+import { newSession, uniqueName, until } from '../helpers/stack';
 
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 let alice: LockboxSession;
 let bob: LockboxSession;
 let carol: LockboxSession;
@@ -49,8 +51,7 @@ const texts = (ms: DecryptedMessage[]) =>
   ms.filter((m) => m.payload?.type === 'text').map((m) => (m.payload as { text: string }).text);
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
   alice = await newSession(stack);
   carol = await newSession(stack);
   bobStore = new MemoryStore();
@@ -66,10 +67,7 @@ beforeAll(async () => {
   await connect(carol, c.name, alice, a.name);
 });
 
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 
 beforeEach(() => hostile.reset());
 

@@ -5,26 +5,23 @@
  * message is refused with a reason, never shown as text; a legacy plaintext
  * note is labelled unencrypted.
  */
-import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockboxSession, RequestNote } from '../../src';
 import { decodeEnvelope, fromBase64 } from '../../src/crypto';
-import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+import { newSession, uniqueName, until } from '../helpers/stack';
 
 /** Generous: the machine running the suite is shared, and opening a note may fetch a key bundle first. */
 const LIVE_WAIT_MS = 60_000;
 
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 
 interface Person {
   s: LockboxSession;

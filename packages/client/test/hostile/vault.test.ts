@@ -8,15 +8,16 @@
  *   a vault — and no vault.put or keys.publish ever reaches the server;
  * - resetting the identity is explicit and works, keeping old identities.
  */
-import { type HostileServer, type Stack, startHostileServer } from '@lockbox/testkit';
+import { type HostileServer, type HostileStack, type Stack, startHostileStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KeyValueStore, LockboxSession, MemoryStore, NoVaultError } from '../../src';
 import { fromBase64 } from '../../src/crypto';
-import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+import { newSession, uniqueName } from '../helpers/stack';
 import { sealVaultV1 } from '../helpers/vault-v1';
 
 let stack: Stack;
 let hostile: HostileServer;
+let stop: HostileStack['stop'] | undefined;
 const password = 'a long enough vault password';
 
 const codeOf = (p: Promise<unknown>) =>
@@ -39,13 +40,9 @@ const device = (store: KeyValueStore = new MemoryStore()) =>
   newSession(stack, { baseUrl: hostile.url, store });
 
 beforeAll(async () => {
-  stack = await startFullStack();
-  hostile = await startHostileServer(stack.gatewayUrl);
+  ({ stack, hostile, stop } = await startHostileStack());
 });
-afterAll(async () => {
-  await hostile?.close();
-  await stack?.stop();
-});
+afterAll(() => stop?.());
 beforeEach(() => hostile.reset());
 
 describe('a server that serves an old vault', () => {
