@@ -1,9 +1,11 @@
 /**
- * deploy/ cannot be executed on these machines (no container runtime, no cluster, no
- * kubectl), so this checks what can be checked without them: every file parses as YAML,
- * kustomization lists every manifest, and each LockBox process runs the bundle, port and
- * probes the one list of deployables and the services define.
+ * deploy/ cannot be executed on these machines (no container runtime, no cluster), so this
+ * checks what can be checked without them: every file parses as YAML, kustomization lists
+ * every manifest (and, where the kubectl client is installed, `kubectl kustomize` renders
+ * them with the image set), and each LockBox process runs the bundle, port and probes the
+ * one list of deployables and the services define.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deployable, instancePort } from '@lockbox/contracts/deployables';
@@ -41,6 +43,22 @@ describe('deploy/kubernetes', () => {
     const kustomization = parseFile(path.join(K8S, 'kustomization.yaml'))[0];
     expect([...kustomization.resources].sort()).toEqual([...manifests].sort());
     for (const d of all) expect(d.apiVersion && d.kind && d.metadata?.name).toBeTruthy();
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!kubectl)('renders with `kubectl kustomize` (run where the kubectl client is installed)', () => {
+    const out = spawnSync('kubectl', ['kustomize', K8S], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    const rendered = parseAllDocuments(out.stdout).map((d) => d.toJS() as Doc);
+    expect(rendered).toHaveLength(all.length);
+    for (const d of rendered)
+      if (d.metadata?.namespace !== undefined) expect(d.metadata.namespace).toBe('lockbox');
+    const images = rendered
+      .filter((d) => d.kind === 'Deployment' && PROCESSES.includes(d.metadata.name))
+      .map((d) => d.spec.template.spec.containers[0].image);
+    expect(images).toHaveLength(PROCESSES.length);
+    for (const image of images) expect(image).toBe('registry.example/lockbox:0.1.0');
   });
 
   it.each(PROCESSES)('%s runs its bundle on its port', (name) => {
@@ -97,5 +115,19 @@ describe('deploy/compose.yaml', () => {
       expect(gw[deployable(s).upstreamsEnv as string]).toBe(`http://${s}:${instancePort(s)}`);
     }
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis']));
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(DEPLOY, 'Dockerfile'), 'utf8');
+  it.each([...PROCESSES, 'cli'])('the image carries the %s bundle the manifests run', (name) => {
+    const distDir = path.dirname(deployable(name).bundle);
+    expect(dockerfile).toContain(`COPY --from=build /lockbox/${distDir} ${distDir}`);
+  });
+  it('builds with the pinned pnpm and the frozen lockfile, and runs as a non-root user', () => {
+    const pinned = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).packageManager;
+    expect(dockerfile).toContain(`pnpm@${pinned.split('@')[1]}`);
+    expect(dockerfile.match(/pnpm install --frozen-lockfile/g)?.length).toBe(2);
+    expect(dockerfile).toMatch(/^USER node$/m);
   });
 });
