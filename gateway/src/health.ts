@@ -18,6 +18,12 @@ export interface HealthReport {
 }
 
 const PROBE_TTL_MS = 1_000;
+/**
+ * While a service is down, a round is reused only briefly: a deployment waiting for `/health`
+ * (a start script, a readiness gate) sees the recovery at once instead of up to a second late.
+ * Concurrent callers still share one round, so this bounds the probe rate, not raises it freely.
+ */
+const DOWN_PROBE_TTL_MS = 150;
 
 export class HealthMonitor {
   readonly #upstreams: UpstreamMap;
@@ -25,6 +31,7 @@ export class HealthMonitor {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #probedAt = 0;
+  #allUp = false;
 
   constructor(upstreams: UpstreamMap, intervalMs: number) {
     this.#upstreams = upstreams;
@@ -51,7 +58,8 @@ export class HealthMonitor {
    * state (passive ejections included).
    */
   async report(): Promise<HealthReport> {
-    if (Date.now() - this.#probedAt >= PROBE_TTL_MS) await this.refresh();
+    const ttl = this.#allUp ? PROBE_TTL_MS : DOWN_PROBE_TTL_MS;
+    if (Date.now() - this.#probedAt >= ttl) await this.refresh();
     return this.#build();
   }
 
@@ -68,6 +76,9 @@ export class HealthMonitor {
       [...this.#upstreams.values()].flatMap((upstream) => upstream.instances.map((i) => i.probe())),
     );
     this.#probedAt = Date.now();
+    this.#allUp = [...this.#upstreams.values()].every(
+      (upstream) => !upstream.enabled || upstream.instances.some((i) => i.status === 'up'),
+    );
   }
 
   #build(): HealthReport {

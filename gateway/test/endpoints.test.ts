@@ -52,6 +52,31 @@ describe('/health', () => {
   });
 });
 
+describe('/health after an outage', () => {
+  it('probes again soon once it reported a service down, so a recovery shows without waiting out the cache', async () => {
+    const auth = await startUpstream();
+    // No timer round in this test: only /health itself probes.
+    const gw = await startGateway({
+      AUTH_UPSTREAMS: auth.url,
+      MESSAGES_UPSTREAMS: 'off',
+      REALTIME_UPSTREAMS: 'off',
+      GATEWAY_HEALTH_INTERVAL_MS: '600000',
+    });
+    try {
+      const api = client(gw.url);
+      auth.ready = false;
+      await eventually(async () => ((await api.get('/health')).status === 503 ? true : undefined));
+      auth.ready = true;
+      // Well inside the one-second reuse a healthy report gets, well past the short one of a down report.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect((await api.get('/health')).status).toBe(200);
+    } finally {
+      await gw.close();
+      await auth.close();
+    }
+  });
+});
+
 describe('gateway endpoints', () => {
   let webRoot: string;
   let gw: Awaited<ReturnType<typeof startGateway>>;
