@@ -1,11 +1,14 @@
 /**
  * A fresh PGlite data directory starts from a template: the cluster `initdb`
- * makes, dumped once per PGlite version into the checkout's
- * node_modules/.cache. Running initdb straight onto disk costs several times
- * the CPU of unpacking the same files, and every fresh data directory paid it:
- * each service on a first `npm start`, every test stack. The template is made in
- * memory (no file system calls during initdb), by one process at a time; the
- * others wait for it, and anything unexpected falls back to a plain initdb.
+ * makes, kept once per PGlite version as a shut-down data directory in the
+ * checkout's node_modules/.cache. Running initdb straight onto disk costs
+ * several times the CPU of copying the same files, and every fresh data
+ * directory paid it: each service on a first `npm start`, every test stack.
+ * Copying a cleanly closed cluster's directory is a plain file copy (no tar to
+ * unpack through PGlite's in-memory file system, then write out again).
+ * The template is made by initdb in memory (no file system calls during
+ * initdb), written to disk once, by one process at a time; the others wait for
+ * it, and anything unexpected falls back to a plain initdb.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,24 +39,28 @@ const templateDir = (): string | undefined => {
   return fs.existsSync(modules) ? path.join(modules, '.cache', 'lockbox-pglite') : undefined;
 };
 
-const make = async (file: string): Promise<void> => {
-  const pg = await PGlite.create('memory://');
+const make = async (target: string): Promise<void> => {
+  const memory = await PGlite.create('memory://');
+  let dump: Blob;
   try {
-    const dump = await pg.dumpDataDir('none');
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.from(await dump.arrayBuffer()));
-    fs.renameSync(temp, file);
+    dump = await memory.dumpDataDir('none');
   } finally {
-    await pg.close();
+    await memory.close();
   }
+  // Written out once through PGlite itself, closed cleanly, then published by a rename.
+  const temp = `${target}.${process.pid}.tmp`;
+  fs.rmSync(temp, { recursive: true, force: true });
+  const disk = await PGlite.create(temp, { loadDataDir: dump });
+  await disk.close();
+  fs.renameSync(temp, target);
 };
 
-/** The template's bytes (made now if this process is first), or undefined to initdb as before. */
-export const pgliteTemplate = async (): Promise<Blob | undefined> => {
+/** The template's directory (made now if this process is first), or undefined to initdb as before. */
+export const pgliteTemplate = async (): Promise<string | undefined> => {
   const dir = templateDir();
   if (!dir) return undefined;
   try {
-    const file = path.join(dir, `template-${pgliteVersion()}.tar`);
+    const file = path.join(dir, `template-${pgliteVersion()}`);
     const lock = `${file}.lock`;
     fs.mkdirSync(dir, { recursive: true });
     const deadline = Date.now() + WAIT_FOR_OTHER_MS;
@@ -76,7 +83,7 @@ export const pgliteTemplate = async (): Promise<Blob | undefined> => {
       } else if (Date.now() > deadline) return undefined;
       else await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    return new Blob([fs.readFileSync(file)]);
+    return fs.existsSync(path.join(file, 'PG_VERSION')) ? file : undefined;
   } catch {
     return undefined;
   }

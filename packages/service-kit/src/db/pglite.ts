@@ -13,7 +13,8 @@ export const openPglite = async (dataDir: string): Promise<Database> => {
   // An empty directory starts from the template; anything else (a cluster, or the remains of a
   // start that crashed half-way) is left to PGlite as before.
   const template = fs.readdirSync(dataDir).length === 0 ? await pgliteTemplate() : undefined;
-  const pg = await PGlite.create(dataDir, template ? { loadDataDir: template } : {});
+  if (template) fs.cpSync(template, dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir);
   const query = async <T>(sql: string, params?: SqlParam[]) => (await pg.query<T>(sql, params)).rows;
   return {
     engine: 'pglite',
