@@ -28,6 +28,8 @@ export class Exchange {
   /** CORS headers for this request's Origin (flat list; just `vary: Origin` when not allowed). */
   readonly cors: readonly string[];
   readonly started: number;
+  /** The URL as the client sent it (a `/v1/...` request is forwarded unversioned): for the access log. */
+  readonly clientUrl: string | undefined;
   /** Route prefix or gateway endpoint, for metrics. */
   route = 'unmatched';
   /** The upstream instance that answered (for the access log). */
@@ -46,6 +48,7 @@ export class Exchange {
   ) {
     this.started = performance.now();
     this.req = req;
+    this.clientUrl = req.url;
     this.res = res;
     this.requestId = requestId;
     this.cors = cors;

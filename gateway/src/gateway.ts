@@ -116,7 +116,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     accessLog?.write({
       requestId: ex.requestId,
       method: ex.req.method,
-      url: ex.req.url,
+      url: ex.clientUrl,
       status,
       ms,
       upstream: ex.upstream,

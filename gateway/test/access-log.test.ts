@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AccessLog } from '../src/access-log';
+import { startGateway, startUpstream } from './helpers';
 
 describe('access log', () => {
   it('writes one valid JSON line per request with tokens masked', async () => {
@@ -41,5 +42,30 @@ describe('access log', () => {
     expect(Date.parse(lines[0].time)).not.toBeNaN();
     expect(lines[1]).toMatchObject({ requestId: 'rid-2', status: 499, upstream: null });
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records a /v1 request by the path the client sent, with its token still masked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-access-'));
+    const accessLog = new AccessLog({ logDir: dir, instance: 'gateway-v1', stdout: false });
+    const auth = await startUpstream();
+    const gw = await startGateway({ AUTH_UPSTREAMS: auth.url }, { accessLog });
+    try {
+      await fetch(`${gw.url}/v1/auth/me`);
+      await fetch(`${gw.url}/v1/auth/verify/eyJhbGciOi.secret`);
+      await accessLog.flush();
+      // The upstream saw the unversioned paths; the log keeps what the client asked for.
+      expect(auth.received.map((r) => r.url)).toContain('/auth/me');
+      const text = fs.readFileSync(path.join(dir, 'gateway-v1.log'), 'utf8');
+      expect(text).not.toContain('eyJhbGciOi');
+      const paths = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).path);
+      expect(paths).toEqual(['/v1/auth/me', '/v1/auth/verify/[redacted]']);
+    } finally {
+      await gw.close();
+      await auth.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,10 +3,12 @@
  * record what they received), an in-process gateway pointed at them, and a
  * raw-socket client for requests a normal HTTP client refuses to send.
  */
+
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
+import type { AccessLog } from '../src/access-log';
 import { createAdminListener } from '../src/admin-listener';
 import { parseGatewayEnv } from '../src/env';
 import { createGateway, type Gateway } from '../src/gateway';
@@ -100,7 +102,7 @@ export interface TestGateway {
 /** The real gateway in-process, on a free port; `env` overrides the test defaults. */
 export const startGateway = async (
   env: Record<string, string> = {},
-  deps: { redis?: Redis; resolveHost?: ResolveHost } = {},
+  deps: { redis?: Redis; resolveHost?: ResolveHost; accessLog?: AccessLog } = {},
 ): Promise<TestGateway> => {
   const parsed = parseGatewayEnv({
     PORT: '0',

@@ -3,8 +3,10 @@
  * credentials, tokens and bodies are redacted by path, and URLs that carry a
  * token (`/auth/verify/…`, `?token=`) are masked before they are logged.
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { API_BASE_PATH } from '@lockbox/contracts';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -35,8 +37,11 @@ export const REDACT_PATHS = [
 ];
 
 const SECRET_PARAMS = new Set(['token', 'access_token', 'refresh_token', 'input']);
-/** `/auth/verify/<token>`, however the client spelt it (extra slashes, percent-encoding, case). */
-const VERIFY_PATH = /^\/+auth\/+verify(?:\/|$)/i;
+/**
+ * `/auth/verify/<token>`, also under the versioned base path (`/v1/auth/verify/<token>`), however
+ * the client spelt it (extra slashes, percent-encoding, case).
+ */
+const VERIFY_PATH = new RegExp(`^((?:/+${API_BASE_PATH.slice(1)})?)/+auth/+verify(?:/|$)`, 'i');
 
 const decode = (s: string): string => {
   try {
@@ -54,7 +59,8 @@ export const safeUrl = (url: string | undefined): string => {
   if (!url) return '';
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
-  const path = VERIFY_PATH.test(decode(pathname)) ? '/auth/verify/[redacted]' : pathname;
+  const verify = VERIFY_PATH.exec(decode(pathname));
+  const path = verify ? `${verify[1] ? API_BASE_PATH : ''}/auth/verify/[redacted]` : pathname;
   if (q === -1) return path;
   const query = url
     .slice(q + 1)

@@ -12,6 +12,8 @@ describe('safeUrl', () => {
     ['/auth/verify/eyJ.abc.def', '/auth/verify/[redacted]'],
     ['/auth/verify/eyJ.abc.def?x=1', '/auth/verify/[redacted]?x=1'],
     ['/auth/verify/a/b/c', '/auth/verify/[redacted]'],
+    ['/v1/auth/verify/eyJ.abc.def?x=1', '/v1/auth/verify/[redacted]?x=1'],
+    ['/v1/auth/me', '/v1/auth/me'],
     ['/ws?token=eyJ.abc&after=5', '/ws?token=[redacted]&after=5'],
     ['/ws?after=5&token=eyJ.abc', '/ws?after=5&token=[redacted]'],
     ['/x?access_token=a&refresh_token=b', '/x?access_token=[redacted]&refresh_token=[redacted]'],
@@ -29,6 +31,9 @@ describe('safeUrl', () => {
     '/auth/%76erify/eyJ.secret',
     '/auth/verify%2FeyJ.secret',
     '//auth/verify/eyJ.secret',
+    '/v1/auth/verify/eyJ.secret',
+    '/V1//auth/Verify/eyJ.secret',
+    '/v1/auth/%76erify/eyJ.secret',
   ])('masks the secret in %s', (url) => {
     expect(safeUrl(url)).not.toContain('eyJ.secret');
   });
