@@ -5,6 +5,7 @@
  * /health stays cheap however often it is hit.
  */
 import type { ServiceName } from '@lockbox/contracts';
+import { RepeatingRound } from './repeating-round';
 import type { InstanceStatus, UpstreamMap } from './upstreams';
 
 export interface ServiceHealth {
@@ -27,29 +28,21 @@ const DOWN_PROBE_TTL_MS = 150;
 
 export class HealthMonitor {
   readonly #upstreams: UpstreamMap;
-  readonly #intervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> | undefined;
+  readonly #round: RepeatingRound;
   #probedAt = 0;
   #allUp = false;
 
   constructor(upstreams: UpstreamMap, intervalMs: number) {
     this.#upstreams = upstreams;
-    this.#intervalMs = intervalMs;
+    this.#round = new RepeatingRound(() => this.#probeAll(), intervalMs);
   }
 
   start(): void {
-    const tick = () => {
-      void this.refresh().finally(() => {
-        if (this.#timer !== undefined) this.#timer = setTimeout(tick, this.#intervalMs).unref();
-      });
-    };
-    this.#timer = setTimeout(tick, 0).unref();
+    this.#round.start();
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#round.stop();
   }
 
   /**
@@ -65,10 +58,7 @@ export class HealthMonitor {
 
   /** Probes every instance now (joining a round already running). */
   refresh(): Promise<void> {
-    this.#inFlight ??= this.#probeAll().finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+    return this.#round.run();
   }
 
   async #probeAll(): Promise<void> {

@@ -16,6 +16,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import type { ServiceName } from '@lockbox/contracts';
+import { RepeatingRound } from './repeating-round';
 import type { InstanceTarget, UpstreamMap } from './upstreams';
 
 /** Every address a host name resolves to (A and AAAA), in the resolver's order. */
@@ -51,11 +52,10 @@ export class UpstreamDns {
   readonly #configured: ReadonlyMap<ServiceName, readonly string[]>;
   readonly #resolve: ResolveHost;
   readonly #intervalMs: number;
+  readonly #round: RepeatingRound;
   readonly #events: Partial<DnsEvents>;
   /** The last successful lookup of each configured host-name URL. */
   readonly #known = new Map<string, InstanceTarget[]>();
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> | undefined;
 
   constructor(opts: {
     upstreams: UpstreamMap;
@@ -68,6 +68,7 @@ export class UpstreamDns {
     this.#configured = opts.configured;
     this.#resolve = opts.resolve ?? systemResolveHost;
     this.#intervalMs = opts.intervalMs;
+    this.#round = new RepeatingRound(() => this.#refreshAll(), opts.intervalMs);
     this.#events = opts.events ?? {};
   }
 
@@ -79,25 +80,16 @@ export class UpstreamDns {
   /** Re-resolves on a timer, the first round at once. */
   start(): void {
     if (!this.hasHostNames || this.#intervalMs <= 0) return;
-    const tick = () => {
-      void this.refresh().finally(() => {
-        if (this.#timer !== undefined) this.#timer = setTimeout(tick, this.#intervalMs).unref();
-      });
-    };
-    this.#timer = setTimeout(tick, 0).unref();
+    this.#round.start();
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#round.stop();
   }
 
   /** Resolves every host name now and applies the result (joining a round already running). */
   refresh(): Promise<void> {
-    this.#inFlight ??= this.#refreshAll().finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+    return this.#round.run();
   }
 
   async #refreshAll(): Promise<void> {
