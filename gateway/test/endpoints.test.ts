@@ -167,6 +167,20 @@ describe('gateway endpoints', () => {
     expect(res.text).toContain('lockbox_gateway_upstream_errors_total');
   });
 
+  it('the admin listener answers only GET/HEAD of its own paths and serves nothing else', async () => {
+    const admin = client(gw.adminUrl);
+    const posted = await admin.post('/metrics', { body: { x: 'y'.repeat(100_000) } });
+    expect(posted.status).toBe(405);
+    expect(posted.text).not.toContain('lockbox_gateway');
+    const other = await admin.get('/openapi.json');
+    expect(other.status).toBe(404);
+    expect(other.json).toMatchObject({ error: { code: 'not_found' } });
+    expect((await admin.get('/')).status).toBe(404);
+    const head = await admin.request('HEAD', '/metrics');
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+  });
+
   it('serves the built web app with content types, CSP and cache policy', async () => {
     const api = client(gw.url);
     const index = await api.get('/');
