@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   request: 'req',
   message: 'msg',
   conversation: 'cnv',
+  device: 'dev',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

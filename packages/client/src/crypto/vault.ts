@@ -41,6 +41,8 @@ const ZVaultContents = z.object({
     .array(z.object({ signing_seed: z.string(), kem_seed: z.string(), created_at: z.string() }))
     .min(1),
   pins: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** E2E v2 history archive key (v2/archive.ts): absent in vaults written before v2, so optional. */
+  archive_key: z.string().optional(),
 });
 
 export interface VaultContents {
@@ -50,10 +52,14 @@ export interface VaultContents {
   counter: number;
   /** The format the vault was stored in: 1 (legacy, no counter) or 2. */
   format: 1 | 2;
+  /** The E2E v2 history archive key (32 bytes), once one was generated. */
+  archiveKey?: Uint8Array;
 }
 
 export type VaultToSeal = Pick<VaultContents, 'identities' | 'counter'> & {
   pins?: Record<string, unknown>[];
+  /** Carried over on every rewrite: a vault sealed without it would lose the account's archive. */
+  archiveKey?: Uint8Array;
 };
 
 const encodeCounter = (counter: number) => {
@@ -83,6 +89,7 @@ export const sealVault = (
       created_at: i.createdAt,
     })),
     pins: contents.pins ?? [],
+    ...(contents.archiveKey === undefined ? {} : { archive_key: toBase64(contents.archiveKey) }),
   });
   const counter = encodeCounter(contents.counter);
   const nonce = random(NONCE);
@@ -150,5 +157,6 @@ export const openVaultContents = (userId: string, vaultKey: Uint8Array, vault: s
     pins: parsed.data.pins,
     counter,
     format,
+    ...(parsed.data.archive_key === undefined ? {} : { archiveKey: fromBase64(parsed.data.archive_key, 32) }),
   };
 };

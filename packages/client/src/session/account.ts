@@ -112,7 +112,12 @@ const resetIdentityVault: VaultStep = async (deps, user, vaultKey) => {
   const counter = await nextVaultCounter(deps.profile, user.id, kept?.counter);
   await call(() =>
     deps.api.trpc.vault.put.mutate({
-      vault: sealVault(user.id, vaultKey, { identities, pins, counter }, deps.random),
+      vault: sealVault(
+        user.id,
+        vaultKey,
+        { identities, pins, counter, archiveKey: kept?.archiveKey },
+        deps.random,
+      ),
       expected_version: stored.version,
     }),
   );

@@ -99,7 +99,7 @@ export class PinSync {
             vault: sealVault(
               me,
               key,
-              { identities: contents.identities, pins: merged, counter },
+              { identities: contents.identities, pins: merged, counter, archiveKey: contents.archiveKey },
               this.#random,
             ),
             expected_version: stored.version,

@@ -28,6 +28,8 @@ export interface WrappingKeyHolder {
 
 /** The keys whose values are secrets: profile.ts (`identity`, `vault-key`) and api/tokens.ts (`session`). */
 export const SECRET_STORE_KEYS: readonly string[] = ['identity', 'vault-key', 'session'];
+/** Every key under this prefix is secret too: E2E v2's device key, KeyPackages and group states (v2/device-state.ts). */
+export const SECRET_STORE_PREFIX = 'mls.';
 
 export const WRAPPED_PREFIX = 'wrapped.v1:';
 const IV_BYTES = 12;
@@ -43,7 +45,7 @@ export const generateWrappingKey = (subtle: SubtleCrypto = globalThis.crypto.sub
 
 export class WrappedSecretsStore implements KeyValueStore {
   #ready: Promise<CryptoKey> | undefined;
-  readonly #secrets: ReadonlySet<string>;
+  readonly #secretNames: ReadonlySet<string>;
 
   readonly #inner: KeyValueStore;
   readonly #holder: WrappingKeyHolder;
@@ -58,7 +60,11 @@ export class WrappedSecretsStore implements KeyValueStore {
     this.#inner = inner;
     this.#holder = holder;
     this.#subtle = subtle;
-    this.#secrets = new Set(secretKeys);
+    this.#secretNames = new Set(secretKeys);
+  }
+
+  #isSecret(key: string): boolean {
+    return this.#secretNames.has(key) || key.startsWith(SECRET_STORE_PREFIX);
   }
 
   /** The wrapping key (created on first use), after every clear secret has been sealed. */
@@ -78,7 +84,7 @@ export class WrappedSecretsStore implements KeyValueStore {
         key = await generateWrappingKey(this.#subtle);
         await this.#holder.save(key);
       }
-      for (const name of this.#secrets) {
+      for (const name of [...this.#secretNames, ...(await this.#inner.keys(SECRET_STORE_PREFIX))]) {
         const value = await this.#inner.get(name);
         if (value !== undefined && !value.startsWith(WRAPPED_PREFIX))
           await this.#inner.set(name, await this.#seal(key, name, value));
@@ -116,14 +122,14 @@ export class WrappedSecretsStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    if (!this.#secrets.has(key)) return this.#inner.get(key);
+    if (!this.#isSecret(key)) return this.#inner.get(key);
     const wrapping = await this.#wrappingKey();
     const stored = await this.#inner.get(key);
     return stored === undefined ? undefined : this.#open(wrapping, key, stored);
   }
 
   async set(key: string, value: string): Promise<void> {
-    if (!this.#secrets.has(key)) return this.#inner.set(key, value);
+    if (!this.#isSecret(key)) return this.#inner.set(key, value);
     await this.#inner.set(key, await this.#seal(await this.#wrappingKey(), key, value));
   }
 

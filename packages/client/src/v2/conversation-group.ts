@@ -1,0 +1,194 @@
+/**
+ * One conversation's MLS group as this device sees it, and the strict in-order reading of its
+ * stream items: a commit is applied, a Welcome joins (if it names one of this device's
+ * KeyPackages), an application message is decrypted. An item for an epoch this device has not
+ * reached means a commit was withheld or reordered: the item is parked and the conversation is in
+ * `missing-commit` until that commit arrives, then the parked items are read in order. Nothing is
+ * dropped silently: every item ends as an event (message, refused, or parked).
+ */
+import { type AccountKeyResolver, GroupMember, MlsRefusedError, type MemberId } from '@lockbox/mls';
+import { fromBase64 } from '../crypto/bytes';
+import { decodePayload, type ReceivedPayload } from '../crypto/payload';
+import type { DeviceState, StoredGroupMeta } from './device-state';
+import type { KeyPackagePool } from './key-package-pool';
+import type { TStreamItem } from './transport';
+
+export type ConversationStatus = 'none' | 'active' | 'missing-commit' | 'removed';
+
+export interface ReceivedMessage {
+  kind: 'message';
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  senderUserId: string;
+  senderDeviceId: string;
+  sentAt: string;
+  payload: ReceivedPayload;
+}
+
+export type GroupEvent =
+  | ReceivedMessage
+  | { kind: 'joined'; conversationId: string; epoch: number }
+  | { kind: 'membership'; conversationId: string; epoch: number; added: MemberId[]; removed: MemberId[] }
+  | { kind: 'missing-commit'; conversationId: string; messageId: string; epoch: number; have: number }
+  | { kind: 'removed'; conversationId: string }
+  | { kind: 'refused'; conversationId: string; messageId: string; reason: string }
+  /** An item from before this device joined (or its own): nothing to read, the archive has it. */
+  | { kind: 'skipped'; conversationId: string; messageId: string; why: 'not-a-member' | 'own' | 'duplicate' };
+
+export class ConversationGroup {
+  readonly conversationId: string;
+  #member: GroupMember | undefined;
+  #meta: StoredGroupMeta;
+  /** Items waiting for a commit this device has not seen yet, in stream order. */
+  #parked: TStreamItem[] = [];
+  #removed = false;
+  readonly #state: DeviceState;
+  readonly #pool: KeyPackagePool;
+  readonly #accountKeyFor: AccountKeyResolver;
+
+  constructor(
+    conversationId: string,
+    loaded: { member: GroupMember; meta: StoredGroupMeta } | undefined,
+    state: DeviceState,
+    pool: KeyPackagePool,
+    accountKeyFor: AccountKeyResolver,
+  ) {
+    this.conversationId = conversationId;
+    this.#member = loaded?.member;
+    this.#meta = loaded?.meta ?? { seen: [], sent: [] };
+    this.#state = state;
+    this.#pool = pool;
+    this.#accountKeyFor = accountKeyFor;
+  }
+
+  get member(): GroupMember | undefined {
+    return this.#member;
+  }
+  get status(): ConversationStatus {
+    if (this.#removed) return 'removed';
+    if (this.#member === undefined) return 'none';
+    return this.#parked.length > 0 ? 'missing-commit' : 'active';
+  }
+  get epoch(): number {
+    return Number(this.#member?.epoch ?? 0n);
+  }
+
+  /** A group this device just created (epoch 0, alone); kept only once its first commit is accepted. */
+  adopt(member: GroupMember): void {
+    this.#member = member;
+  }
+  drop(): void {
+    this.#member = undefined;
+  }
+
+  async save(): Promise<void> {
+    if (this.#member !== undefined) await this.#state.saveGroup(this.conversationId, this.#member, this.#meta);
+  }
+
+  /** Remembers an item this device sent, so it is not read back when the stream returns it. */
+  async sent(messageId: string): Promise<void> {
+    this.#meta.sent.push(messageId);
+    await this.save();
+  }
+
+  async receive(item: TStreamItem): Promise<GroupEvent[]> {
+    const skip = (why: 'not-a-member' | 'own' | 'duplicate'): GroupEvent[] => [
+      { kind: 'skipped', conversationId: this.conversationId, messageId: item.id, why },
+    ];
+    if (this.#meta.seen.includes(item.id) || this.#parked.some((p) => p.id === item.id)) return skip('duplicate');
+    if (this.#meta.sent.includes(item.id)) return skip('own');
+    const events = await this.#read(item);
+    if (events.some((e) => e.kind === 'missing-commit')) return events;
+    this.#meta.seen.push(item.id);
+    await this.save();
+    // A commit moved the epoch on: the parked items may be readable now, in their order.
+    if (item.mls?.kind !== 'application' && this.#parked.length > 0) events.push(...(await this.#retryParked()));
+    return events;
+  }
+
+  async #retryParked(): Promise<GroupEvent[]> {
+    const parked = this.#parked;
+    this.#parked = [];
+    const events: GroupEvent[] = [];
+    for (const [i, item] of parked.entries()) {
+      const out = await this.#read(item);
+      if (out.some((e) => e.kind === 'missing-commit')) {
+        // Still ahead: keep it and everything after it parked, in order.
+        this.#parked = [...this.#parked, ...parked.slice(i + 1)];
+        events.push(...out);
+        break;
+      }
+      this.#meta.seen.push(item.id);
+      events.push(...out);
+    }
+    await this.save();
+    return events;
+  }
+
+  async #read(item: TStreamItem): Promise<GroupEvent[]> {
+    const conversationId = this.conversationId;
+    const bytes = fromBase64(item.encrypted_blob);
+    const kind = item.mls?.kind;
+    if (kind === 'welcome') {
+      if (this.#member !== undefined) return [];
+      try {
+        const joined = await GroupMember.join(bytes, this.#state.keyPackages(), {
+          accountKeyFor: this.#accountKeyFor,
+        });
+        await this.#pool.used(joined.usedKeyPackage);
+        this.#member = joined.member;
+        return [{ kind: 'joined', conversationId, epoch: this.epoch }];
+      } catch (e) {
+        if (e instanceof MlsRefusedError && e.reason === 'not-for-this-device') return [];
+        return this.#refused(item, e);
+      }
+    }
+    if (this.#member === undefined || this.#removed)
+      return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
+    try {
+      const r = await this.#member.receive(bytes);
+      if (r.kind === 'commit') {
+        if (r.removedSelf) {
+          this.#removed = true;
+          await this.#state.deleteGroup(conversationId);
+          return [{ kind: 'removed', conversationId }];
+        }
+        return [{ kind: 'membership', conversationId, epoch: Number(r.epoch), added: r.added, removed: r.removed }];
+      }
+      if (kind !== 'application') return this.#refused(item, new Error('application data in a commit item'));
+      return [
+        {
+          kind: 'message',
+          conversationId,
+          messageId: item.id,
+          seq: item.seq,
+          // The MLS sender is authenticated inside the group; the server's sender_id must agree.
+          senderUserId: r.sender.userId,
+          senderDeviceId: r.sender.deviceId,
+          sentAt: item.created_at,
+          payload:
+            r.sender.userId === item.sender_id
+              ? decodePayload(r.plaintext)
+              : { type: 'unsupported', original_type: 'sender-mismatch' },
+        },
+      ];
+    } catch (e) {
+      if (e instanceof MlsRefusedError && e.reason === 'future-epoch') {
+        this.#parked.push(item);
+        return [
+          { kind: 'missing-commit', conversationId, messageId: item.id, epoch: item.mls?.epoch ?? -1, have: this.epoch },
+        ];
+      }
+      // A commit for an epoch this device already left (it joined later, or it was its own).
+      if (e instanceof MlsRefusedError && e.reason === 'old-epoch' && kind === 'commit')
+        return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
+      return this.#refused(item, e);
+    }
+  }
+
+  #refused(item: TStreamItem, e: unknown): GroupEvent[] {
+    const reason = e instanceof MlsRefusedError ? e.reason : 'malformed';
+    return [{ kind: 'refused', conversationId: this.conversationId, messageId: item.id, reason }];
+  }
+}
