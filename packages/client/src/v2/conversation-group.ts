@@ -7,7 +7,7 @@
  * dropped silently: every item ends as an event (message, refused, or parked).
  */
 import { type AccountKeyResolver, GroupMember, MlsRefusedError, type MemberId } from '@lockbox/mls';
-import { fromBase64 } from '../crypto/bytes';
+import { bytesEqual, fromBase64, utf8 } from '../crypto/bytes';
 import { decodePayload, type ReceivedPayload } from '../crypto/payload';
 import type { DeviceState, StoredGroupMeta } from './device-state';
 import type { KeyPackagePool } from './key-package-pool';
@@ -137,6 +137,9 @@ export class ConversationGroup {
           accountKeyFor: this.#accountKeyFor,
         });
         await this.#pool.used(joined.usedKeyPackage);
+        // The server names the conversation; the group id inside the Welcome must agree.
+        if (!bytesEqual(joined.member.groupId, utf8(conversationId)))
+          return this.#refused(item, new Error('Welcome for another conversation'));
         this.#member = joined.member;
         return [{ kind: 'joined', conversationId, epoch: this.epoch }];
       } catch (e) {

@@ -1,0 +1,352 @@
+/**
+ * E2E v2 for one signed-in device: the entry point LockboxSession, the CLI and the web app wire to.
+ * `open` loads or creates this device's MLS state; `start` puts the device on the account's signed
+ * list and fills its KeyPackage pool; `send` encrypts a v1 payload into the conversation's group
+ * (creating it when needed); `onItem` / `pull` read stream items strictly in order; `devices`,
+ * `revoke`, `setArchive` manage the signed list; `readArchive` restores history on a new device.
+ * Operations run one at a time, so a group state is never read by two of them at once.
+ */
+import { type AccountKeyResolver, GroupMember, type MemberId, type StagedCommit } from '@lockbox/mls';
+import { toBase64, utf8 } from '../crypto/bytes';
+import { encodePayload, type Payload } from '../crypto/payload';
+import { systemRandom } from '../crypto/random';
+import type { KeyValueStore } from '../store/types';
+import { type ArchiveReadout, type ArchiveRecord, HistoryArchive } from './archive';
+import { ConversationGroup, type ConversationStatus, type GroupEvent } from './conversation-group';
+import { type DeviceList, DeviceListPins } from './device-list';
+import { DeviceState } from './device-state';
+import { V2RefusedError } from './errors';
+import { KeyPackagePool, type PoolSize } from './key-package-pool';
+import { Membership, type RefusedKeyPackage } from './membership';
+import { OwnDeviceList } from './own-device-list';
+import {
+  isConflict,
+  parseAnswer,
+  type TStreamItem,
+  type V2Transport,
+  ZMlsEpochAnswer,
+  ZSendMlsAnswer,
+  ZStreamItem,
+  ZStreamPage,
+} from './transport';
+
+export interface V2EngineOptions {
+  store: KeyValueStore;
+  transport: V2Transport;
+  userId: string;
+  /** The account identity signing seed (vault): certifies this device and signs the device list. */
+  accountSigningSeed: Uint8Array;
+  /** Pinned account identity keys (this account's own included); undefined refuses that user. */
+  accountKeyFor: AccountKeyResolver;
+  /** Shown on the device list (1..64 characters). */
+  deviceName: string;
+  /** The vault's archive key; without it nothing is archived and readArchive is unavailable. */
+  archiveKey?: Uint8Array;
+  pool?: PoolSize;
+}
+
+export type V2Event =
+  | GroupEvent
+  | { kind: 'v1'; item: unknown }
+  | { kind: 'refused'; conversationId: string; messageId: string; reason: string };
+
+export type SendOutcome =
+  | { version: 'v2'; conversationId: string; messageId: string; seq: number }
+  /** The migration rule is not met (no peer device with a KeyPackage): send a v1 envelope. */
+  | { version: 'v1' }
+  /** Another device created the group first; its Welcome has not reached this device yet. */
+  | { version: 'waiting' };
+
+const MAX_SYNC_ATTEMPTS = 3;
+
+export class V2Engine {
+  readonly #o: V2EngineOptions;
+  readonly #state: DeviceState;
+  readonly #pool: KeyPackagePool;
+  readonly #membership: Membership;
+  readonly #own: OwnDeviceList;
+  readonly #archive: HistoryArchive | undefined;
+  readonly #groups = new Map<string, ConversationGroup>();
+  readonly #conversationOf = new Map<string, string>();
+  #queue: Promise<unknown> = Promise.resolve();
+  /** KeyPackages refused while building a group (server-injected devices, forged lists …). */
+  readonly refusedKeyPackages: RefusedKeyPackage[] = [];
+
+  private constructor(o: V2EngineOptions, state: DeviceState) {
+    this.#o = o;
+    this.#state = state;
+    this.#pool = new KeyPackagePool(state, o.transport, o.pool);
+    const pins = new DeviceListPins(o.store, o.userId);
+    this.#membership = new Membership(o.transport, pins, o.accountKeyFor);
+    this.#own = new OwnDeviceList(o, pins, state);
+    this.#archive = o.archiveKey && new HistoryArchive(o.transport, o.archiveKey, o.userId);
+  }
+
+  static async open(o: V2EngineOptions): Promise<V2Engine> {
+    const state =
+      (await DeviceState.load(o.store, o.userId)) ??
+      (await DeviceState.create(o.store, o.userId, o.deviceName, o.accountSigningSeed));
+    return new V2Engine(o, state);
+  }
+
+  get deviceId(): string {
+    return this.#state.deviceId;
+  }
+
+  /** Puts this device on the signed list (registering it) and tops up its KeyPackages. */
+  start(): Promise<DeviceList> {
+    return this.#exclusive(async () => {
+      const list = await this.#own.ensureListed();
+      await this.#pool.refill();
+      return list;
+    });
+  }
+
+  devices(): Promise<DeviceList | null> {
+    return this.#exclusive(() => this.#own.current());
+  }
+  revoke(deviceIds: readonly string[]): Promise<DeviceList> {
+    return this.#exclusive(() => this.#own.revoke(deviceIds));
+  }
+  setArchive(on: boolean): Promise<DeviceList> {
+    return this.#exclusive(() => this.#own.setArchive(on));
+  }
+  refillKeyPackages(): Promise<number> {
+    return this.#exclusive(() => this.#pool.refill());
+  }
+
+  status(conversationId: string): ConversationStatus {
+    return this.#groups.get(conversationId)?.status ?? 'none';
+  }
+
+  send(peerId: string, payload: Payload): Promise<SendOutcome> {
+    return this.#exclusive(async () => {
+      const conversationId = await this.#conversation(peerId);
+      const g = await this.#group(conversationId);
+      if (g.member === undefined) {
+        const created = await this.#create(peerId, conversationId, g);
+        if (created !== 'created') return { version: created };
+      }
+      const member = g.member as GroupMember;
+      const message = await member.encrypt(encodePayload(payload));
+      await g.save();
+      const answer = parseAnswer(
+        ZSendMlsAnswer,
+        await this.#o.transport.sendMls({
+          recipient_id: peerId,
+          client_msg_id: clientMsgId(),
+          kind: 'application',
+          epoch: g.epoch,
+          message: toBase64(message),
+        }),
+        'messages.sendMls',
+      );
+      await g.sent(answer.message_id);
+      await this.#archiveRecords([
+        {
+          conversation_id: conversationId,
+          message_id: answer.message_id,
+          seq: answer.seq,
+          sender_id: this.#o.userId,
+          sent_at: answer.created_at,
+          payload,
+        },
+      ]);
+      return { version: 'v2', conversationId, messageId: answer.message_id, seq: answer.seq };
+    });
+  }
+
+  /** One stream item (realtime `message.new` or a page of messages.list), in stream order. */
+  onItem(raw: unknown): Promise<V2Event[]> {
+    return this.#exclusive(() => this.#onItem(raw));
+  }
+
+  /** Reads this device's stream from its own cursor to the end. */
+  pull(): Promise<V2Event[]> {
+    return this.#exclusive(async () => {
+      const key = `v2-cursor.${this.#o.userId}.${this.deviceId}`;
+      const events: V2Event[] = [];
+      let after = await this.#o.store.get(key);
+      for (;;) {
+        const page = parseAnswer(ZStreamPage, await this.#o.transport.messagesAfter(after), 'messages.list');
+        for (const raw of page.messages) events.push(...(await this.#onItem(raw)));
+        if (page.next_cursor !== after) await this.#o.store.set(key, page.next_cursor);
+        if (!page.has_more || page.next_cursor === after) break;
+        after = page.next_cursor;
+      }
+      return events;
+    });
+  }
+
+  /**
+   * Makes the group match both signed lists: removes devices no longer listed (revocation), adds
+   * newly listed ones. On a 409 the caller reads the stream (`pull`) and calls again.
+   */
+  syncMembers(peerId: string): Promise<'unchanged' | 'committed' | 'conflict' | 'no-group'> {
+    return this.#exclusive(async () => {
+      const g = await this.#group(await this.#conversation(peerId));
+      const member = g.member;
+      if (member === undefined) return 'no-group';
+      const lists = await this.#lists(peerId);
+      const listed = (m: MemberId) => lists.some((l) => l.userId === m.userId && l.devices.some((d) => d.deviceId === m.deviceId));
+      const current = member.members();
+      const remove = current.filter((m) => !listed(m) && m.deviceId !== this.deviceId);
+      let changed = false;
+      if (remove.length > 0) {
+        const r = await this.#commit(g, peerId, await member.removeDevices(remove));
+        if (r === 'conflict') return r;
+        changed = true;
+      }
+      const add: Uint8Array[] = [];
+      for (const list of lists) {
+        const missing = new Set(
+          list.devices
+            .filter((d) => !current.some((m) => m.userId === list.userId && m.deviceId === d.deviceId))
+            .map((d) => d.deviceId),
+        );
+        missing.delete(this.deviceId);
+        if (missing.size === 0) continue;
+        const claimed = await this.#membership.claim(list.userId, list, this.deviceId, missing);
+        this.refusedKeyPackages.push(...claimed.refused);
+        add.push(...claimed.keyPackages);
+      }
+      if (add.length > 0) {
+        const r = await this.#commit(g, peerId, await member.addDevices(add));
+        if (r === 'conflict') return r;
+        changed = true;
+      }
+      return changed ? 'committed' : 'unchanged';
+    });
+  }
+
+  /** Post-compromise recovery: a commit with a fresh path; a thief's copy of the old state opens nothing after it. */
+  selfUpdate(peerId: string): Promise<'committed' | 'conflict' | 'no-group'> {
+    return this.#exclusive(async () => {
+      const g = await this.#group(await this.#conversation(peerId));
+      if (g.member === undefined) return 'no-group';
+      return this.#commit(g, peerId, await g.member.selfUpdate());
+    });
+  }
+
+  readArchive(): Promise<ArchiveReadout> {
+    if (this.#archive === undefined) throw new V2RefusedError('no-device', 'no archive key');
+    return this.#archive.readAll();
+  }
+
+  async #onItem(raw: unknown): Promise<V2Event[]> {
+    const parsed = ZStreamItem.safeParse(raw);
+    if (!parsed.success) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      return [{ kind: 'refused', conversationId: '', messageId: typeof id === 'string' ? id : '', reason: 'malformed' }];
+    }
+    const item: TStreamItem = parsed.data;
+    if (item.mls === undefined) return [{ kind: 'v1', item: raw }];
+    const me = this.#o.userId;
+    if (item.sender_id !== me && item.recipient_id !== me)
+      return [{ kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' }];
+    this.#conversationOf.set(item.sender_id === me ? item.recipient_id : item.sender_id, item.conversation_id);
+    const g = await this.#group(item.conversation_id);
+    const events = await g.receive(item);
+    const records: ArchiveRecord[] = [];
+    for (const e of events)
+      if (e.kind === 'message' && e.payload.type !== 'unsupported')
+        records.push({
+          conversation_id: e.conversationId,
+          message_id: e.messageId,
+          seq: e.seq,
+          sender_id: e.senderUserId,
+          sent_at: e.sentAt,
+          payload: e.payload,
+        });
+    await this.#archiveRecords(records);
+    return events;
+  }
+
+  async #archiveRecords(records: ArchiveRecord[]): Promise<void> {
+    if (this.#archive === undefined || records.length === 0) return;
+    if (!(await this.#own.archiveOn())) return;
+    await this.#archive.append(records);
+  }
+
+  async #lists(peerId: string): Promise<DeviceList[]> {
+    const out: DeviceList[] = [];
+    for (const userId of [this.#o.userId, peerId]) {
+      const list = await this.#membership.list(userId);
+      if (list !== null) out.push(list);
+    }
+    return out;
+  }
+
+  /** The migration rule: v2 only when the peer has a listed device that handed out a KeyPackage. */
+  async #create(peerId: string, conversationId: string, g: ConversationGroup): Promise<'created' | 'v1' | 'waiting'> {
+    const epoch = parseAnswer(ZMlsEpochAnswer, await this.#o.transport.mlsEpoch(peerId), 'messages.mlsEpoch');
+    if (epoch.conversation_id !== conversationId) throw new V2RefusedError('malformed-list', 'conversation id changed');
+    if (epoch.epoch > 0) return 'waiting';
+    const peerList = await this.#membership.list(peerId);
+    if (peerList === null || peerList.devices.length === 0) return 'v1';
+    const peer = await this.#membership.claim(peerId, peerList, this.deviceId);
+    this.refusedKeyPackages.push(...peer.refused);
+    if (peer.keyPackages.length === 0) return 'v1';
+    const ownList = await this.#membership.list(this.#o.userId);
+    const own = ownList ? await this.#membership.claim(this.#o.userId, ownList, this.deviceId) : undefined;
+    this.refusedKeyPackages.push(...(own?.refused ?? []));
+    const member = await GroupMember.create(this.#state.device, utf8(conversationId), {
+      accountKeyFor: this.#o.accountKeyFor,
+    });
+    g.adopt(member);
+    const r = await this.#commit(g, peerId, await member.addDevices([...peer.keyPackages, ...(own?.keyPackages ?? [])]));
+    if (r === 'committed') return 'created';
+    g.drop();
+    return 'waiting';
+  }
+
+  /** Sends a staged commit for the group's epoch; merges it only once the server took it. */
+  async #commit(g: ConversationGroup, peerId: string, staged: StagedCommit): Promise<'committed' | 'conflict'> {
+    try {
+      const answer = parseAnswer(
+        ZSendMlsAnswer,
+        await this.#o.transport.sendMls({
+          recipient_id: peerId,
+          client_msg_id: clientMsgId(),
+          kind: 'commit',
+          epoch: g.epoch,
+          message: toBase64(staged.commit),
+          ...(staged.welcome ? { welcome: toBase64(staged.welcome) } : {}),
+        }),
+        'messages.sendMls',
+      );
+      await (g.member as GroupMember).merge(staged);
+      await g.sent(answer.message_id);
+      return 'committed';
+    } catch (e) {
+      if (isConflict(e)) return 'conflict';
+      throw e;
+    }
+  }
+
+  async #conversation(peerId: string): Promise<string> {
+    const known = this.#conversationOf.get(peerId);
+    if (known !== undefined) return known;
+    const a = parseAnswer(ZMlsEpochAnswer, await this.#o.transport.mlsEpoch(peerId), 'messages.mlsEpoch');
+    this.#conversationOf.set(peerId, a.conversation_id);
+    return a.conversation_id;
+  }
+
+  async #group(conversationId: string): Promise<ConversationGroup> {
+    let g = this.#groups.get(conversationId);
+    if (g === undefined) {
+      const loaded = await this.#state.loadGroup(conversationId, this.#o.accountKeyFor);
+      g = new ConversationGroup(conversationId, loaded, this.#state, this.#pool, this.#o.accountKeyFor);
+      this.#groups.set(conversationId, g);
+    }
+    return g;
+  }
+
+  #exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(op);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const clientMsgId = (): string => `v2-${toBase64(systemRandom(12)).replace(/[+/=]/g, '')}`;
