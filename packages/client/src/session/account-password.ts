@@ -58,7 +58,12 @@ export const changeAccountPassword = async (
       current_password: current.loginSecret,
       new_password: next.loginSecret,
       client_kdf: kdf,
-      vault: sealVault(user.id, next.vaultKey, { identities, pins: contents.pins, counter, archiveKey: contents.archiveKey }, deps.random),
+      vault: sealVault(
+        user.id,
+        next.vaultKey,
+        { identities, pins: contents.pins, counter, archiveKey: contents.archiveKey },
+        deps.random,
+      ),
       expected_vault_version: stored.version,
     }),
   ).catch(wrongPassword);

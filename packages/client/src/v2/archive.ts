@@ -62,7 +62,9 @@ export const openArchiveSegment = (
 ): ArchiveRecord | undefined => {
   try {
     const bytes = fromBase64(segment.blob);
-    const plain = xchacha20poly1305(key, bytes.subarray(0, NONCE), aad(userId)).decrypt(bytes.subarray(NONCE));
+    const plain = xchacha20poly1305(key, bytes.subarray(0, NONCE), aad(userId)).decrypt(
+      bytes.subarray(NONCE),
+    );
     const record = ZArchiveRecord.parse(JSON.parse(fromUtf8(plain)));
     if (!bytesEqual(fromBase64(segment.tag), archiveTag(key, record.conversation_id, record.message_id)))
       return undefined;
@@ -115,7 +117,11 @@ export class HistoryArchive {
       after = page.next_cursor;
     }
     const records = [...byId.values()].sort((a, b) =>
-      a.conversation_id === b.conversation_id ? a.seq - b.seq : a.conversation_id < b.conversation_id ? -1 : 1,
+      a.conversation_id === b.conversation_id
+        ? a.seq - b.seq
+        : a.conversation_id < b.conversation_id
+          ? -1
+          : 1,
     );
     return { records, refused };
   }

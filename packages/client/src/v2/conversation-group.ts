@@ -6,7 +6,7 @@
  * `missing-commit` until that commit arrives, then the parked items are read in order. Nothing is
  * dropped silently: every item ends as an event (message, refused, or parked).
  */
-import { type AccountKeyResolver, GroupMember, MlsRefusedError, type MemberId } from '@lockbox/mls';
+import { type AccountKeyResolver, GroupMember, type MemberId, MlsRefusedError } from '@lockbox/mls';
 import { bytesEqual, fromBase64, utf8 } from '../crypto/bytes';
 import { decodePayload, type ReceivedPayload } from '../crypto/payload';
 import type { DeviceState, StoredGroupMeta } from './device-state';
@@ -83,7 +83,8 @@ export class ConversationGroup {
   }
 
   async save(): Promise<void> {
-    if (this.#member !== undefined) await this.#state.saveGroup(this.conversationId, this.#member, this.#meta);
+    if (this.#member !== undefined)
+      await this.#state.saveGroup(this.conversationId, this.#member, this.#meta);
   }
 
   /** Remembers an item this device sent, so it is not read back when the stream returns it. */
@@ -96,14 +97,16 @@ export class ConversationGroup {
     const skip = (why: 'not-a-member' | 'own' | 'duplicate'): GroupEvent[] => [
       { kind: 'skipped', conversationId: this.conversationId, messageId: item.id, why },
     ];
-    if (this.#meta.seen.includes(item.id) || this.#parked.some((p) => p.id === item.id)) return skip('duplicate');
+    if (this.#meta.seen.includes(item.id) || this.#parked.some((p) => p.id === item.id))
+      return skip('duplicate');
     if (this.#meta.sent.includes(item.id)) return skip('own');
     const events = await this.#read(item);
     if (events.some((e) => e.kind === 'missing-commit')) return events;
     this.#meta.seen.push(item.id);
     await this.save();
     // A commit moved the epoch on: the parked items may be readable now, in their order.
-    if (item.mls?.kind !== 'application' && this.#parked.length > 0) events.push(...(await this.#retryParked()));
+    if (item.mls?.kind !== 'application' && this.#parked.length > 0)
+      events.push(...(await this.#retryParked()));
     return events;
   }
 
@@ -157,7 +160,9 @@ export class ConversationGroup {
           await this.#state.deleteGroup(conversationId);
           return [{ kind: 'removed', conversationId }];
         }
-        return [{ kind: 'membership', conversationId, epoch: Number(r.epoch), added: r.added, removed: r.removed }];
+        return [
+          { kind: 'membership', conversationId, epoch: Number(r.epoch), added: r.added, removed: r.removed },
+        ];
       }
       if (kind !== 'application') return this.#refused(item, new Error('application data in a commit item'));
       return [
@@ -180,7 +185,13 @@ export class ConversationGroup {
       if (e instanceof MlsRefusedError && e.reason === 'future-epoch') {
         this.#parked.push(item);
         return [
-          { kind: 'missing-commit', conversationId, messageId: item.id, epoch: item.mls?.epoch ?? -1, have: this.epoch },
+          {
+            kind: 'missing-commit',
+            conversationId,
+            messageId: item.id,
+            epoch: item.mls?.epoch ?? -1,
+            have: this.epoch,
+          },
         ];
       }
       // A commit for an epoch this device already left (it joined later, or it was its own).

@@ -181,12 +181,18 @@ export class DeviceListPins {
       const pinned = raw === undefined ? undefined : ZPinnedList.safeParse(JSON.parse(raw)).data;
       if (pinned !== undefined) {
         if (list.version < pinned.version)
-          refuseV2('list-rollback', `device list of ${userId} went back from ${pinned.version} to ${list.version}`);
+          refuseV2(
+            'list-rollback',
+            `device list of ${userId} went back from ${pinned.version} to ${list.version}`,
+          );
         if (list.version === pinned.version && pinned.body !== signed.body)
           refuseV2('list-equivocation', `two different device lists of ${userId} at version ${list.version}`);
       }
       if (pinned === undefined || list.version > pinned.version)
-        await this.#store.set(this.#key(userId), JSON.stringify({ version: list.version, body: signed.body }));
+        await this.#store.set(
+          this.#key(userId),
+          JSON.stringify({ version: list.version, body: signed.body }),
+        );
       return list;
     });
   }

@@ -6,21 +6,20 @@
  * `revoke`, `setArchive` manage the signed list; `readArchive` restores history on a new device.
  * Operations run one at a time, so a group state is never read by two of them at once.
  */
-import { type AccountKeyResolver, GroupMember, type MemberId, type StagedCommit } from '@lockbox/mls';
-import { toBase64, utf8 } from '../crypto/bytes';
+import type { AccountKeyResolver, GroupMember } from '@lockbox/mls';
+import { toBase64 } from '../crypto/bytes';
 import { encodePayload, type Payload } from '../crypto/payload';
-import { systemRandom } from '../crypto/random';
 import type { KeyValueStore } from '../store/types';
 import { type ArchiveReadout, type ArchiveRecord, HistoryArchive } from './archive';
 import { ConversationGroup, type ConversationStatus, type GroupEvent } from './conversation-group';
 import { type DeviceList, DeviceListPins } from './device-list';
 import { DeviceState } from './device-state';
 import { V2RefusedError } from './errors';
+import { clientMsgId, GroupCommits } from './group-commits';
 import { KeyPackagePool, type PoolSize } from './key-package-pool';
 import { Membership, type RefusedKeyPackage } from './membership';
 import { OwnDeviceList } from './own-device-list';
 import {
-  isConflict,
   parseAnswer,
   type TStreamItem,
   type V2Transport,
@@ -69,8 +68,7 @@ export class V2Engine {
   readonly #groups = new Map<string, ConversationGroup>();
   readonly #conversationOf = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
-  /** KeyPackages refused while building a group (server-injected devices, forged lists …). */
-  readonly refusedKeyPackages: RefusedKeyPackage[] = [];
+  readonly #commits: GroupCommits;
 
   private constructor(o: V2EngineOptions, state: DeviceState) {
     this.#o = o;
@@ -80,6 +78,12 @@ export class V2Engine {
     this.#membership = new Membership(o.transport, pins, o.accountKeyFor);
     this.#own = new OwnDeviceList(o, pins, state);
     this.#archive = o.archiveKey && new HistoryArchive(o.transport, o.archiveKey, o.userId);
+    this.#commits = new GroupCommits(o, state, this.#membership);
+  }
+
+  /** KeyPackages refused while building or extending a group (server-injected devices, forged lists …). */
+  get refusedKeyPackages(): readonly RefusedKeyPackage[] {
+    return this.#commits.refused;
   }
 
   static async open(o: V2EngineOptions): Promise<V2Engine> {
@@ -124,7 +128,7 @@ export class V2Engine {
       const conversationId = await this.#conversation(peerId);
       const g = await this.#group(conversationId);
       if (g.member === undefined) {
-        const created = await this.#create(peerId, conversationId, g);
+        const created = await this.#commits.create(peerId, conversationId, g);
         if (created !== 'created') return { version: created };
       }
       const member = g.member as GroupMember;
@@ -163,59 +167,35 @@ export class V2Engine {
 
   /** Reads this device's stream from its own cursor to the end. */
   pull(): Promise<V2Event[]> {
-    return this.#exclusive(async () => {
-      const key = `v2-cursor.${this.#o.userId}.${this.deviceId}`;
-      const events: V2Event[] = [];
-      let after = await this.#o.store.get(key);
-      for (;;) {
-        const page = parseAnswer(ZStreamPage, await this.#o.transport.messagesAfter(after), 'messages.list');
-        for (const raw of page.messages) events.push(...(await this.#onItem(raw)));
-        if (page.next_cursor !== after) await this.#o.store.set(key, page.next_cursor);
-        if (!page.has_more || page.next_cursor === after) break;
-        after = page.next_cursor;
-      }
-      return events;
-    });
+    return this.#exclusive(() => this.#pull());
+  }
+
+  async #pull(): Promise<V2Event[]> {
+    const key = `v2-cursor.${this.#o.userId}.${this.deviceId}`;
+    const events: V2Event[] = [];
+    let after = await this.#o.store.get(key);
+    for (;;) {
+      const page = parseAnswer(ZStreamPage, await this.#o.transport.messagesAfter(after), 'messages.list');
+      for (const raw of page.messages) events.push(...(await this.#onItem(raw)));
+      if (page.next_cursor !== after) await this.#o.store.set(key, page.next_cursor);
+      if (!page.has_more || page.next_cursor === after) break;
+      after = page.next_cursor;
+    }
+    return events;
   }
 
   /**
    * Makes the group match both signed lists: removes devices no longer listed (revocation), adds
-   * newly listed ones. On a 409 the caller reads the stream (`pull`) and calls again.
+   * newly listed ones. On a 409 (another commit won the epoch) it reads the stream and rebases.
    */
   syncMembers(peerId: string): Promise<'unchanged' | 'committed' | 'conflict' | 'no-group'> {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
-      const member = g.member;
-      if (member === undefined) return 'no-group';
-      const lists = await this.#lists(peerId);
-      const listed = (m: MemberId) => lists.some((l) => l.userId === m.userId && l.devices.some((d) => d.deviceId === m.deviceId));
-      const current = member.members();
-      const remove = current.filter((m) => !listed(m) && m.deviceId !== this.deviceId);
-      let changed = false;
-      if (remove.length > 0) {
-        const r = await this.#commit(g, peerId, await member.removeDevices(remove));
-        if (r === 'conflict') return r;
-        changed = true;
+      for (let attempt = 1; ; attempt++) {
+        const r = await this.#commits.sync(g, peerId);
+        if (r !== 'conflict' || attempt >= MAX_SYNC_ATTEMPTS) return r;
+        await this.#pull();
       }
-      const add: Uint8Array[] = [];
-      for (const list of lists) {
-        const missing = new Set(
-          list.devices
-            .filter((d) => !current.some((m) => m.userId === list.userId && m.deviceId === d.deviceId))
-            .map((d) => d.deviceId),
-        );
-        missing.delete(this.deviceId);
-        if (missing.size === 0) continue;
-        const claimed = await this.#membership.claim(list.userId, list, this.deviceId, missing);
-        this.refusedKeyPackages.push(...claimed.refused);
-        add.push(...claimed.keyPackages);
-      }
-      if (add.length > 0) {
-        const r = await this.#commit(g, peerId, await member.addDevices(add));
-        if (r === 'conflict') return r;
-        changed = true;
-      }
-      return changed ? 'committed' : 'unchanged';
     });
   }
 
@@ -224,7 +204,7 @@ export class V2Engine {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
       if (g.member === undefined) return 'no-group';
-      return this.#commit(g, peerId, await g.member.selfUpdate());
+      return this.#commits.commit(g, peerId, await g.member.selfUpdate());
     });
   }
 
@@ -237,14 +217,26 @@ export class V2Engine {
     const parsed = ZStreamItem.safeParse(raw);
     if (!parsed.success) {
       const id = (raw as { id?: unknown } | null)?.id;
-      return [{ kind: 'refused', conversationId: '', messageId: typeof id === 'string' ? id : '', reason: 'malformed' }];
+      return [
+        {
+          kind: 'refused',
+          conversationId: '',
+          messageId: typeof id === 'string' ? id : '',
+          reason: 'malformed',
+        },
+      ];
     }
     const item: TStreamItem = parsed.data;
     if (item.mls === undefined) return [{ kind: 'v1', item: raw }];
     const me = this.#o.userId;
     if (item.sender_id !== me && item.recipient_id !== me)
-      return [{ kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' }];
-    this.#conversationOf.set(item.sender_id === me ? item.recipient_id : item.sender_id, item.conversation_id);
+      return [
+        { kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' },
+      ];
+    this.#conversationOf.set(
+      item.sender_id === me ? item.recipient_id : item.sender_id,
+      item.conversation_id,
+    );
     const g = await this.#group(item.conversation_id);
     const events = await g.receive(item);
     const records: ArchiveRecord[] = [];
@@ -266,62 +258,6 @@ export class V2Engine {
     if (this.#archive === undefined || records.length === 0) return;
     if (!(await this.#own.archiveOn())) return;
     await this.#archive.append(records);
-  }
-
-  async #lists(peerId: string): Promise<DeviceList[]> {
-    const out: DeviceList[] = [];
-    for (const userId of [this.#o.userId, peerId]) {
-      const list = await this.#membership.list(userId);
-      if (list !== null) out.push(list);
-    }
-    return out;
-  }
-
-  /** The migration rule: v2 only when the peer has a listed device that handed out a KeyPackage. */
-  async #create(peerId: string, conversationId: string, g: ConversationGroup): Promise<'created' | 'v1' | 'waiting'> {
-    const epoch = parseAnswer(ZMlsEpochAnswer, await this.#o.transport.mlsEpoch(peerId), 'messages.mlsEpoch');
-    if (epoch.conversation_id !== conversationId) throw new V2RefusedError('malformed-list', 'conversation id changed');
-    if (epoch.epoch > 0) return 'waiting';
-    const peerList = await this.#membership.list(peerId);
-    if (peerList === null || peerList.devices.length === 0) return 'v1';
-    const peer = await this.#membership.claim(peerId, peerList, this.deviceId);
-    this.refusedKeyPackages.push(...peer.refused);
-    if (peer.keyPackages.length === 0) return 'v1';
-    const ownList = await this.#membership.list(this.#o.userId);
-    const own = ownList ? await this.#membership.claim(this.#o.userId, ownList, this.deviceId) : undefined;
-    this.refusedKeyPackages.push(...(own?.refused ?? []));
-    const member = await GroupMember.create(this.#state.device, utf8(conversationId), {
-      accountKeyFor: this.#o.accountKeyFor,
-    });
-    g.adopt(member);
-    const r = await this.#commit(g, peerId, await member.addDevices([...peer.keyPackages, ...(own?.keyPackages ?? [])]));
-    if (r === 'committed') return 'created';
-    g.drop();
-    return 'waiting';
-  }
-
-  /** Sends a staged commit for the group's epoch; merges it only once the server took it. */
-  async #commit(g: ConversationGroup, peerId: string, staged: StagedCommit): Promise<'committed' | 'conflict'> {
-    try {
-      const answer = parseAnswer(
-        ZSendMlsAnswer,
-        await this.#o.transport.sendMls({
-          recipient_id: peerId,
-          client_msg_id: clientMsgId(),
-          kind: 'commit',
-          epoch: g.epoch,
-          message: toBase64(staged.commit),
-          ...(staged.welcome ? { welcome: toBase64(staged.welcome) } : {}),
-        }),
-        'messages.sendMls',
-      );
-      await (g.member as GroupMember).merge(staged);
-      await g.sent(answer.message_id);
-      return 'committed';
-    } catch (e) {
-      if (isConflict(e)) return 'conflict';
-      throw e;
-    }
   }
 
   async #conversation(peerId: string): Promise<string> {
@@ -348,5 +284,3 @@ export class V2Engine {
     return run;
   }
 }
-
-const clientMsgId = (): string => `v2-${toBase64(systemRandom(12)).replace(/[+/=]/g, '')}`;

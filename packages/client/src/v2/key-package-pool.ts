@@ -26,7 +26,11 @@ export class KeyPackagePool {
   /** Last-resort KeyPackages in upload order, oldest first. */
   #lastResorts: LocalKeyPackage[];
 
-  constructor(state: DeviceState, transport: V2Transport, size: PoolSize = { low: POOL_LOW, target: POOL_TARGET }) {
+  constructor(
+    state: DeviceState,
+    transport: V2Transport,
+    size: PoolSize = { low: POOL_LOW, target: POOL_TARGET },
+  ) {
     this.#state = state;
     this.#transport = transport;
     this.#size = size;

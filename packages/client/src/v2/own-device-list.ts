@@ -50,7 +50,8 @@ export class OwnDeviceList {
   async current(): Promise<DeviceList | null> {
     const mine = parseAnswer(ZMyDevicesAnswer, await this.#o.transport.myDevices(), 'devices.mine');
     if (mine.device_list === null) {
-      if ((await this.#pins.version(this.#o.userId)) > 0) refuseV2('list-rollback', 'the server hides our device list');
+      if ((await this.#pins.version(this.#o.userId)) > 0)
+        refuseV2('list-rollback', 'the server hides our device list');
       return null;
     }
     return this.#accept(mine.device_list);

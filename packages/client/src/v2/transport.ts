@@ -31,7 +31,10 @@ export const ZMyDevicesAnswer = z.object({
     }),
   ),
 });
-export const ZKeyPackageCount = z.object({ available: z.number().int().min(0), has_last_resort: z.boolean() });
+export const ZKeyPackageCount = z.object({
+  available: z.number().int().min(0),
+  has_last_resort: z.boolean(),
+});
 export const ZClaimedKeyPackages = z.object({
   key_packages: z
     .array(z.object({ device_id: ZDeviceId, key_package: b64, last_resort: z.boolean() }))
@@ -48,7 +51,10 @@ export const ZSendMlsAnswer = z.object({
 });
 export const ZMlsEpochAnswer = z.object({ conversation_id: ZConversationId, epoch: z.number().int().min(0) });
 
-export const ZArchiveAppendAnswer = z.object({ stored: z.number().int().min(0), duplicates: z.number().int().min(0) });
+export const ZArchiveAppendAnswer = z.object({
+  stored: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
+});
 export const ZArchivePage = z.object({
   segments: z.array(z.object({ cursor: z.string(), tag: b64, blob: b64 })).max(500),
   next_cursor: z.string().nullable(),
@@ -89,7 +95,11 @@ export interface V2Transport {
   myDevices(): Promise<unknown>;
   deviceList(userId: string): Promise<unknown>;
   updateDeviceList(list: TSignedDeviceList): Promise<unknown>;
-  uploadKeyPackages(req: { device_id: string; key_packages: string[]; last_resort?: string }): Promise<unknown>;
+  uploadKeyPackages(req: {
+    device_id: string;
+    key_packages: string[];
+    last_resort?: string;
+  }): Promise<unknown>;
   keyPackageCount(): Promise<unknown>;
   claimKeyPackages(userId: string): Promise<unknown>;
   sendMls(req: SendMlsRequest): Promise<unknown>;

@@ -4,12 +4,21 @@
  * device state, revocation, and a late device restoring history from the archive alone.
  * The tests share one server and build on each other, in order.
  */
-import { GroupMember } from '@lockbox/mls';
+import type { GroupMember } from '@lockbox/mls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/crypto/bytes';
 import { DeviceState } from '../../src/v2';
 import { FakeServer } from './fake-server';
-import { type Account, copyStore, newAccount, openDevice, pinned, type TestDevice, text, texts } from './helpers';
+import {
+  type Account,
+  copyStore,
+  newAccount,
+  openDevice,
+  pinned,
+  type TestDevice,
+  text,
+  texts,
+} from './helpers';
 
 const server = new FakeServer();
 let alice: Account;
@@ -74,7 +83,9 @@ describe('two users, three devices each', () => {
     const item = server.items.find((i) => i.id === sent.messageId)!;
     await expect(member.receive(fromBase64(item.encrypted_blob))).rejects.toThrow();
     // And the earliest application message of the conversation.
-    const firstApp = server.items.find((i) => i.conversation_id === conversationId && i.mls.kind === 'application')!;
+    const firstApp = server.items.find(
+      (i) => i.conversation_id === conversationId && i.mls.kind === 'application',
+    )!;
     await expect(member.receive(fromBase64(firstApp.encrypted_blob))).rejects.toThrow();
     await pullAll();
   });

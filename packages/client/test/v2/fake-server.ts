@@ -52,6 +52,11 @@ export class FakeServer {
   readonly archives = new Map<string, { cursor: string; tag: string; blob: string }[]>();
   #clock = Date.UTC(2026, 11, 3);
 
+  #tick(): string {
+    this.#clock += 1000;
+    return new Date(this.#clock).toISOString();
+  }
+
   addUser(userId: string, identityKey: Uint8Array): void {
     this.identityKeys.set(userId, identityKey);
   }
@@ -70,9 +75,9 @@ export class FakeServer {
     const body = fromBase64(signed.body);
     const key = this.identityKeys.get(userId);
     if (!key || !ed25519.verify(fromBase64(signed.signature), signingBytes(body), key))
-      throw new LockboxApiError('validation', 'bad list signature', 400);
+      throw new LockboxApiError('invalid_input', 'bad list signature', 400);
     const parsed = JSON.parse(new TextDecoder().decode(body)) as Body;
-    if (parsed.user_id !== userId) throw new LockboxApiError('validation', 'not yours', 400);
+    if (parsed.user_id !== userId) throw new LockboxApiError('invalid_input', 'not yours', 400);
     const version = this.lists.get(userId)?.version ?? 0;
     if (parsed.version !== version + 1) throw conflict(`current version ${version}`);
     return parsed;
@@ -89,7 +94,7 @@ export class FakeServer {
       recipient_id: to,
       encrypted_blob: blob,
       signature: '',
-      created_at: new Date((this.#clock += 1000)).toISOString(),
+      created_at: this.#tick(),
       mls,
     };
     this.items.push(item);
@@ -113,7 +118,10 @@ export class FakeServer {
         if (!body.devices.some((d) => d.device_id === req.device_id)) throw conflict('device not in list');
         this.lists.set(userId, { version: body.version, signed: req.device_list, body });
         device = req.device_id;
-        return { device_list: req.device_list, device: { device_id: device, created_at: '', last_seen_at: null, current: true } };
+        return {
+          device_list: req.device_list,
+          device: { device_id: device, created_at: '', last_seen_at: null, current: true },
+        };
       },
       myDevices: async () => {
         live();
@@ -158,7 +166,8 @@ export class FakeServer {
           const kp = this.keyPackages.get(d.device_id);
           const one = kp?.pool.shift();
           if (one !== undefined) out.push({ device_id: d.device_id, key_package: one, last_resort: false });
-          else if (kp?.lastResort) out.push({ device_id: d.device_id, key_package: kp.lastResort, last_resort: true });
+          else if (kp?.lastResort)
+            out.push({ device_id: d.device_id, key_package: kp.lastResort, last_resort: true });
         }
         return { key_packages: out };
       },
@@ -169,8 +178,12 @@ export class FakeServer {
           if (req.epoch !== c.epoch) throw conflict(`current epoch ${c.epoch}`);
           c.epoch += 1;
         }
-        const item = this.#store(c, userId, req.recipient_id, req.message, { kind: req.kind, epoch: req.epoch });
-        if (req.welcome) this.#store(c, userId, req.recipient_id, req.welcome, { kind: 'welcome', epoch: c.epoch });
+        const item = this.#store(c, userId, req.recipient_id, req.message, {
+          kind: req.kind,
+          epoch: req.epoch,
+        });
+        if (req.welcome)
+          this.#store(c, userId, req.recipient_id, req.welcome, { kind: 'welcome', epoch: c.epoch });
         return {
           message_id: item.id,
           conversation_id: c.id,

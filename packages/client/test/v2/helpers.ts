@@ -16,7 +16,12 @@ export interface Account {
 
 export const newAccount = (server: FakeServer): Account => {
   const seed = ed25519.utils.randomSecretKey();
-  const a = { userId: newId('user'), seed, identityKey: ed25519.getPublicKey(seed), archiveKey: generateArchiveKey() };
+  const a = {
+    userId: newId('user'),
+    seed,
+    identityKey: ed25519.getPublicKey(seed),
+    archiveKey: generateArchiveKey(),
+  };
   server.addUser(a.userId, a.identityKey);
   return a;
 };

@@ -7,7 +7,14 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/crypto/bytes';
 import { MemoryStore } from '../../src/store/memory';
-import { DeviceState, type TSignedDeviceList, type V2Transport, withDevice, signDeviceList, verifyDeviceList } from '../../src/v2';
+import {
+  DeviceState,
+  signDeviceList,
+  type TSignedDeviceList,
+  type V2Transport,
+  verifyDeviceList,
+  withDevice,
+} from '../../src/v2';
 import { FakeServer, type StoredItem } from './fake-server';
 import { newAccount, openDevice, pinned, text, texts } from './helpers';
 
@@ -36,7 +43,10 @@ describe('device lists served by a hostile server', () => {
       signDeviceList(injected, serverKey),
       { body: signDeviceList(injected, serverKey).body, signature: genuine.signature },
     ]) {
-      const hostile = (t: V2Transport): V2Transport => ({ ...t, deviceList: async () => ({ device_list: forged }) });
+      const hostile = (t: V2Transport): V2Transport => ({
+        ...t,
+        deviceList: async () => ({ device_list: forged }),
+      });
       const a1 = await openDevice(server, alice, keys, 'a1', hostile);
       await expect(a1.engine.send(bob.userId, text('hi'))).rejects.toThrow(/bad-list-signature/);
       expect(server.items).toHaveLength(0);
@@ -55,13 +65,22 @@ describe('device lists served by a hostile server', () => {
       claimKeyPackages: async (u) => {
         const answer = (await t.claimKeyPackages(u)) as { key_packages: unknown[] };
         if (u !== bob.userId) return answer;
-        return { key_packages: [...answer.key_packages, { device_id: unlisted.deviceId, key_package: kp, last_resort: false }] };
+        return {
+          key_packages: [
+            ...answer.key_packages,
+            { device_id: unlisted.deviceId, key_package: kp, last_resort: false },
+          ],
+        };
       },
     });
     const a1 = await openDevice(server, alice, keys, 'a1', hostile);
     expect((await a1.engine.send(bob.userId, text('hi'))).version).toBe('v2');
     expect(a1.engine.refusedKeyPackages).toEqual([
-      { userId: bob.userId, deviceId: unlisted.deviceId, reason: 'the device is not on the signed device list' },
+      {
+        userId: bob.userId,
+        deviceId: unlisted.deviceId,
+        reason: 'the device is not on the signed device list',
+      },
     ]);
     const joined = await b1.engine.pull();
     expect(texts(joined)).toEqual(['hi']);
@@ -163,7 +182,12 @@ describe('KeyPackages and commits', () => {
     const app = later[1]!;
     const events = await a2.engine.onItem(app);
     expect(events).toEqual([
-      expect.objectContaining({ kind: 'missing-commit', messageId: app.id, epoch: app.mls.epoch, have: app.mls.epoch - 1 }),
+      expect.objectContaining({
+        kind: 'missing-commit',
+        messageId: app.id,
+        epoch: app.mls.epoch,
+        have: app.mls.epoch - 1,
+      }),
     ]);
     expect(a2.engine.status(app.conversation_id)).toBe('missing-commit');
     // Delivering the same item again does not make it disappear either.
