@@ -251,6 +251,8 @@ export class V2Engine {
           payload: e.payload,
         });
     await this.#archiveRecords(records);
+    // A Welcome used one of this device's one-time KeyPackages: top the pool up again.
+    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill();
     return events;
   }
 
