@@ -41,7 +41,6 @@ export class ConversationGroup {
   #member: GroupMember | undefined;
   #meta: StoredGroupMeta;
   /** Items waiting for a commit this device has not seen yet, in stream order. */
-  #parked: TStreamItem[] = [];
   #removed = false;
   readonly #state: DeviceState;
   readonly #pool: KeyPackagePool;
@@ -56,7 +55,7 @@ export class ConversationGroup {
   ) {
     this.conversationId = conversationId;
     this.#member = loaded?.member;
-    this.#meta = loaded?.meta ?? { seen: [], sent: [] };
+    this.#meta = loaded?.meta ?? { seen: [], sent: [], parked: [] };
     this.#state = state;
     this.#pool = pool;
     this.#accountKeyFor = accountKeyFor;
@@ -68,7 +67,7 @@ export class ConversationGroup {
   get status(): ConversationStatus {
     if (this.#removed) return 'removed';
     if (this.#member === undefined) return 'none';
-    return this.#parked.length > 0 ? 'missing-commit' : 'active';
+    return this.#meta.parked.length > 0 ? 'missing-commit' : 'active';
   }
   get epoch(): number {
     return Number(this.#member?.epoch ?? 0n);
@@ -97,28 +96,31 @@ export class ConversationGroup {
     const skip = (why: 'not-a-member' | 'own' | 'duplicate'): GroupEvent[] => [
       { kind: 'skipped', conversationId: this.conversationId, messageId: item.id, why },
     ];
-    if (this.#meta.seen.includes(item.id) || this.#parked.some((p) => p.id === item.id))
+    if (this.#meta.seen.includes(item.id) || this.#meta.parked.some((p) => p.id === item.id))
       return skip('duplicate');
     if (this.#meta.sent.includes(item.id)) return skip('own');
     const events = await this.#read(item);
-    if (events.some((e) => e.kind === 'missing-commit')) return events;
+    if (events.some((e) => e.kind === 'missing-commit')) {
+      await this.save();
+      return events;
+    }
     this.#meta.seen.push(item.id);
     await this.save();
     // A commit moved the epoch on: the parked items may be readable now, in their order.
-    if (item.mls?.kind !== 'application' && this.#parked.length > 0)
+    if (item.mls?.kind !== 'application' && this.#meta.parked.length > 0)
       events.push(...(await this.#retryParked()));
     return events;
   }
 
   async #retryParked(): Promise<GroupEvent[]> {
-    const parked = this.#parked;
-    this.#parked = [];
+    const parked = this.#meta.parked;
+    this.#meta.parked = [];
     const events: GroupEvent[] = [];
     for (const [i, item] of parked.entries()) {
       const out = await this.#read(item);
       if (out.some((e) => e.kind === 'missing-commit')) {
         // Still ahead: keep it and everything after it parked, in order.
-        this.#parked = [...this.#parked, ...parked.slice(i + 1)];
+        this.#meta.parked = [...this.#meta.parked, ...parked.slice(i + 1)];
         events.push(...out);
         break;
       }
@@ -183,7 +185,7 @@ export class ConversationGroup {
       ];
     } catch (e) {
       if (e instanceof MlsRefusedError && e.reason === 'future-epoch') {
-        this.#parked.push(item);
+        this.#meta.parked.push(item);
         return [
           {
             kind: 'missing-commit',

@@ -22,7 +22,7 @@ import {
 import { z } from 'zod';
 import { fromBase64, toBase64 } from '../crypto/bytes';
 import type { KeyValueStore } from '../store/types';
-import { ZDeviceId } from './transport';
+import { type TStreamItem, ZDeviceId, ZStreamItem } from './transport';
 
 const ZStoredDevice = z.object({ device_id: ZDeviceId, name: z.string(), device: z.string() });
 const ZStoredGroup = z.object({
@@ -31,8 +31,10 @@ const ZStoredGroup = z.object({
   seen: z.array(z.string()),
   /** Items this device sent: it cannot (and need not) decrypt its own MLS messages. */
   sent: z.array(z.string()),
+  /** Items waiting for a missing commit: kept across restarts, since the stream cursor moved past them. */
+  parked: z.array(ZStreamItem).default([]),
 });
-export type StoredGroupMeta = { seen: string[]; sent: string[] };
+export type StoredGroupMeta = { seen: string[]; sent: string[]; parked: TStreamItem[] };
 const SEEN_KEPT = 4096;
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -128,11 +130,15 @@ export class DeviceState {
     if (raw === undefined) return undefined;
     const stored = ZStoredGroup.parse(JSON.parse(raw));
     const member = GroupMember.import(this.device, fromBase64(stored.state), { accountKeyFor });
-    return { member, meta: { seen: stored.seen, sent: stored.sent } };
+    return { member, meta: { seen: stored.seen, sent: stored.sent, parked: stored.parked } };
   }
 
   async saveGroup(conversationId: string, member: GroupMember, meta: StoredGroupMeta): Promise<void> {
-    const trimmed = { seen: meta.seen.slice(-SEEN_KEPT), sent: meta.sent.slice(-SEEN_KEPT) };
+    const trimmed = {
+      seen: meta.seen.slice(-SEEN_KEPT),
+      sent: meta.sent.slice(-SEEN_KEPT),
+      parked: meta.parked,
+    };
     await this.#store.set(
       this.#groupKey(conversationId),
       JSON.stringify({ state: toBase64(member.export()), ...trimmed }),

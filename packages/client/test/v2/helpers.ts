@@ -4,7 +4,13 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Payload } from '../../src/crypto/payload';
 import { MemoryStore } from '../../src/store/memory';
 import type { KeyValueStore } from '../../src/store/types';
-import { generateArchiveKey, V2Engine, type V2Event, type V2Transport } from '../../src/v2';
+import {
+  generateArchiveKey,
+  V2Engine,
+  type V2EngineOptions,
+  type V2Event,
+  type V2Transport,
+} from '../../src/v2';
 import type { FakeServer } from './fake-server';
 
 export interface Account {
@@ -37,6 +43,7 @@ export interface TestDevice {
   store: MemoryStore;
   transport: V2Transport;
   name: string;
+  options: V2EngineOptions;
 }
 
 export const POOL = { low: 2, target: 3 };
@@ -50,7 +57,7 @@ export const openDevice = async (
   store = new MemoryStore(),
 ): Promise<TestDevice> => {
   const transport = wrap(server.connect(account.userId));
-  const engine = await V2Engine.open({
+  const options = {
     store,
     transport,
     userId: account.userId,
@@ -59,9 +66,10 @@ export const openDevice = async (
     deviceName: name,
     archiveKey: account.archiveKey,
     pool: POOL,
-  });
+  };
+  const engine = await V2Engine.open(options);
   await engine.start();
-  return { engine, store, transport, name };
+  return { engine, store, transport, name, options };
 };
 
 export const copyStore = async (from: KeyValueStore): Promise<MemoryStore> => {

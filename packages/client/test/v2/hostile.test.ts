@@ -11,6 +11,7 @@ import {
   DeviceState,
   signDeviceList,
   type TSignedDeviceList,
+  V2Engine,
   type V2Transport,
   verifyDeviceList,
   withDevice,
@@ -193,5 +194,10 @@ describe('KeyPackages and commits', () => {
     // Delivering the same item again does not make it disappear either.
     expect((await a2.engine.onItem(app)).map((e) => e.kind)).toEqual(['skipped']);
     expect(a2.engine.status(app.conversation_id)).toBe('missing-commit');
+    // Nor does a restart: the parked item is in the stored state (the stream cursor moved past it).
+    const again = await V2Engine.open({ ...a2.options, store: a2.store });
+    expect(await again.onItem(app)).toEqual([expect.objectContaining({ kind: 'skipped', why: 'duplicate' })]);
+    expect(again.status(app.conversation_id)).toBe('missing-commit');
+    expect(texts(await again.onItem(later[0]))).toEqual(['after']);
   });
 });
