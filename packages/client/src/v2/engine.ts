@@ -132,6 +132,7 @@ export class V2Engine {
         if (created !== 'created') return { version: created };
       }
       const member = g.member as GroupMember;
+      this.#checkPeer(member, peerId);
       const message = await member.encrypt(encodePayload(payload));
       await g.save();
       const answer = parseAnswer(
@@ -191,6 +192,7 @@ export class V2Engine {
   syncMembers(peerId: string): Promise<'unchanged' | 'committed' | 'conflict' | 'no-group'> {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
+      if (g.member !== undefined) this.#checkPeer(g.member, peerId);
       for (let attempt = 1; ; attempt++) {
         const r = await this.#commits.sync(g, peerId);
         if (r !== 'conflict' || attempt >= MAX_SYNC_ATTEMPTS) return r;
@@ -204,6 +206,7 @@ export class V2Engine {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
       if (g.member === undefined) return 'no-group';
+      this.#checkPeer(g.member, peerId);
       return this.#commits.commit(g, peerId, await g.member.selfUpdate());
     });
   }
@@ -260,6 +263,18 @@ export class V2Engine {
     if (this.#archive === undefined || records.length === 0) return;
     if (!(await this.#own.archiveOn())) return;
     await this.#archive.append(records);
+  }
+
+  /**
+   * The server names the conversation of a peer; a group of another conversation (e.g. with a third
+   * user) must never carry a message meant for this peer: only this user's and the peer's devices.
+   */
+  #checkPeer(member: GroupMember, peerId: string): void {
+    const members = member.members();
+    const users = new Set(members.map((m) => m.userId));
+    users.delete(this.#o.userId);
+    if (users.size !== 1 || !users.has(peerId))
+      throw new V2RefusedError('wrong-conversation', "this conversation's group is not with that user");
   }
 
   async #conversation(peerId: string): Promise<string> {

@@ -7,7 +7,8 @@ export type V2Refusal =
   | 'list-equivocation'
   | 'no-pinned-key'
   | 'not-listed'
-  | 'no-device';
+  | 'no-device'
+  | 'wrong-conversation';
 
 export class V2RefusedError extends Error {
   override readonly name = 'V2RefusedError';

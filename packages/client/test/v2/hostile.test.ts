@@ -122,6 +122,33 @@ describe('device lists served by a hostile server', () => {
   });
 });
 
+describe('conversations', () => {
+  it('a message for one peer is never encrypted into the group of another conversation', async () => {
+    const { server, alice, bob } = await setup();
+    const carol = newAccount(server);
+    const keys = pinned(alice, bob, carol);
+    await openDevice(server, bob, keys, 'b1');
+    await openDevice(server, carol, keys, 'c1');
+    let carolsConversation: string | undefined;
+    const misroute = (t: V2Transport): V2Transport => ({
+      ...t,
+      mlsEpoch: async (c) => {
+        const real = (await t.mlsEpoch(c)) as { conversation_id: string; epoch: number };
+        return c === bob.userId && carolsConversation
+          ? { ...real, conversation_id: carolsConversation }
+          : real;
+      },
+    });
+    const a1 = await openDevice(server, alice, keys, 'a1', misroute);
+    const toCarol = await a1.engine.send(carol.userId, text('for carol'));
+    if (toCarol.version !== 'v2') throw new Error('v2 expected');
+    carolsConversation = toCarol.conversationId;
+    const stored = server.items.length;
+    await expect(a1.engine.send(bob.userId, text('for bob only'))).rejects.toThrow(/wrong-conversation/);
+    expect(server.items).toHaveLength(stored);
+  });
+});
+
 describe('KeyPackages and commits', () => {
   it('a replayed KeyPackage (the same one claimed twice) joins one group; the second Welcome is inert', async () => {
     const { server, alice, bob } = await setup();
