@@ -87,6 +87,9 @@ export class V2Engine {
   }
 
   static async open(o: V2EngineOptions): Promise<V2Engine> {
+    // The signed list's schema (1..64 characters): a longer name would make our own list unreadable.
+    if (o.deviceName.length < 1 || o.deviceName.length > 64)
+      throw new RangeError('a device name is 1 to 64 characters');
     const state =
       (await DeviceState.load(o.store, o.userId)) ??
       (await DeviceState.create(o.store, o.userId, o.deviceName, o.accountSigningSeed));
