@@ -45,6 +45,8 @@ export interface V2KernelResult {
   mlsDecrypt: Rate;
   v1EnvelopeBytes: number;
   mlsMessageBytes: number;
+  /** CPU seconds of the whole run's process (start-up included), to tell its load from the machine's. */
+  processCpuS: number;
   /** Milliseconds per operation; lists hold one value per device or per update. */
   group: {
     keyPackageMs: number[];
@@ -243,6 +245,7 @@ export const runV2Kernel = async (opts: V2KernelOptions): Promise<V2KernelResult
     mlsDecrypt: meters.mlsDecrypt.rate(),
     v1EnvelopeBytes,
     mlsMessageBytes,
+    processCpuS: cpuMs() / 1000,
     group: {
       keyPackageMs,
       createAndAddMs,

@@ -104,7 +104,7 @@ export const v2Section = (v2: V2Runs): string => {
     '',
     `Sizes: the 5-device add is a ${fmt(first.group.commitBytes)}-byte commit and a ${fmt(first.group.welcomeBytes)}-byte Welcome.`,
     '',
-    'Every run with the machine’s load during it (/proc/stat shares of all cores; load average at its end):',
+    'Every run with the machine’s load during it (/proc/stat shares of all cores: others = busy minus the run’s own process; load average at its end):',
     '',
     table(
       ['run', 'MLS enc best/s', 'MLS dec best/s', 'v1 seal best/s', 'v1 open best/s', 'machine'],
@@ -114,7 +114,7 @@ export const v2Section = (v2: V2Runs): string => {
         fmt(r.result.mlsDecrypt.bestPerS),
         fmt(r.result.v1Seal.bestPerS),
         fmt(r.result.v1Open.bestPerS),
-        formatMachineLoad(r.load),
+        formatMachineLoad(r.load, r.result.processCpuS),
       ]),
     ),
   ].join('\n');

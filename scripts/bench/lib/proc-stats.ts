@@ -125,6 +125,8 @@ export const cpuTimes = (): CpuTimes => {
 
 /** What the machine did between two readings, as shares of all cores' time (0…1). */
 export interface MachineShare {
+  /** Seconds of all cores' time between the readings (wall seconds × cores). */
+  coreS: number;
   idle: number;
   steal: number;
   /** Everything that was neither idle nor stolen (this bench and every other process). */
@@ -135,7 +137,7 @@ export const machineShare = (before: CpuTimes, after: CpuTimes): MachineShare =>
   const total = Math.max(1, after.total - before.total);
   const idle = (after.idle - before.idle) / total;
   const steal = (after.steal - before.steal) / total;
-  return { idle, steal, busy: Math.max(0, 1 - idle - steal) };
+  return { coreS: total / clockTicks(), idle, steal, busy: Math.max(0, 1 - idle - steal) };
 };
 
 /** The machine's load during a measurement: /proc/stat shares and the load average at its end. */
@@ -150,6 +152,17 @@ export const withMachineLoad = async <T>(fn: () => Promise<T>): Promise<[T, Mach
   return [value, { ...machineShare(before, cpuTimes()), loadAverage: loadAverage() }];
 };
 
-/** "idle 12% · steal 3% · load 14.2" */
-export const formatMachineLoad = (l: MachineLoad): string =>
-  `idle ${(l.idle * 100).toFixed(0)}% · steal ${(l.steal * 100).toFixed(0)}% · load ${l.loadAverage[0].toFixed(1)}`;
+/** The share of all cores that others used: busy minus the `ownCpuS` CPU seconds the measured processes took. */
+export const othersShare = (l: MachineShare, ownCpuS: number): number =>
+  Math.max(0, l.busy - ownCpuS / Math.max(l.coreS, 1e-9));
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** "others 40% · idle 12% · steal 3% · load 14.2" (others only when the measured CPU is known). */
+export const formatMachineLoad = (l: MachineLoad, ownCpuS?: number): string =>
+  [
+    ...(ownCpuS === undefined ? [] : [`others ${pct(othersShare(l, ownCpuS))}`]),
+    `idle ${pct(l.idle)}`,
+    `steal ${pct(l.steal)}`,
+    `load ${l.loadAverage[0].toFixed(1)}`,
+  ].join(' · ');
