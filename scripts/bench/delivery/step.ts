@@ -101,9 +101,15 @@ export const runStep = async (
   const cpuMsPerMsg: Record<string, number> = {};
   for (const [name, c] of Object.entries(cores))
     cpuMsPerMsg[name] = (c * elapsedS * 1000) / Math.max(1, committed);
+  // A process tree's CPU can shrink between snapshots when a child exits (a Postgres backend of
+  // another client closing takes its counted time with it): such a delta counts as nothing here.
   const measuredCores = Object.entries(cores)
     .filter(([name]) => name !== 'machine (all)')
-    .reduce((a, [, c]) => a + c, 0);
+    .reduce((a, [, c]) => a + Math.max(0, c), 0);
+  const machineCores = cores['machine (all)'] ?? 0;
+  // /proc/stat counts stolen time as busy; it is reported on its own.
+  const stealCores = (machine.steal * machine.coreS) / Math.max(elapsedS, 1e-9);
+  const othersCores = Math.min(machineCores, Math.max(0, machineCores - measuredCores - stealCores));
   const rssMb: Record<string, number> = {};
   for (const p of target.processes) rssMb[p.name] = treeUsage(p.pid).rssKb / 1024;
   // Delivered per second from the first due send to the last delivery: keeping up means ≈ the offered rate.
@@ -132,13 +138,7 @@ export const runStep = async (
     cpuMsPerMsg,
     rssMb,
     machine,
-    // /proc/stat counts stolen time as busy; it is reported on its own.
-    othersCores: Math.max(
-      0,
-      (cores['machine (all)'] ?? 0) -
-        measuredCores -
-        (machine.steal * machine.coreS) / Math.max(elapsedS, 1e-9),
-    ),
+    othersCores,
     window: [startUs, endUs],
     sustained:
       committed === total &&
