@@ -4,6 +4,7 @@ import { bars, fmt, ratio, table, verdict } from '../lib/markdown';
 import { PROFILE_NOTE } from '../lib/profiles';
 import { nodeVersion } from '../lib/tools';
 import type { DeliveryOptions } from './options';
+import { medianAndSpread, type SearchOutcome, verdictOf } from './rate-search';
 import type { StepResult } from './step';
 
 const GOAL_RATE = 2_000;
@@ -15,18 +16,38 @@ export interface DeliveryRun {
   loadBefore: number[];
   loadAfter: number[];
   results: StepResult[];
+  outcomes: Record<string, SearchOutcome>;
+  outOfTime: boolean;
   /** The `--profile` section, empty without it. */
   profiles: string;
 }
 
 const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 
-const summary = (results: StepResult[]) => {
-  const sustainedOf = (name: string) =>
-    Math.max(0, ...results.filter((r) => r.target === name && r.sustained).map((r) => r.rate));
-  const lockboxRate = sustainedOf('LockBox');
-  const baselineRate = sustainedOf('baseline');
-  const atGoal = results.find((r) => r.target === 'LockBox' && r.rate === GOAL_RATE);
+/** "20 (18–31)" */
+const spreadOf = (xs: number[], digits?: number) => {
+  const s = medianAndSpread(xs);
+  return xs.length === 1
+    ? fmt(s.median, digits)
+    : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+};
+
+/** One deciding rate of a target: its trials' verdicts, p99 and delivered/s, median and spread. */
+const decidingCell = (results: StepResult[], name: string, rate: number | undefined) => {
+  if (rate === undefined || rate === 0) return '—';
+  const rs = results.filter((r) => r.target === name && r.rate === rate);
+  if (rs.length === 0) return '—';
+  return `${rate}: ${rs.filter((r) => r.sustained).length}/${rs.length} sustained, p99 ${spreadOf(rs.map((r) => r.p99))} ms, delivered ${spreadOf(rs.map((r) => r.deliveredPerS))}/s`;
+};
+
+const summary = (run: DeliveryRun) => {
+  const { results, outcomes } = run;
+  const lbOut = outcomes.LockBox as SearchOutcome;
+  const blOut = outcomes.baseline as SearchOutcome;
+  const rateCell = (o: SearchOutcome) =>
+    `${o.sustained || '< lowest step'}${o.failedAt === undefined ? ' (the maximum offered)' : ''}${o.complete ? '' : ' — **undecided** (budget)'}`;
+  const atGoal = results.filter((r) => r.target === 'LockBox' && r.rate === GOAL_RATE);
+  const atGoalOk = atGoal.length > 0 && verdictOf(atGoal.map((r) => r.sustained && r.p99 <= GOAL_P99_MS));
   const totals = (name: string) => {
     const rs = results.filter((r) => r.target === name);
     return {
@@ -37,31 +58,44 @@ const summary = (results: StepResult[]) => {
     };
   };
   const lb = totals('LockBox');
+  const bl = totals('baseline');
   return table(
     ['', 'LockBox', 'baseline', 'goal'],
     [
       [
-        'sustained rate (msgs/s)',
-        lockboxRate || '< lowest step',
-        baselineRate || '< lowest step',
+        'sustained rate (msgs/s, majority of the repeats)',
+        rateCell(lbOut),
+        rateCell(blOut),
         `≥ ${GOAL_RATE}`,
       ],
       [
         'LockBox / baseline',
-        baselineRate ? ratio(lockboxRate / baselineRate) : '—',
+        blOut.sustained ? ratio(lbOut.sustained / blOut.sustained) : '—',
         '',
-        `≥ ${GOAL_RATIO}× ${baselineRate ? verdict(lockboxRate / baselineRate >= GOAL_RATIO) : ''}`,
+        `≥ ${GOAL_RATIO}× ${blOut.sustained ? verdict(lbOut.sustained / blOut.sustained >= GOAL_RATIO) : ''}`,
+      ],
+      [
+        'deciding rate kept',
+        decidingCell(results, 'LockBox', lbOut.sustained),
+        decidingCell(results, 'baseline', blOut.sustained),
+        '',
+      ],
+      [
+        'deciding rate missed',
+        decidingCell(results, 'LockBox', lbOut.failedAt),
+        decidingCell(results, 'baseline', blOut.failedAt),
+        '',
       ],
       [
         `p99 at ${GOAL_RATE} msgs/s`,
-        atGoal ? `${fmt(atGoal.p99)} ms` : 'not reached',
+        atGoal.length ? `${spreadOf(atGoal.map((r) => r.p99))} ms` : 'not measured',
         '',
-        `≤ ${GOAL_P99_MS} ms ${atGoal ? verdict(atGoal.sustained && atGoal.p99 <= GOAL_P99_MS) : verdict(false)}`,
+        `≤ ${GOAL_P99_MS} ms ${verdict(atGoalOk)}`,
       ],
       [
         'lost / duplicates / order violations (all steps)',
         `${lb.lost} / ${lb.duplicates} / ${lb.order} of ${lb.committed}`,
-        `${totals('baseline').lost} / ${totals('baseline').duplicates} / — of ${totals('baseline').committed}`,
+        `${bl.lost} / ${bl.duplicates} / — of ${bl.committed}`,
         `0 / 0 / 0 ${verdict(lb.lost === 0 && lb.duplicates === 0 && lb.order === 0)}`,
       ],
     ],
@@ -85,6 +119,10 @@ const everyStep = (results: StepResult[]) =>
       'order',
       'reconnects',
       'sustained',
+      'others (cores)',
+      'idle',
+      'steal',
+      'load',
     ],
     results.map((r) => [
       r.target,
@@ -101,6 +139,10 @@ const everyStep = (results: StepResult[]) =>
       r.target === 'LockBox' ? r.orderViolations : '—',
       r.reconnects,
       r.sustained ? 'yes' : 'no',
+      fmt(r.othersCores, 2),
+      `${(r.machine.idle * 100).toFixed(0)}%`,
+      `${(r.machine.steal * 100).toFixed(0)}%`,
+      r.machine.loadAverage[0].toFixed(1),
     ]),
   );
 
@@ -135,20 +177,22 @@ export const deliveryReport = (opts: DeliveryOptions, run: DeliveryRun): string 
   return [
     '# Delivery bench',
     '',
-    `${run.startedAt.toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}) · Node ${nodeVersion()} · engine **${opts.engine}** · ${opts.pairs} pairs · ${opts.durationS} s per step · ${opts.blobBytes}-byte envelopes · load average before ${loads(run.loadBefore)}, after ${loads(run.loadAfter)}`,
+    `${run.startedAt.toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}) · Node ${nodeVersion()} · engine **${opts.engine}** · ${opts.pairs} pairs · ${opts.durationS} s per step · ${opts.blobBytes}-byte envelopes${opts.envelope === 'custom' ? '' : ` (${opts.envelope}-sized)`} · load average before ${loads(run.loadBefore)}, after ${loads(run.loadAfter)}`,
     '',
-    "Open loop: each message is due at its time whether or not earlier sends answered; latency is from that due time to the recipient's socket. LockBox: `POST /messages/send` and `/ws` through the gateway (auth, message-service, realtime, gateway, Postgres). Baseline: `delivery-baseline.ts` (HTTP, one INSERT, one `ws` push), same database. The targets alternate at each rate.",
+    "Open loop: each message is due at its time whether or not earlier sends answered; latency is from that due time to the recipient's socket. LockBox: `POST /messages/send` and `/ws` through the gateway (auth, message-service, realtime, gateway, Postgres). Baseline: `delivery-baseline.ts` (HTTP, one INSERT, one `ws` push), same database. The targets take turns, step by step.",
+    '',
+    `Each target: warmed ${opts.warmupS} s at half the start rate; its sustained rate searched from ${opts.search.start} msgs/s (doubling while sustained, halving while not, up to ${opts.search.maxRate}), then bisected to ${opts.search.resolution} msgs/s; the two deciding rates (the highest kept, the lowest missed) run ${opts.search.repeats} times each and decide by majority. Every measured step follows ${opts.stepWarmupS} s of unmeasured sends at its rate. A step is sustained when every send committed, every commit was delivered once and in order, delivery kept ≥ 97% of the offered rate, and p99 ≤ 500 ms.${run.outOfTime ? ' **The time budget ended the run before the searches did.**' : ''}`,
     '',
     '## Summary',
     '',
-    summary(results),
+    summary(run),
     '',
     ...(opts.profile ? [PROFILE_NOTE, ''] : []),
     '## Every step',
     '',
     everyStep(results),
     '',
-    '"skipped": sends the generator did not issue because too many were already unanswered (the target fell behind).',
+    '"skipped": sends the generator did not issue because too many were already unanswered (the target fell behind). The machine during each step\'s sends, from /proc/stat: "others" = cores busy with anything but the target\'s processes, Postgres, the bench and stolen time; idle and steal as shares of all cores; load = the 1-minute load average at the step\'s end.',
     '',
     '## p99 send→deliver by step (ms)',
     '',

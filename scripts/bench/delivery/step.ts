@@ -1,10 +1,10 @@
 /**
- * One step of the ladder: open-loop sends to one target at one rate for a
+ * One step of a search: open-loop sends to one target at one rate for a
  * while, then a drain until every commit was delivered (or nothing new came
  * for a while), and what it cost each process.
  */
 import { encodeNote, nowMs, paceOpenLoop, sleep } from '../lib/message-load';
-import { treeUsage } from '../lib/proc-stats';
+import { cpuTimes, loadAverage, type MachineLoad, machineShare, treeUsage } from '../lib/proc-stats';
 import { percentile } from '../lib/report';
 import { coresBetween, cpuSnapshot } from './cpu';
 import type { DeliveryOptions } from './options';
@@ -35,6 +35,10 @@ export interface StepResult {
   /** CPU ms per committed message, per process. */
   cpuMsPerMsg: Record<string, number>;
   rssMb: Record<string, number>;
+  /** The machine during the sends: /proc/stat shares of all cores, the load average at their end. */
+  machine: MachineLoad;
+  /** Cores the rest of the machine used: everything busy minus the target's processes, the bench and steal. */
+  othersCores: number;
   sustained: boolean;
   /** The step's sends, µs of the monotonic clock (for --profile). */
   window: [number, number];
@@ -61,6 +65,7 @@ export const runStep = async (
   let sendErrors = 0;
   let skipped = 0;
   const before = cpuSnapshot(target.processes, opts.engine === 'postgres');
+  const timesBefore = cpuTimes();
   const startUs = monotonicUs();
   const t0 = nowMs() + 5;
   await paceOpenLoop(rate, total, t0, (index, intended) => {
@@ -80,6 +85,7 @@ export const runStep = async (
   const sendsDone = nowMs();
   while (inFlight > 0 && nowMs() - sendsDone < 30_000) await sleep(10);
   const after = cpuSnapshot(target.processes, opts.engine === 'postgres');
+  const machine = { ...machineShare(timesBefore, cpuTimes()), loadAverage: loadAverage() };
   const endUs = monotonicUs();
   // Drain: until every commit is delivered, or nothing new arrives for the drain time.
   for (;;) {
@@ -95,6 +101,15 @@ export const runStep = async (
   const cpuMsPerMsg: Record<string, number> = {};
   for (const [name, c] of Object.entries(cores))
     cpuMsPerMsg[name] = (c * elapsedS * 1000) / Math.max(1, committed);
+  // A process tree's CPU can shrink between snapshots when a child exits (a Postgres backend of
+  // another client closing takes its counted time with it): such a delta counts as nothing here.
+  const measuredCores = Object.entries(cores)
+    .filter(([name]) => name !== 'machine (all)')
+    .reduce((a, [, c]) => a + Math.max(0, c), 0);
+  const machineCores = cores['machine (all)'] ?? 0;
+  // /proc/stat counts stolen time as busy; it is reported on its own.
+  const stealCores = (machine.steal * machine.coreS) / Math.max(elapsedS, 1e-9);
+  const othersCores = Math.min(machineCores, Math.max(0, machineCores - measuredCores - stealCores));
   const rssMb: Record<string, number> = {};
   for (const p of target.processes) rssMb[p.name] = treeUsage(p.pid).rssKb / 1024;
   // Delivered per second from the first due send to the last delivery: keeping up means ≈ the offered rate.
@@ -122,6 +137,8 @@ export const runStep = async (
     cores,
     cpuMsPerMsg,
     rssMb,
+    machine,
+    othersCores,
     window: [startUs, endUs],
     sustained:
       committed === total &&

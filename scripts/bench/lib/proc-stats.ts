@@ -105,3 +105,64 @@ export const loadAverage = (): [number, number, number] => {
   const [a = 0, b = 0, c = 0] = os.loadavg();
   return [a, b, c];
 };
+
+/** The machine's CPU time counters from /proc/stat's first line, in ticks (all cores). */
+export interface CpuTimes {
+  total: number;
+  idle: number;
+  steal: number;
+}
+
+export const cpuTimes = (): CpuTimes => {
+  const line = read('/proc/stat')?.split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  return {
+    total: v.slice(0, 8).reduce((a, b) => a + b, 0),
+    idle: (v[3] ?? 0) + (v[4] ?? 0),
+    steal: v[7] ?? 0,
+  };
+};
+
+/** What the machine did between two readings, as shares of all cores' time (0…1). */
+export interface MachineShare {
+  /** Seconds of all cores' time between the readings (wall seconds × cores). */
+  coreS: number;
+  idle: number;
+  steal: number;
+  /** Everything that was neither idle nor stolen (this bench and every other process). */
+  busy: number;
+}
+
+export const machineShare = (before: CpuTimes, after: CpuTimes): MachineShare => {
+  const total = Math.max(1, after.total - before.total);
+  const idle = (after.idle - before.idle) / total;
+  const steal = (after.steal - before.steal) / total;
+  return { coreS: total / clockTicks(), idle, steal, busy: Math.max(0, 1 - idle - steal) };
+};
+
+/** The machine's load during a measurement: /proc/stat shares and the load average at its end. */
+export interface MachineLoad extends MachineShare {
+  loadAverage: [number, number, number];
+}
+
+/** Runs `fn` and says what the machine did meanwhile. */
+export const withMachineLoad = async <T>(fn: () => Promise<T>): Promise<[T, MachineLoad]> => {
+  const before = cpuTimes();
+  const value = await fn();
+  return [value, { ...machineShare(before, cpuTimes()), loadAverage: loadAverage() }];
+};
+
+/** The share of all cores that others used: busy minus the `ownCpuS` CPU seconds the measured processes took. */
+export const othersShare = (l: MachineShare, ownCpuS: number): number =>
+  Math.max(0, l.busy - ownCpuS / Math.max(l.coreS, 1e-9));
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** "others 40% · idle 12% · steal 3% · load 14.2" (others only when the measured CPU is known). */
+export const formatMachineLoad = (l: MachineLoad, ownCpuS?: number): string =>
+  [
+    ...(ownCpuS === undefined ? [] : [`others ${pct(othersShare(l, ownCpuS))}`]),
+    `idle ${pct(l.idle)}`,
+    `steal ${pct(l.steal)}`,
+    `load ${l.loadAverage[0].toFixed(1)}`,
+  ].join(' · ');
