@@ -38,7 +38,7 @@ export const appendArchiveHandler =
       if (tags.length > 0) {
         await tx.query(
           `INSERT INTO lockbox_auth.archive_segments (user_id, cursor, tag, blob, size)
-           SELECT $1, $2::int8 + o, decode(t, 'base64'), decode(b, 'base64'), length(decode(b, 'base64'))
+           SELECT $1::text, $2::int8 + o, decode(t, 'base64'), decode(b, 'base64'), length(decode(b, 'base64'))
              FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS x(t, b, o)`,
           [userId, Number(list.archive_cursor), tags, blobs],
         );

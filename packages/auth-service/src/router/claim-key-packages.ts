@@ -37,7 +37,7 @@ export const claimKeyPackagesHandler =
     const claimed = await deps.db.transaction(async (tx) => {
       const devices = await tx.query<{ id: string }>(
         `SELECT id FROM lockbox_auth.devices
-          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2 ORDER BY created_at, id`,
+          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2::text ORDER BY created_at, id`,
         [input.user_id, own],
       );
       const out: TClaimedKeyPackage[] = [];

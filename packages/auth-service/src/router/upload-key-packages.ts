@@ -46,7 +46,7 @@ export const uploadKeyPackagesHandler =
       if (input.key_packages.length > 0)
         await tx.query(
           `INSERT INTO lockbox_auth.key_packages (device_id, hash, bytes)
-           SELECT DISTINCT $1, sha256(decode(b, 'base64')), decode(b, 'base64') FROM unnest($2::text[]) AS b
+           SELECT DISTINCT $1::text, sha256(decode(b, 'base64')), decode(b, 'base64') FROM unnest($2::text[]) AS b
            ON CONFLICT (device_id, hash) DO NOTHING`,
           [deviceId, input.key_packages],
         );
