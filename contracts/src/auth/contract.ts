@@ -1,6 +1,9 @@
 /** The auth service's procedures: public REST surface (API.md "Auth") and internal lookups. */
 import { mutation, query } from '../contract';
 import { defineServiceContract } from '../service-contract';
+import * as a from './archive';
+import * as d from './devices';
+import * as k from './key-packages';
 import * as s from './schemas';
 
 export const authContract = {
@@ -118,6 +121,87 @@ export const authContract = {
       rest: { method: 'GET', path: '/users/search' },
     }),
   },
+  devices: {
+    register: mutation({
+      access: 'user',
+      summary:
+        "Add a device to the caller's signed device list (the previous list plus it) and bind the caller's session to it",
+      input: d.ZRegisterDeviceRequestSchema,
+      output: d.ZRegisterDeviceResponseSchema,
+      rest: { method: 'POST', path: '/auth/devices', status: 201 },
+    }),
+    mine: query({
+      access: 'user',
+      summary: "The caller's signed device list and what the server observed of each device",
+      input: s.ZEmpty,
+      output: d.ZMyDevicesResponseSchema,
+      rest: { method: 'GET', path: '/auth/devices' },
+    }),
+    list: query({
+      access: 'user',
+      summary: "A user's current signed device list (verify it against the pinned identity key)",
+      input: d.ZListDevicesRequestSchema,
+      output: d.ZDeviceListResponseSchema,
+      rest: { method: 'GET', path: '/auth/devices/{user_id}' },
+    }),
+    update: mutation({
+      access: 'user',
+      summary:
+        'Store the next version of the signed device list; devices left out are revoked (sessions, KeyPackages) in the same transaction',
+      input: d.ZUpdateDeviceListRequestSchema,
+      output: d.ZUpdateDeviceListResponseSchema,
+      rest: { method: 'PUT', path: '/auth/devices' },
+    }),
+  },
+  keyPackages: {
+    upload: mutation({
+      access: 'user',
+      summary: "Add one-time KeyPackages (and replace the last-resort one) for the caller's session device",
+      input: k.ZUploadKeyPackagesRequestSchema,
+      output: k.ZKeyPackageCountSchema,
+      rest: { method: 'POST', path: '/auth/key-packages', status: 201 },
+    }),
+    count: query({
+      access: 'user',
+      summary:
+        "How many one-time KeyPackages the caller's session device has left, and whether a last-resort one",
+      input: s.ZEmpty,
+      output: k.ZKeyPackageCountSchema,
+      rest: { method: 'GET', path: '/auth/key-packages/count' },
+    }),
+    claim: mutation({
+      access: 'user',
+      summary:
+        'One KeyPackage per device of a user (each one-time KeyPackage handed out exactly once; the last-resort one when the pool is empty)',
+      input: k.ZClaimKeyPackagesRequestSchema,
+      output: k.ZClaimKeyPackagesResponseSchema,
+      rest: { method: 'POST', path: '/auth/key-packages/claim' },
+    }),
+  },
+  archive: {
+    append: mutation({
+      access: 'user',
+      summary:
+        "Store encrypted history segments (only when the caller's signed device list says archive=true)",
+      input: a.ZAppendArchiveRequestSchema,
+      output: a.ZAppendArchiveResponseSchema,
+      rest: { method: 'POST', path: '/auth/archive', status: 201 },
+    }),
+    list: query({
+      access: 'user',
+      summary: "The caller's encrypted history segments, oldest first, keyset-paginated",
+      input: a.ZListArchiveRequestSchema,
+      output: a.ZListArchiveResponseSchema,
+      rest: { method: 'GET', path: '/auth/archive' },
+    }),
+    clear: mutation({
+      access: 'user',
+      summary: "Delete the caller's whole history archive",
+      input: s.ZEmpty,
+      output: s.ZNoContent,
+      rest: { method: 'DELETE', path: '/auth/archive', status: 204 },
+    }),
+  },
   internal: {
     usersByIds: query({
       access: 'internal',
@@ -136,6 +220,12 @@ export const authContract = {
       summary: 'Sessions revoked after a cursor',
       input: s.ZRevocationsRequestSchema,
       output: s.ZRevocationsResponseSchema,
+    }),
+    deviceActive: query({
+      access: 'internal',
+      summary: "Whether a device is on the user's list and not revoked",
+      input: d.ZDeviceActiveRequestSchema,
+      output: d.ZDeviceActiveResponseSchema,
     }),
   },
 };

@@ -20,5 +20,9 @@ export const ZAuthEnv = z.object({
   RL_LOGIN_FAILS_PER_ACCOUNT: int(50),
   RL_LOGIN_BLOCK_S: int(900),
   RL_PRELOGIN_PER_IP: int(120),
+  /** KeyPackage claims per caller per minute: each claim drains other devices' pools. */
+  RL_KEY_PACKAGE_CLAIMS_PER_MIN: int(30),
+  /** Total stored history-archive bytes per account (decoded segment sizes); above it, 413. */
+  ARCHIVE_MAX_BYTES: int(1024 * 1024 * 1024),
 });
 export type AuthEnv = z.infer<typeof ZAuthEnv>;

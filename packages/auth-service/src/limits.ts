@@ -14,6 +14,7 @@ export interface AuthLimits {
   loginFailsPerAccountIp: Limiter;
   loginFailsPerAccount: Limiter;
   preloginPerIp: Limiter;
+  keyPackageClaimsPerUser: Limiter;
 }
 
 export const createAuthLimits = (env: AuthEnv, redis: Redis | undefined, prefix: string): AuthLimits => ({
@@ -49,6 +50,11 @@ export const createAuthLimits = (env: AuthEnv, redis: Redis | undefined, prefix:
   ),
   preloginPerIp: createLimiter(
     { name: 'prelogin-ip', points: env.RL_PRELOGIN_PER_IP, windowSeconds: 60 },
+    redis,
+    prefix,
+  ),
+  keyPackageClaimsPerUser: createLimiter(
+    { name: 'key-package-claim-user', points: env.RL_KEY_PACKAGE_CLAIMS_PER_MIN, windowSeconds: 60 },
     redis,
     prefix,
   ),

@@ -89,6 +89,13 @@ export const createSessionStore = (db: Database, issuer: TokenIssuer, ttlDays: n
           `UPDATE lockbox_auth.sessions SET expires_at = now() + make_interval(days => $2) WHERE id = $1`,
           [row.session_id, ttlDays],
         );
+        // A refresh is a sign of life too (most of a device's requests go to other services).
+        await tx.query(
+          `UPDATE lockbox_auth.devices SET last_seen_at = now()
+            WHERE id = (SELECT device_id FROM lockbox_auth.sessions WHERE id = $1)
+              AND last_seen_at < now() - interval '1 minute'`,
+          [row.session_id],
+        );
         return issue(tx, { id: row.user_id, username: row.username }, row.session_id);
       });
       if (outcome === 'reused')

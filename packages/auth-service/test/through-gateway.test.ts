@@ -11,6 +11,7 @@ import { type Client, client, enginesUnderTest, eventually, type Stack, startSta
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entry, listBody, owner, signBody } from './helpers/devices';
 import { type ErrorJson, uniqueUsername } from './helpers/users';
 
 const FAILS = 3;
@@ -175,5 +176,47 @@ describe.each(enginesUnderTest())('auth through the gateway on %s', (engine) => 
     const res = await api.get<ErrorJson>('/auth/me', { token: 'x'.repeat(20 * 1024) });
     expect([401, 431]).toContain(res.status);
     expect(res.json.error.code).toMatch(/unauthorized|headers_too_large/);
+  });
+
+  it('devices, KeyPackages and the archive answer through the gateway, under /v1 and over tRPC', async () => {
+    const o = await owner(api);
+    const claimer = await owner(api);
+    const d = entry('phone');
+    const reg = await api.post<{ device: { current: boolean } }>('/v1/auth/devices', {
+      token: o.token,
+      body: { device_id: d.device_id, device_list: signBody(o.identity, listBody(o, 1, [d], true)) },
+    });
+    expect(reg.status).toBe(201);
+    const kp = b64(randomBytes(64));
+    const up = await api.post('/v1/auth/key-packages', {
+      token: o.token,
+      body: { device_id: d.device_id, key_packages: [kp] },
+    });
+    expect(up.status).toBe(201);
+    const claimed = await api.post<{ key_packages: unknown[] }>('/v1/auth/key-packages/claim', {
+      token: claimer.token,
+      body: { user_id: o.id },
+    });
+    expect(claimed.json.key_packages).toEqual([
+      { device_id: d.device_id, key_package: kp, last_resort: false },
+    ]);
+    const listed = await api.get<{ device_list: unknown }>(`/auth/devices/${o.id}`, { token: claimer.token });
+    expect(listed.json.device_list).toEqual(signBody(o.identity, listBody(o, 1, [d], true)));
+    const segment = { tag: b64(randomBytes(32)), blob: b64(randomBytes(16)) };
+    expect((await api.post('/auth/archive', { token: o.token, body: { segments: [segment] } })).status).toBe(
+      201,
+    );
+    const trpc = await api.get<{ result: { data: { segments: Array<{ tag: string }> } } }>(
+      '/v1/trpc/archive.list',
+      {
+        token: o.token,
+      },
+    );
+    expect(trpc.json.result.data.segments.map((x) => x.tag)).toEqual([segment.tag]);
+    const mine = await api.get<{ result: { data: { devices: Array<{ current: boolean }> } } }>(
+      '/trpc/devices.mine',
+      { token: o.token },
+    );
+    expect(mine.json.result.data.devices).toEqual([expect.objectContaining({ current: true })]);
   });
 });

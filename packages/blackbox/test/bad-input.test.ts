@@ -29,6 +29,7 @@ import {
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf } from '../src/bad-credentials';
+import { deviceBodiesFor } from '../src/device-bodies';
 import { envelopeTo } from '../src/envelope';
 import { type FullStack, startFullStack } from '../src/full-stack';
 import { type RawAnswer, rawExchange, requestHead } from '../src/raw-http';
@@ -349,8 +350,12 @@ describe('bad values', () => {
       await main.api.post('/chat-requests/send', { token: carol.token, body: { to_user_id: alice.id } }),
       201,
     ).id;
+    const device = await deviceBodiesFor(main.api, alice);
     /** A valid body of each id-taking POST route (the bad value then replaces one field). */
     const validBodies: Record<string, () => Record<string, unknown>> = {
+      '/auth/devices': device.register,
+      '/auth/key-packages': device.upload,
+      '/auth/key-packages/claim': () => ({ user_id: bob.id }),
       '/chat-requests/send': () => ({ to_user_id: dave.id }),
       '/chat-requests/respond': () => ({ request_id: pending, action: 'decline' }),
       '/messages/send': () => envelope(bob),

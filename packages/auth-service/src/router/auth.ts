@@ -3,6 +3,7 @@ import { type AuthContract, newId, type TClientKdf } from '@lockbox/contracts';
 import { AppError, bearerToken, type HandlersOf, verifyAccessToken } from '@lockbox/service-kit';
 import { changePasswordHandler } from '../change-password';
 import type { AuthDeps } from '../deps';
+import { SESSION_CHECK_SQL, TOUCH_DEVICE_SQL } from '../devices/session-device';
 import { listSessionsHandler } from './list-sessions';
 
 interface UserRow {
@@ -90,8 +91,14 @@ export const authHandlers = (deps: AuthDeps): HandlersOf<AuthContract['auth']> =
 
 /** The auth service's own token check: signature and claims, then the session must still be live. */
 export const createLocalAuthenticator =
-  (deps: Pick<AuthDeps, 'issuer' | 'sessions'>) => async (authorization: string | undefined) => {
+  (deps: Pick<AuthDeps, 'issuer' | 'db'>) => async (authorization: string | undefined) => {
     const user = await verifyAccessToken(bearerToken(authorization), deps.issuer.publicKey);
-    if (!(await deps.sessions.isActive(user.sessionId))) throw new AppError('unauthorized', 'session ended');
+    // The live-session check also says whether the session's device needs its last_seen_at moved.
+    const [session] = await deps.db.query<{ device_id: string | null; stale: boolean | null }>(
+      SESSION_CHECK_SQL,
+      [user.sessionId],
+    );
+    if (!session) throw new AppError('unauthorized', 'session ended');
+    if (session.device_id && session.stale) await deps.db.query(TOUCH_DEVICE_SQL, [session.device_id]);
     return user;
   };

@@ -2,8 +2,11 @@
 import { authContract } from '@lockbox/contracts';
 import { implement } from '@lockbox/service-kit';
 import type { AuthDeps } from '../deps';
+import { archiveHandlers } from './archive';
 import { authHandlers } from './auth';
+import { devicesHandlers } from './devices';
 import { internalHandlers } from './internal';
+import { keyPackagesHandlers } from './key-packages';
 import { keysHandlers } from './keys';
 import { usersHandlers } from './users';
 import { vaultHandlers } from './vault';
@@ -14,5 +17,8 @@ export const createAuthRouter = (deps: AuthDeps) =>
     keys: keysHandlers(deps),
     vault: vaultHandlers(deps),
     users: usersHandlers(deps),
+    devices: devicesHandlers(deps),
+    keyPackages: keyPackagesHandlers(deps),
+    archive: archiveHandlers(deps),
     internal: internalHandlers(deps),
   });

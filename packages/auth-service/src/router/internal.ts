@@ -23,4 +23,12 @@ export const internalHandlers = (deps: AuthDeps): HandlersOf<AuthContract['inter
       revoked: rows.map((r) => ({ session_id: r.session_id, user_id: r.user_id })),
     };
   },
+
+  deviceActive: async ({ input }) => {
+    const rows = await deps.db.query(
+      'SELECT 1 FROM lockbox_auth.devices WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+      [input.device_id, input.user_id],
+    );
+    return { active: rows.length > 0 };
+  },
 });

@@ -20,6 +20,8 @@ export interface TestAuth {
   logFile: string;
   internalToken: string;
   gatewayToken: string;
+  /** The Postgres database (engine postgres), for a second instance on the same data. */
+  databaseUrl: string | undefined;
   /** Flushes the logger and reads the log file (poll it: the write is asynchronous). */
   readLog(): string;
   close(): Promise<void>;
@@ -37,10 +39,15 @@ const TEST_ENV: Record<string, string> = {
   RL_PRELOGIN_PER_IP: '100000',
 };
 
-export const startAuth = async (engine: Engine, env: Record<string, string> = {}): Promise<TestAuth> => {
+export const startAuth = async (
+  engine: Engine,
+  env: Record<string, string> = {},
+  /** Another instance's database: this one shares it (and leaves dropping it to that one). */
+  shareDatabase?: string,
+): Promise<TestAuth> => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-test-'));
   let temp: TempDatabase | undefined;
-  if (engine === 'postgres') {
+  if (engine === 'postgres' && !shareDatabase) {
     const admin = process.env.TEST_DATABASE_URL;
     if (!admin) throw new Error('engine postgres needs TEST_DATABASE_URL');
     temp = await createTempDatabase(admin);
@@ -53,6 +60,7 @@ export const startAuth = async (engine: Engine, env: Record<string, string> = {}
     LOCKBOX_REDIS_PREFIX: `lbtest${randomBytes(4).toString('hex')}`,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(temp ? { DATABASE_URL: temp.url } : {}),
+    ...(shareDatabase ? { DATABASE_URL: shareDatabase } : {}),
     ...env,
   });
   const url = `http://127.0.0.1:${running.port}`;
@@ -65,6 +73,7 @@ export const startAuth = async (engine: Engine, env: Record<string, string> = {}
     logFile,
     internalToken: running.kit.credentials.internalToken,
     gatewayToken: running.kit.credentials.gatewayToken,
+    databaseUrl: shareDatabase ?? temp?.url,
     readLog: () => {
       running.kit.log.flush();
       return fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
