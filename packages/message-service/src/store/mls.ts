@@ -144,14 +144,18 @@ export const storeMls = async (
   return { answer: answerOf(row), fresh: itemsOf(row, senderId, input) };
 };
 
+/** $1 viewer, $2 contact: two primary-key probes. */
+export const MLS_EPOCH_SQL = `
+  SELECT c.conversation_id, v.mls_epoch
+    FROM ${S}.contacts c JOIN ${S}.conversations v ON v.id = c.conversation_id
+   WHERE c.user_id = $1 AND c.contact_id = $2`;
+
 /** The conversation with a contact and its MLS epoch; 404 when they are not (or never were) contacts. */
 export const mlsEpochWith = async (q: Queryable, me: string, contactId: string) => {
-  const [row] = await q.query<{ conversation_id: string; mls_epoch: number | string }>(
-    `SELECT c.conversation_id, v.mls_epoch
-       FROM ${S}.contacts c JOIN ${S}.conversations v ON v.id = c.conversation_id
-      WHERE c.user_id = $1 AND c.contact_id = $2`,
-    [me, contactId],
-  );
+  const [row] = await q.query<{ conversation_id: string; mls_epoch: number | string }>(MLS_EPOCH_SQL, [
+    me,
+    contactId,
+  ]);
   if (!row) throw new AppError('not_found', 'you have no conversation with that user');
   return { conversation_id: row.conversation_id, epoch: Number(row.mls_epoch) };
 };
