@@ -9,6 +9,7 @@ export * from './errors';
 export * from './fields';
 export * from './ids';
 export * from './messages/contract';
+export * from './messages/mls';
 export * from './messages/schemas';
 export * from './openapi';
 export * from './realtime/contract';

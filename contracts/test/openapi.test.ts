@@ -90,6 +90,24 @@ describe('buildOpenApiDocument', () => {
     expect(actual).toEqual(expect.arrayContaining(expected));
   });
 
+  it('documents the MLS Delivery Service routes (v2-wire.md §2)', () => {
+    expect(Object.keys(doc.paths['/messages/mls'] ?? {})).toEqual(['post']);
+    expect(Object.keys(doc.paths['/messages/mls']?.post?.responses ?? {}).sort()).toEqual(['201', 'default']);
+    const epoch = doc.paths['/messages/mls/epoch/{contact_id}']?.get;
+    expect(epoch?.operationId).toBe('messages.mlsEpoch');
+    expect(epoch?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['path:contact_id']);
+    const send = doc.paths['/messages/mls']?.post as Operation & {
+      requestBody: { content: { 'application/json': { schema: { required: string[] } } } };
+    };
+    expect(send.requestBody.content['application/json'].schema.required.sort()).toEqual([
+      'client_msg_id',
+      'epoch',
+      'kind',
+      'message',
+      'recipient_id',
+    ]);
+  });
+
   it('puts GET inputs in the query and POST inputs in the body', () => {
     const search = doc.paths['/users/search']?.get;
     expect(search?.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual([

@@ -1,6 +1,7 @@
 /** The message service's procedures: relationships, the ciphertext store, and lookups for realtime. */
 import { mutation, query } from '../contract';
 import { defineServiceContract } from '../service-contract';
+import * as mls from './mls';
 import * as s from './schemas';
 
 export const messagesContract = {
@@ -94,6 +95,22 @@ export const messagesContract = {
       input: s.ZConversationRequestSchema,
       output: s.ZConversationPageSchema,
       rest: { method: 'GET', path: '/messages/conversation/{contact_id}' },
+    }),
+    sendMls: mutation({
+      access: 'user',
+      summary:
+        "Store an MLS message for a contact's conversation (MLS Delivery Service). kind=commit is accepted only for the conversation's current epoch, which it advances (the first commit for an epoch wins; others get 409 conflict naming the current epoch); its optional welcome is stored as the next stream item. The same client_msg_id again returns the original answer (201)",
+      input: mls.ZSendMlsRequestSchema,
+      output: mls.ZSendMlsResponseSchema,
+      rest: { method: 'POST', path: '/messages/mls', status: 201 },
+    }),
+    mlsEpoch: query({
+      access: 'user',
+      summary:
+        'The conversation with a contact and its current MLS epoch (the epoch the next commit must be made in)',
+      input: mls.ZMlsEpochRequestSchema,
+      output: mls.ZMlsEpochResponseSchema,
+      rest: { method: 'GET', path: '/messages/mls/epoch/{contact_id}' },
     }),
     read: mutation({
       access: 'user',

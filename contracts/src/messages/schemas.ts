@@ -189,18 +189,38 @@ export const ZSendMessageResponseSchema = z.object({
 });
 export type TSendMessageResponse = z.infer<typeof ZSendMessageResponseSchema>;
 
+/** What an MLS stream item is (docs/SECURITY.md 10.14): a Welcome is stored by the server, right after its commit. */
+export const MLS_ITEM_KINDS = ['application', 'commit', 'welcome'] as const;
+export const ZMlsItemKind = z.enum(MLS_ITEM_KINDS);
+/** An MLS epoch as the Delivery Service counts it: 0 before a conversation's first commit. */
+export const ZMlsEpoch = ZPosition;
+/** Marks a stream item as MLS traffic: its kind and epoch (a Welcome carries the epoch it joins). */
+export const ZMlsItemInfo = z.object({ kind: ZMlsItemKind, epoch: ZMlsEpoch });
+export type TMlsItemInfo = z.infer<typeof ZMlsItemInfo>;
+
 /**
- * A stored envelope as one viewer sees it: `cursor` is that viewer's position.
+ * A stored item as one viewer sees it: `cursor` is that viewer's position.
  * The envelope fields are the send request's, with the same checks, so a
  * client refuses a served message the server would never have accepted.
+ * An MLS item (`mls` present) carries the MLS message in `encrypted_blob`, an
+ * empty `signature` (MLS signs inside) and no `sender_public_key`; a v1
+ * envelope has no `mls` and a real signature. Clients tell them apart by `mls`.
  */
-export const ZMessage = z.object({
-  id: ZMessageId,
-  ...storedPosition,
-  sender_id: ZUserId,
-  ...ZSendMessageRequestSchema.shape,
-  created_at: z.string(),
-});
+export const ZMessage = z
+  .object({
+    id: ZMessageId,
+    ...storedPosition,
+    sender_id: ZUserId,
+    ...ZSendMessageRequestSchema.shape,
+    signature: z.union([ZEnvelopeSignature, z.literal('')]),
+    created_at: z.string(),
+    mls: ZMlsItemInfo.optional(),
+  })
+  .refine(
+    (m) =>
+      m.mls === undefined ? m.signature !== '' : m.signature === '' && m.sender_public_key === undefined,
+    { message: 'an MLS item has an empty signature and no sender_public_key; a v1 envelope has a signature' },
+  );
 export type TMessage = z.infer<typeof ZMessage>;
 
 export const ZMessagesAfterRequestSchema = z

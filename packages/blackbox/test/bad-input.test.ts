@@ -360,6 +360,13 @@ describe('bad values', () => {
       '/chat-requests/respond': () => ({ request_id: pending, action: 'decline' }),
       '/messages/send': () => envelope(bob),
       '/messages/read': () => ({ contact_id: bob.id, up_to: 1 }),
+      '/messages/mls': () => ({
+        recipient_id: bob.id,
+        client_msg_id: randomUUID(),
+        kind: 'application',
+        epoch: 0,
+        message: randomBytes(64).toString('base64'),
+      }),
     };
     const filled = (r: RestOperation) => r.rest.path.replace('{contact_id}', bob.id);
     expect(ID_ROUTES.map((r) => r.rest.path)).toEqual(

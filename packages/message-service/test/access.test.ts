@@ -91,6 +91,9 @@ describe.each(enginesUnderTest())('access on %s', (engine: Engine) => {
         'GET /messages',
         'GET /messages/conversation/{contact_id}',
         'POST /messages/read',
+        // The MLS Delivery Service (v2-wire.md §2).
+        'POST /messages/mls',
+        'GET /messages/mls/epoch/{contact_id}',
       ].sort(),
     );
   });

@@ -24,6 +24,7 @@ import {
   ORIGINAL_ANSWER_SQL,
   SEND_MESSAGE_SQL,
 } from '../src/store/messages';
+import { MLS_EPOCH_SQL, SEND_MLS_SQL } from '../src/store/mls';
 import { RELATION_SQL } from '../src/store/relationships';
 
 const MIGRATIONS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'migrations');
@@ -113,6 +114,7 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
       'messages_sender_client_msg_id_key',
     ],
     ['the relation of two users', RELATION_SQL, ['u00042', 'v00042'], 'contacts_'],
+    ['the MLS epoch of a conversation', MLS_EPOCH_SQL, ['u00042', 'v00042'], 'contacts_'],
     ['incoming requests', INCOMING_SQL, ['w00100', 'infinity', '', 51], 'chat_requests_incoming_idx'],
     ['outgoing requests', OUTGOING_SQL, ['w00010', 'infinity', '', 51], 'chat_requests_outgoing_idx'],
     ['a contact page', CONTACTS_SQL, ['u00042', '-infinity', '', 51], 'contacts_'],
@@ -128,7 +130,7 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
     expect(scans.some((n) => (n['Index Name'] ?? '').startsWith(index))).toBe(true);
   });
 
-  it('the send function (its statements are not visible to EXPLAIN) causes no sequential scan', async () => {
+  it('the send functions (their statements are not visible to EXPLAIN) cause no sequential scan', async () => {
     const conn = new pg.Client({ connectionString: temp.url });
     await conn.connect();
     try {
@@ -154,6 +156,26 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
       }
       expect((await call(99, 'u00001', 'v00001', 'plan-1')).rows[0]?.outcome).toBe('duplicate');
       expect((await call(98, 'u00001', 'v00002', 'plan-x')).rows[0]?.outcome).toBe('not_contact');
+      // The MLS send: an application message, a commit with its Welcome, a stale commit, a retry.
+      const mls = (n: number, kind: string, epoch: number, clientMsgId: string, welcome: string | null) =>
+        conn.query(SEND_MLS_SQL, [
+          `msg_mls_${n}`,
+          `msg_mlw_${n}`,
+          'u00030',
+          'v00030',
+          clientMsgId,
+          kind,
+          epoch,
+          'AAAA',
+          welcome,
+        ]);
+      expect((await mls(1, 'application', 0, 'mls-1', null)).rows[0]?.outcome).toBe('stored');
+      expect((await mls(2, 'commit', 0, 'mls-2', 'BBBB')).rows[0]?.outcome).toBe('stored');
+      expect((await mls(3, 'commit', 0, 'mls-3', null)).rows[0]?.outcome).toBe('conflict');
+      expect((await mls(4, 'commit', 0, 'mls-2', 'BBBB')).rows[0]).toMatchObject({
+        outcome: 'duplicate',
+        welcome_id: 'msg_mlw_2',
+      });
       expect(await seqScans()).toEqual(before);
     } finally {
       await conn.end();

@@ -13,6 +13,7 @@ import { AppError, type HandlersOf, type Queryable } from '@lockbox/service-kit'
 import type { MessagesDeps } from '../deps';
 import { conversationPage, markRead, messagesAfter, readReceiptsOf, storeMessage } from '../store/messages';
 import { toMessage } from '../store/rows';
+import { mlsHandlers } from './mls';
 
 const S = 'lockbox_messages';
 
@@ -41,6 +42,8 @@ export const streamPage = async (
 };
 
 export const messagesHandlers = (deps: MessagesDeps): HandlersOf<MessagesContract['messages']> => ({
+  ...mlsHandlers(deps),
+
   send: async ({ input, ctx }) => {
     const me = ctx.user.id;
     if (input.recipient_id === me) throw new AppError('invalid_input', 'you cannot message yourself');

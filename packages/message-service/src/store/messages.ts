@@ -66,13 +66,13 @@ export interface StoredMessage {
   fresh?: { forRecipient: ReturnType<typeof toMessage>; forSender: ReturnType<typeof toMessage> };
 }
 
-const REFUSALS: Record<string, string> = {
+export const REFUSALS: Record<string, string> = {
   not_contact: 'you can only message your contacts',
   blocked_by_sender: 'you blocked this contact; unblock them to send',
   blocked_by_recipient: 'you cannot message this user',
 };
 
-const isUniqueViolation = (err: unknown) => (err as { code?: unknown }).code === '23505';
+export const isUniqueViolation = (err: unknown) => (err as { code?: unknown }).code === '23505';
 
 const answerOf = (row: SendRow): TSendMessageResponse => ({
   message_id: row.message_id as string,
@@ -120,6 +120,8 @@ export const storeMessage = async (
     signature: input.signature,
     sender_public_key: input.sender_public_key ?? null,
     created_at: row.stored_at as Date,
+    mls_kind: null,
+    mls_epoch: null,
   };
   return {
     answer: answerOf(row),

@@ -1,5 +1,5 @@
 /** Database rows and their wire shapes (API.md field names). */
-import { cursorToWire, type TChatRequest, type TMessage } from '@lockbox/contracts';
+import { cursorToWire, type TChatRequest, type TMessage, type TMlsItemInfo } from '@lockbox/contracts';
 
 /** Both engines hand timestamptz back as Date; the wire wants ISO 8601. */
 export const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
@@ -46,10 +46,13 @@ export interface MessageRow {
   signature: string;
   sender_public_key: string | null;
   created_at: Date;
+  /** Both NULL for a v1 envelope (migrations/005_mls_delivery.sql). */
+  mls_kind: TMlsItemInfo['kind'] | null;
+  mls_epoch: number | string | null;
 }
 
 export const MESSAGE_COLUMNS =
-  'id, conversation_id, seq, sender_id, recipient_id, client_msg_id, encrypted_blob, signature, sender_public_key, created_at';
+  'id, conversation_id, seq, sender_id, recipient_id, client_msg_id, encrypted_blob, signature, sender_public_key, created_at, mls_kind, mls_epoch';
 
 export const toMessage = (r: MessageRow): TMessage => ({
   id: r.id,
@@ -63,4 +66,5 @@ export const toMessage = (r: MessageRow): TMessage => ({
   signature: r.signature,
   ...(r.sender_public_key !== null ? { sender_public_key: r.sender_public_key } : {}),
   created_at: iso(r.created_at),
+  ...(r.mls_kind !== null ? { mls: { kind: r.mls_kind, epoch: Number(r.mls_epoch) } } : {}),
 });

@@ -3,17 +3,15 @@
  * gateway): a backlog replayed while live messages keep coming, a client that
  * drops mid-stream and resumes, the realtime process killed mid-stream.
  * "Received" below is every new_message frame across all of a client's
- * sockets, in arrival order: it must be the user's stream 1..N exactly.
+ * sockets, in arrival order: it must be the user's stream 1..N exactly. A
+ * client is one device: a user with three devices has three sockets, each
+ * with its own cursor, and MLS items (v2-wire.md §2) travel like any message.
  */
-import {
-  enginesUnderTest,
-  eventually,
-  mustOpen,
-  openSocket,
-  type TestSocket,
-  type TestUser,
-} from '@lockbox/testkit';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ZMessage, ZServerFrameSchema } from '@lockbox/contracts';
+import { enginesUnderTest, expectStatus, mustOpen, type TestUser } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResumingClient } from '../helpers/resuming-client';
 import {
   makeContacts,
   type RealtimeStack,
@@ -22,60 +20,6 @@ import {
   sendMessage,
   startRealtime,
 } from '../helpers/stack';
-
-/** A client that keeps what it was sent across reconnects and resumes from its last cursor. */
-class ResumingClient {
-  received: string[] = [];
-  socket: TestSocket | undefined;
-  #counted = 0;
-
-  readonly #base: string;
-  readonly #user: TestUser;
-
-  constructor(base: string, user: TestUser) {
-    this.#base = base;
-    this.#user = user;
-  }
-
-  get last() {
-    return this.received.at(-1) ?? '0';
-  }
-
-  /** Moves the current socket's new messages into `received`. */
-  collect() {
-    const cursors = this.socket?.cursors() ?? [];
-    this.received.push(...cursors.slice(this.#counted));
-    this.#counted = cursors.length;
-  }
-
-  async connect() {
-    this.collect();
-    this.#counted = 0;
-    // Through the gateway; while realtime restarts, the gateway answers 503 for a moment.
-    this.socket = await eventually(async () => {
-      const s = await openSocket(this.#base, { token: this.#user.token, after: this.last });
-      return 'refused' in s ? undefined : s;
-    }, 30_000);
-  }
-
-  drop() {
-    this.collect();
-    this.socket?.ws.terminate();
-    this.socket = undefined;
-  }
-
-  async waitForCount(n: number, timeoutMs = 30_000) {
-    await eventually(
-      async () => {
-        this.collect();
-        return this.received.length >= n ? true : undefined;
-      },
-      timeoutMs,
-      25,
-    );
-    this.collect();
-  }
-}
 
 /** Sends n messages from `from` to `to`, a few at a time. */
 const sendMany = async (rt: RealtimeStack, from: TestUser, to: TestUser, n: number, parallel = 3) => {
@@ -189,5 +133,57 @@ describe.each(enginesUnderTest())('exactly once, in order (%s)', (engine) => {
     await bobClient.waitForCount(90);
     expect(bobClient.received).toEqual(range(1, 90));
     bobClient.drop();
+  });
+
+  it('three devices of one user (three sockets, own cursors) each get every MLS item once, in order, across a realtime kill', async () => {
+    const [alice, bob] = [await rt.user(), await rt.user()];
+    await makeContacts(rt.api, alice, bob);
+    const devices = [0, 1, 2].map(() => new ResumingClient(rt.stack.gatewayUrl, bob));
+    const aliceDevice = new ResumingClient(rt.stack.gatewayUrl, alice);
+    for (const d of [...devices, aliceDevice]) await d.connect();
+    // Application messages both ways; every 8th send is a commit (alternating sides) with its Welcome.
+    let epoch = 0;
+    const SENDS = 40;
+    const sending = (async () => {
+      for (let i = 1; i <= SENDS; i++) {
+        const from = i % 2 ? alice : bob;
+        const commit = i % 8 === 0;
+        const body = {
+          recipient_id: (from === alice ? bob : alice).id,
+          client_msg_id: randomUUID(),
+          kind: commit ? 'commit' : 'application',
+          epoch,
+          message: randomBytes(96).toString('base64'),
+          ...(commit ? { welcome: randomBytes(160).toString('base64') } : {}),
+        };
+        expectStatus(await rt.api.post('/messages/mls', { token: from.token, body }), 201);
+        if (commit) epoch++;
+      }
+    })();
+    const total = SENDS + SENDS / 8;
+    // One device drops and comes back on its own while the others stay: the cursors now differ.
+    await devices[2]?.waitForCount(5);
+    devices[2]?.drop();
+    await devices[0]?.waitForCount(15);
+    const realtime = rt.stack.get('realtime');
+    await realtime.kill('SIGKILL');
+    for (const d of [devices[0], devices[1], aliceDevice]) await d?.socket?.waitClosed();
+    await realtime.start();
+    for (const d of [...devices, aliceDevice]) await d.connect();
+    await sending;
+    const stream = await readStream(rt.api, bob);
+    expect(stream.map((m) => m.cursor)).toEqual(range(1, total));
+    const kinds = stream.map((m) => (m.mls as { kind: string }).kind);
+    expect(kinds.filter((k) => k === 'welcome')).toHaveLength(SENDS / 8);
+    for (const d of [...devices, aliceDevice]) {
+      await d.waitForCount(total);
+      expect(d.received).toEqual(range(1, total));
+      for (const f of d.frames) ZMessage.parse(ZServerFrameSchema.parse(f).data);
+      expect(d.frames.map((f) => (f.data.mls as { kind: string }).kind)).toEqual(kinds);
+      d.drop();
+    }
+    expect(devices.map((d) => d.frames.map((f) => f.data.id))).toEqual(
+      devices.map(() => stream.map((m) => m.id)),
+    );
   });
 });
