@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseGatewayEnv } from '../src/env';
+import { perWorkerLimits } from '../src/serve';
 import { deadPort } from './helpers';
 
 const GATEWAY_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -65,6 +67,24 @@ const servedByWorker = (metrics: string): Map<string, number> => {
     served.set(m[1] as string, (served.get(m[1] as string) ?? 0) + Number(m[2]));
   return served;
 };
+
+describe('GATEWAY_WORKERS setting', () => {
+  it('defaults to one process, takes `auto` as the core count, refuses 0 and junk', () => {
+    expect(parseGatewayEnv({}).GATEWAY_WORKERS).toBe(1);
+    expect(parseGatewayEnv({ GATEWAY_WORKERS: 'auto' }).GATEWAY_WORKERS).toBe(os.availableParallelism());
+    expect(parseGatewayEnv({ GATEWAY_WORKERS: '3' }).GATEWAY_WORKERS).toBe(3);
+    for (const bad of ['0', '-1', 'two', '1.5'])
+      expect(() => parseGatewayEnv({ GATEWAY_WORKERS: bad })).toThrow();
+  });
+
+  it('without Redis each worker allows its share of the per-IP limit; with Redis, or alone, the whole', () => {
+    const env = parseGatewayEnv({ GATEWAY_WORKERS: '4', RL_GATEWAY_PER_IP: '300' });
+    expect(perWorkerLimits(env, false).RL_GATEWAY_PER_IP).toBe(75);
+    expect(perWorkerLimits(env, true).RL_GATEWAY_PER_IP).toBe(300);
+    expect(perWorkerLimits(parseGatewayEnv({ RL_GATEWAY_PER_IP: '300' }), false).RL_GATEWAY_PER_IP).toBe(300);
+    expect(perWorkerLimits({ ...env, RL_GATEWAY_PER_IP: 0 }, false).RL_GATEWAY_PER_IP).toBe(0);
+  });
+});
 
 describe('GATEWAY_WORKERS=2', () => {
   let primary: ChildProcess;

@@ -47,7 +47,7 @@ export const runConnectionsBench = async (opts: ConnectionsOptions) => {
     // Instances fan deliveries out through Redis; a prefix of its own keeps this run apart from anything else there.
     const redis: Record<string, string> =
       realtimeCount > 1
-        ? { REDIS_URL: opts.redisUrl, LOCKBOX_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}:` }
+        ? { REDIS_URL: opts.redisUrl, LOCKBOX_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }
         : {};
     const start = processStarter(
       workDir,
