@@ -53,6 +53,8 @@ export const HEAVY_FIRST: readonly string[] = [
   'packages/message-service/test/*.test.ts',
   'packages/realtime-service/test/integration/*.test.ts',
   'packages/blackbox/test/*.test.ts',
+  // The gateway as a cluster primary and two workers, each booting through tsx.
+  'gateway/test/workers.test.ts',
   // Migrations racing on real databases.
   'packages/service-kit/test/migrations.test.ts',
   // Unit files that are all CPU: argon2id at the production cost against a pure-JS reference, and

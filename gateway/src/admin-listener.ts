@@ -8,15 +8,24 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { sendError, sendJson } from './answers';
-import type { HealthMonitor } from './health';
-import type { GatewayMetrics } from './metrics';
+import type { HealthReport } from './health';
+
+/** A Prometheus text source: one process's registry, or the cluster primary's view of all workers. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export interface HealthSource {
+  report(): Promise<HealthReport>;
+}
 
 export interface AdminListenerOptions {
   host: string;
   /** 0 picks a free port (tests); main.ts builds no listener when GATEWAY_ADMIN_PORT is 0 (off). */
   port: number;
-  metrics: GatewayMetrics;
-  health: HealthMonitor;
+  metrics: MetricsSource;
+  health: HealthSource;
 }
 
 export interface AdminListener {
@@ -37,9 +46,9 @@ export const createAdminListener = (opts: AdminListenerOptions): AdminListener =
       return;
     }
     if (pathname === '/metrics') {
-      metrics.registry.metrics().then(
+      metrics.metrics().then(
         (text) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+          res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
           res.end(req.method === 'HEAD' ? undefined : text);
         },
         () => sendError(res, 'internal', 'metrics unavailable', requestId),
@@ -47,7 +56,10 @@ export const createAdminListener = (opts: AdminListenerOptions): AdminListener =
       return;
     }
     if (pathname === '/health') {
-      health.report().then((report) => sendJson(res, report.status === 'ok' ? 200 : 503, report, requestId));
+      health.report().then(
+        (report) => sendJson(res, report.status === 'ok' ? 200 : 503, report, requestId),
+        () => sendError(res, 'internal', 'health unavailable', requestId),
+      );
       return;
     }
     sendError(res, 'not_found', 'not found', requestId);

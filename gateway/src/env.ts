@@ -8,6 +8,7 @@
  * the gateway on the network sets HOST=0.0.0.0 (only the gateway: the services
  * behind it keep listening on loopback).
  */
+import os from 'node:os';
 import { DEFAULT_PORTS, GATEWAY_PORT, SERVICES, type ServiceName } from '@lockbox/contracts';
 import { deployable } from '@lockbox/contracts/deployables';
 import { zIntSetting as int, loadEnv, ZBaseEnv, zBoolish, zOriginList } from '@lockbox/service-kit';
@@ -94,6 +95,17 @@ export const ZGatewayEnv = ZBaseEnv.extend({
   GATEWAY_ADMIN_PORT: int(deployable('gateway').adminPort ?? 0, 0, 65_535),
   /** Where the operator listener binds: loopback unless Prometheus scrapes from another host. */
   GATEWAY_ADMIN_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * Worker processes serving the public port (node:cluster): 1 is a single process, `auto` one per
+   * core. See cluster-primary.ts for what the primary keeps (admin listener, restarts, shutdown).
+   */
+  GATEWAY_WORKERS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('1')
+    .transform((v) => (v === 'auto' ? String(os.availableParallelism()) : v))
+    .pipe(z.coerce.number<string>().int().min(1).max(64)),
   /** The built web app; served at / when it exists. Relative to the repo root. */
   LOCKBOX_WEB_DIST: z.string().default('packages/web/dist'),
 });

@@ -40,6 +40,8 @@ export interface GatewayOptions {
   redis?: Redis;
   /** Names this gateway in metrics (LOCKBOX_INSTANCE). */
   instance?: string;
+  /** The cluster worker slot (GATEWAY_WORKERS > 1): a `worker` label on every metric. */
+  worker?: string;
   /** Where the per-request lines go; none when GATEWAY_ACCESS_LOG is off. */
   accessLog?: AccessLog;
   /** Looks up upstream host names (default: the system resolver); tests inject their own. */
@@ -84,7 +86,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       failed: (hostname, err) => log.warn({ hostname, err: err.message }, 'upstream DNS lookup failed'),
     },
   });
-  const metrics = new GatewayMetrics(opts.instance ?? 'gateway');
+  const metrics = new GatewayMetrics(opts.instance ?? 'gateway', opts.worker);
   const ipLimit = new IpLimit(
     env.RL_GATEWAY_PER_IP,
     env.RL_GATEWAY_WINDOW_S,

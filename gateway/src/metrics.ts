@@ -20,8 +20,9 @@ export class GatewayMetrics {
   readonly #upstreamErrors: client.Counter<'service' | 'kind'>;
   readonly #websockets: client.Gauge;
 
-  constructor(instance: string) {
-    this.registry.setDefaultLabels({ service: 'gateway', instance });
+  /** `worker` (1…GATEWAY_WORKERS) labels every series of one cluster worker; none in a single process. */
+  constructor(instance: string, worker?: string) {
+    this.registry.setDefaultLabels({ service: 'gateway', instance, ...(worker ? { worker } : {}) });
     client.collectDefaultMetrics({ register: this.registry });
     // A custom metric: prom-client formats it like its own (see request-histogram.ts).
     this.registry.registerMetric(this.#duration as unknown as client.Metric);

@@ -123,7 +123,7 @@ export const startGateway = async (
   const admin = createAdminListener({
     host: '127.0.0.1',
     port: 0,
-    metrics: gateway.metrics,
+    metrics: gateway.metrics.registry,
     health: gateway.health,
   });
   const adminPort = await admin.listen();

@@ -1,13 +1,21 @@
 /** What bounds the bench: the open-file limit per process and the machine's free memory. */
 import fs from 'node:fs';
 
-/** The soft open-file limit; children inherit it, and in this container it cannot be raised. */
-export const fdLimit = (): number => {
-  const line = fs
+const openFilesLine = () =>
+  fs
     .readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('Max open files'));
-  return Number(line?.trim().split(/\s+/)[3] ?? 1024);
+    .find((l) => l.startsWith('Max open files'))
+    ?.trim()
+    .split(/\s+/);
+
+/** The soft open-file limit; children inherit it (connections.ts raises it to the hard one first). */
+export const fdLimit = (): number => Number(openFilesLine()?.[3] ?? 1024);
+
+/** The hard open-file limit: the most an unprivileged process may raise its soft one to. */
+export const hardFdLimit = (): number => {
+  const hard = openFilesLine()?.[4];
+  return hard === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(hard ?? 1024);
 };
 
 export const availableMemMb = () =>

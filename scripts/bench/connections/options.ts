@@ -13,6 +13,12 @@ export interface ConnectionsOptions {
   timeLimitMs: number;
   noDirect: boolean;
   keep: boolean;
+  /** Gateway worker processes (GATEWAY_WORKERS); undefined: as many as the target needs. */
+  gatewayWorkers: number | undefined;
+  /** Realtime instances behind the gateway; undefined: as many as the target needs. */
+  realtimeInstances: number | undefined;
+  /** Redis for realtime's fan-out between instances (needed by more than one). */
+  redisUrl: string;
 }
 
 export const USAGE = `Connections bench: authenticated sockets through the gateway, RSS per socket.
@@ -24,6 +30,9 @@ export const USAGE = `Connections bench: authenticated sockets through the gatew
   --addresses N      client source addresses 127.0.0.2 … (default 8)
   --concurrency N    handshakes in flight per worker (default 200)
   --time-limit S     stop opening after S seconds per phase (default 600)
+  --gateway-workers N  gateway worker processes, GATEWAY_WORKERS (default: enough descriptors for --sockets)
+  --realtime N       realtime instances behind the gateway (default: enough descriptors for --sockets)
+  --redis URL        realtime fan-out between instances (default $REDIS_URL, else redis://127.0.0.1:6379)
   --no-direct        skip phase 2 (sockets straight to a fresh realtime instance)
   --keep             keep the temp dir with logs
 `;
@@ -40,6 +49,9 @@ export const parseConnectionsOptions = (): ConnectionsOptions => {
       'time-limit': { type: 'string', default: '600' },
       'no-direct': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      'gateway-workers': { type: 'string' },
+      realtime: { type: 'string' },
+      redis: { type: 'string', default: process.env.REDIS_URL || 'redis://127.0.0.1:6379' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,5 +65,8 @@ export const parseConnectionsOptions = (): ConnectionsOptions => {
     timeLimitMs: Number(args['time-limit']) * 1000,
     noDirect: args['no-direct'] === true,
     keep: args.keep === true,
+    gatewayWorkers: args['gateway-workers'] === undefined ? undefined : Number(args['gateway-workers']),
+    realtimeInstances: args.realtime === undefined ? undefined : Number(args.realtime),
+    redisUrl: args.redis as string,
   };
 };

@@ -24,7 +24,10 @@ export interface PhaseResult {
   openSeconds: number;
   rssBeforeMb: Record<string, number>;
   rssAfterMb: Record<string, number>;
+  /** RSS after − before, per socket, by process and `total`. */
   kbPerSocket: Record<string, number>;
+  /** All the measured processes' RSS after opening, whole (baselines included), per socket. */
+  wholeKbPerSocket: number;
   clientRssMb: number;
   broadcastMs: number | undefined;
   broadcastReached: number;
@@ -42,14 +45,19 @@ export interface PhaseContext {
   progress: (m: string) => void;
 }
 
+/** RSS by process; a process's children (the gateway's workers) count as its own. */
 const rssMb = (procs: Proc[]) =>
   Object.fromEntries(procs.map((p) => [p.name, treeUsage(p.pid).rssKb / 1024]));
+
+/** Sockets every realtime instance says it holds, added up. */
+const socketsAt = async (rtPorts: number[], internalToken: string) =>
+  (await Promise.all(rtPorts.map((port) => connectionsOf(port, internalToken)))).reduce((a, n) => a + n, 0);
 
 /** Opens the phase's sockets; what the workers report, and why opening stopped. */
 const openSockets = async (
   ctx: PhaseContext,
   workers: Worker[],
-  target: { port: number; rtPort: number },
+  target: { port: number; rtPorts: number[] },
   paths: string[],
 ) => {
   const { opts, progress } = ctx;
@@ -70,7 +78,7 @@ const openSockets = async (
     w.on('progress', () => {
       if (Date.now() - lastLog > 5_000) {
         lastLog = Date.now();
-        void connectionsOf(target.rtPort, ctx.internalToken).then((n) =>
+        void socketsAt(target.rtPorts, ctx.internalToken).then((n) =>
           progress(`  ${n} sockets open at realtime`),
         );
       }
@@ -100,7 +108,10 @@ const openSockets = async (
   };
 };
 
-/** One broadcast from realtime, and how long until the workers saw it on every socket. */
+/**
+ * One broadcast from one realtime instance (it reaches the others through Redis), and how long
+ * until the workers saw it on every socket.
+ */
 const broadcastToAll = async (ctx: PhaseContext, workers: Worker[], rtPort: number, opened: number) => {
   const marker = `bench-${randomBytes(6).toString('hex')}`;
   for (const w of workers) w.send({ cmd: 'expect', marker });
@@ -130,7 +141,7 @@ const broadcastToAll = async (ctx: PhaseContext, workers: Worker[], rtPort: numb
 export const runPhase = async (
   ctx: PhaseContext,
   phase: string,
-  target: { port: number; rtPort: number },
+  target: { port: number; rtPorts: number[] },
   wanted: number,
   measured: Proc[],
 ): Promise<PhaseResult> => {
@@ -154,14 +165,21 @@ export const runPhase = async (
   );
   await sleep(5_000);
   const rssAfterMb = rssMb(measured);
-  const reportedByRealtime = await connectionsOf(target.rtPort, ctx.internalToken);
+  const reportedByRealtime = await socketsAt(target.rtPorts, ctx.internalToken);
   const kbPerSocket: Record<string, number> = {};
   for (const p of measured)
     kbPerSocket[p.name] =
       (((rssAfterMb[p.name] ?? 0) - (rssBeforeMb[p.name] ?? 0)) * 1024) / Math.max(1, opened);
   kbPerSocket.total = Object.values(kbPerSocket).reduce((a, b) => a + b, 0);
+  const wholeKbPerSocket =
+    (Object.values(rssAfterMb).reduce((a, b) => a + b, 0) * 1024) / Math.max(1, opened);
 
-  const { broadcastReached, broadcastMs } = await broadcastToAll(ctx, workers, target.rtPort, opened);
+  const { broadcastReached, broadcastMs } = await broadcastToAll(
+    ctx,
+    workers,
+    target.rtPorts[0] as number,
+    opened,
+  );
   const clientRssMb = workers.reduce((a, w) => a + treeUsage(w.proc.pid).rssKb / 1024, 0);
   progress(
     `  broadcast reached ${broadcastReached}/${opened} in ${broadcastMs() !== undefined ? fmt(broadcastMs() as number) : '>60000'} ms; ` +
@@ -182,6 +200,7 @@ export const runPhase = async (
     rssBeforeMb,
     rssAfterMb,
     kbPerSocket,
+    wholeKbPerSocket,
     clientRssMb,
     broadcastMs: broadcastMs(),
     broadcastReached,
