@@ -6,13 +6,17 @@
  *   vault KDF (argon2id, 64 MiB, 3 passes, 1 lane, via hash-wasm).
  * - v2: MLS application messages beside v1 envelopes, and the group
  *   operations of a 2-user, 6-device conversation, in several runs of an
- *   esbuild bundle in plain Node, each with the machine's load.
+ *   esbuild bundle in plain Node, each with the machine's load; and the
+ *   history-archive read of 10,000 messages on a new device, in fresh
+ *   processes on the same bundle.
  *
  *   npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
  *        [--v2-runs 5] [--batch 200] [--batches 5] [--updates 3] [--no-v1] [--no-v2]
+ *        [--archive-runs 5] [--archive-messages 10000] [--no-archive]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { ARCHIVE_MESSAGES } from './crypto/archive-read';
 import { runV1Section } from './crypto/v1';
 import { v2Section } from './crypto/v2-report';
 import { runV2 } from './crypto/v2-runs';
@@ -35,6 +39,10 @@ v2 (MLS beside v1 envelopes, a bundle in plain Node, one process per run):
   --batches N     batches per operation and run (default 5)
   --updates N     self-update commits per run (default 3)
   --no-v2         skip this part
+archive (part of v2: HistoryArchive.readAll of an archive, one fresh process per read):
+  --archive-runs N      reads (default 5)
+  --archive-messages N  records in the archive (default 10000)
+  --no-archive          skip this part
 `;
 
 const { values } = parseArgs({
@@ -48,6 +56,9 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '200' },
     batches: { type: 'string', default: '5' },
     updates: { type: 'string', default: '3' },
+    'archive-runs': { type: 'string', default: '5' },
+    'archive-messages': { type: 'string', default: String(ARCHIVE_MESSAGES) },
+    'no-archive': { type: 'boolean', default: false },
     'no-v1': { type: 'boolean', default: false },
     'no-v2': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -81,6 +92,9 @@ await runBench('crypto', { keep: false }, async (workDir, progress) => {
           updates: Number(values.updates),
           messageBytes: 1024,
         },
+        values['no-archive']
+          ? undefined
+          : { runs: Number(values['archive-runs']), messages: Number(values['archive-messages']) },
         progress,
       );
       out.push(v2Section(v2));
