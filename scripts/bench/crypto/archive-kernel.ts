@@ -23,11 +23,15 @@ export interface ArchiveSealOptions {
   messages: number;
   conversations: number;
   textBytes: number;
+  /** The account (the AAD binds every segment to it); a made-up one for the in-process reads. */
+  userId?: string;
 }
 
 export interface ArchiveReadOptions {
   mode: 'archive-read';
   file: string;
+  /** Read from a real stack instead: GET {url}/auth/archive with this account's token. */
+  http?: { url: string; token: string };
 }
 
 export interface ArchiveSealResult {
@@ -72,6 +76,7 @@ const id = (prefix: string, n: number) => `${prefix}_${n.toString(36).padStart(2
 
 export const runArchiveSeal = (o: ArchiveSealOptions): ArchiveSealResult => {
   const key = generateArchiveKey();
+  const userId = o.userId ?? USER_ID;
   const text = 'The quick brown fox jumps over the lazy dog. '
     .repeat(Math.ceil(o.textBytes / 45))
     .slice(0, o.textBytes);
@@ -83,11 +88,11 @@ export const runArchiveSeal = (o: ArchiveSealOptions): ArchiveSealResult => {
   for (let i = 0; i < o.messages; i++) {
     const c = i % o.conversations;
     seqs[c] = (seqs[c] as number) + 1;
-    const segment = sealArchiveRecord(key, USER_ID, {
+    const segment = sealArchiveRecord(key, userId, {
       conversation_id: id('cnv', c + 1),
       message_id: id('msg', i + 1),
       seq: seqs[c] as number,
-      sender_id: i % 2 ? USER_ID : CONTACT_ID,
+      sender_id: i % 2 ? userId : CONTACT_ID,
       sent_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
       payload: { type: 'text', text },
     });
@@ -99,7 +104,7 @@ export const runArchiveSeal = (o: ArchiveSealOptions): ArchiveSealResult => {
   const sealMs = performance.now() - t0;
   const stored: StoredArchive = {
     key: Buffer.from(key).toString('base64'),
-    userId: USER_ID,
+    userId,
     messages: o.messages,
     rows,
   };
@@ -149,7 +154,32 @@ class InProcessArchiveServer {
   }
 }
 
-const onlyArchiveList = (server: InProcessArchiveServer): V2Transport => {
+/** `archive.list` over HTTP, as a client's adapter would call it (the SDK parses the answer). */
+class HttpArchiveServer {
+  readonly #http: { url: string; token: string };
+  pages = 0;
+  jsonBytes = 0;
+
+  constructor(http: { url: string; token: string }) {
+    this.#http = http;
+  }
+
+  async list(after: string | undefined, limit: number): Promise<unknown> {
+    const query = new URLSearchParams({ limit: String(limit), ...(after === undefined ? {} : { after }) });
+    const res = await fetch(`${this.#http.url}/auth/archive?${query}`, {
+      headers: { authorization: `Bearer ${this.#http.token}` },
+    });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`archive.list answered ${res.status}`);
+    this.pages++;
+    this.jsonBytes += body.length;
+    return JSON.parse(body);
+  }
+}
+
+const onlyArchiveList = (server: {
+  list(after: string | undefined, limit: number): unknown;
+}): V2Transport => {
   const unused = () => Promise.reject(new Error('the archive read calls archive.list only'));
   return {
     registerDevice: unused,
@@ -162,7 +192,7 @@ const onlyArchiveList = (server: InProcessArchiveServer): V2Transport => {
     sendMls: unused,
     mlsEpoch: unused,
     archiveAppend: unused,
-    archiveList: async (after, limit) => server.list(after, limit),
+    archiveList: async (after, limit) => await server.list(after, limit),
     archiveClear: unused,
     messagesAfter: unused,
   };
@@ -170,13 +200,15 @@ const onlyArchiveList = (server: InProcessArchiveServer): V2Transport => {
 
 export const runArchiveRead = async (o: ArchiveReadOptions): Promise<ArchiveReadRun> => {
   const stored = JSON.parse(fs.readFileSync(o.file, 'utf8')) as StoredArchive;
-  const server = new InProcessArchiveServer(
-    stored.rows.map(([cursor, tag, blob]) => ({
-      cursor,
-      tag: new Uint8Array(Buffer.from(tag, 'base64')),
-      blob: new Uint8Array(Buffer.from(blob, 'base64')),
-    })),
-  );
+  const server = o.http
+    ? new HttpArchiveServer(o.http)
+    : new InProcessArchiveServer(
+        stored.rows.map(([cursor, tag, blob]) => ({
+          cursor,
+          tag: new Uint8Array(Buffer.from(tag, 'base64')),
+          blob: new Uint8Array(Buffer.from(blob, 'base64')),
+        })),
+      );
   const key = new Uint8Array(Buffer.from(stored.key, 'base64'));
   const cpu0 = cpuS();
   const t0 = performance.now();

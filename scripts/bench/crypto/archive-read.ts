@@ -7,12 +7,14 @@
  * answering as the auth service does, each segment opened, its tag checked,
  * deduplicated, sorted), with the machine's load during that run.
  *
- * The transport is in-process: the read's cost is the client's (parse,
- * zod, decrypt, HMAC, sort) plus the server's base64 and JSON of each page;
- * network and database time are not in it.
+ * The goal row's transport is in-process: the read's cost is the client's
+ * (parse, zod, decrypt, HMAC, sort) plus the server's base64 and JSON of each
+ * page; network and database time are not in it. `--archive-http-runs` adds
+ * reads over HTTP against a real stack (archive-http.ts).
  */
 import path from 'node:path';
 import { type MachineLoad, withMachineLoad } from '../lib/proc-stats';
+import { type ArchiveHttpResult, measureArchiveHttp } from './archive-http';
 import type {
   ArchiveReadOptions,
   ArchiveReadRun,
@@ -30,6 +32,8 @@ const CONVERSATIONS = 20;
 export interface ArchiveOptions {
   messages: number;
   runs: number;
+  /** Reads over HTTP against a real stack after the in-process ones (0: none). */
+  httpRuns: number;
 }
 
 export interface ArchiveRun {
@@ -48,6 +52,7 @@ export type ArchiveReadResult =
       seal: ArchiveSealResult;
       sealLoad: MachineLoad;
       runs: ArchiveRun[];
+      http: ArchiveHttpResult | { failed: string } | undefined;
     };
 
 export const measureArchiveRead = async (
@@ -73,6 +78,19 @@ export const measureArchiveRead = async (
     const [result, load] = await withMachineLoad(() => runBundle<ArchiveReadRun>(bundle, readOptions));
     runs.push({ result, load });
   }
+  let http: ArchiveHttpResult | { failed: string } | undefined;
+  if (o.httpRuns > 0)
+    try {
+      http = await measureArchiveHttp(
+        bundle,
+        workDir,
+        { messages: o.messages, runs: o.httpRuns, conversations: CONVERSATIONS, textBytes: TEXT_BYTES },
+        progress,
+      );
+    } catch (e) {
+      // The in-process rows stand on their own; the report says the HTTP run did not happen and why.
+      http = { failed: (e as Error).message };
+    }
   return {
     status: 'measured',
     messages: o.messages,
@@ -82,5 +100,6 @@ export const measureArchiveRead = async (
     seal,
     sealLoad,
     runs,
+    http,
   };
 };

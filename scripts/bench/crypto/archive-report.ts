@@ -26,6 +26,25 @@ export const archiveGoalRow = (a: ArchiveReadResult): string[] => {
   ];
 };
 
+const httpPart = (h: Extract<ArchiveReadResult, { status: 'measured' }>['http']): string => {
+  if (h === undefined) return 'Over HTTP: not run (`--archive-http-runs 0`).';
+  if ('failed' in h) return `Over HTTP: the run failed (${h.failed}).`;
+  return [
+    `Over HTTP against a real stack (testkit's gateway + auth service on ${h.engine}; the same kind of archive sealed for a registered account whose signed device list turns the archive on, appended through \`POST /auth/archive\` in batches of 100 in ${fmt(h.appendS, 1)} s), each read a fresh process calling \`GET /auth/archive\` through the gateway. The stack's processes share the machine with the reader, so the wall time holds theirs too:`,
+    '',
+    table(
+      ['read over HTTP', 'wall s', 'CPU s of the reader', 'pages', 'machine during the process'],
+      h.runs.map((r, i) => [
+        i + 1,
+        fmt(r.result.readMs / 1000, 2),
+        fmt(r.result.readCpuS, 2),
+        r.result.pages,
+        formatMachineLoad(r.load, r.result.processCpuS),
+      ]),
+    ),
+  ].join('\n');
+};
+
 export const archiveSection = (a: ArchiveReadResult): string => {
   if (a.status !== 'measured') return `Archive read: not measured (${a.why}).`;
   const first = a.runs[0]?.result;
@@ -46,5 +65,7 @@ export const archiveSection = (a: ArchiveReadResult): string => {
         formatMachineLoad(r.load, r.result.processCpuS),
       ]),
     ),
+    '',
+    httpPart(a.http),
   ].join('\n');
 };

@@ -3,8 +3,10 @@
  * (one fresh process each), noting what the rest of the machine did during
  * each run; then the archive read (archive-read.ts) on the same bundle.
  */
+import { table } from '../lib/markdown';
 import { type MachineLoad, withMachineLoad } from '../lib/proc-stats';
 import { type ArchiveOptions, type ArchiveReadResult, measureArchiveRead } from './archive-read';
+import { archiveGoalRow, archiveSection } from './archive-report';
 import { buildV2Bundle, runV2Bundle } from './v2-bundle';
 import type { V2KernelOptions, V2KernelResult } from './v2-kernel';
 
@@ -42,4 +44,22 @@ export const runV2 = async (
         ? { status: 'skipped', why: 'not run (--no-archive)' }
         : await measureArchiveRead(bundle, workDir, archive, progress),
   };
+};
+
+/** The archive read alone (`--only-archive`): its goal row and its section, on a bundle of its own. */
+export const archiveOnlySection = async (
+  workDir: string,
+  archive: ArchiveOptions,
+  progress: (m: string) => void,
+): Promise<string> => {
+  progress('archive: bundling the SDK with esbuild…');
+  const bundle = await buildV2Bundle(workDir);
+  const result = await measureArchiveRead(bundle, workDir, archive, progress);
+  return [
+    '## v2: the history archive',
+    '',
+    table(['issue 12 goal', 'measured (median of runs, lowest–highest)', 'goal'], [archiveGoalRow(result)]),
+    '',
+    archiveSection(result),
+  ].join('\n');
 };
