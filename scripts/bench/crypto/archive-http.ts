@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deviceListSigningBytes, keyBundleSigningBytes, newId } from '@lockbox/contracts';
 import { client, registerUser } from '@lockbox/testkit';
-import { type MachineLoad, withMachineLoad } from '../lib/proc-stats';
+import { type MachineLoad, treeUsage, withMachineLoad } from '../lib/proc-stats';
 import { stopAll } from '../lib/processes';
 import { startBenchStack } from '../lib/stack';
 import type {
@@ -28,7 +28,8 @@ import { runBundle } from './v2-bundle';
 export interface ArchiveHttpResult {
   engine: string;
   appendS: number;
-  runs: { result: ArchiveReadRun; load: MachineLoad }[];
+  /** `stackCpuS`: CPU seconds of the gateway and the auth service during the read (Postgres is a shared server, not in it). */
+  runs: { result: ArchiveReadRun; load: MachineLoad; stackCpuS: number }[];
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -120,11 +121,14 @@ export const measureArchiveHttp = async (
       file,
       http: { url: stack.gatewayUrl, token: user.token },
     };
+    const stackCpuS = () =>
+      stack.processes.reduce((n, p) => n + (p.child?.pid ? treeUsage(p.child.pid).cpuS : 0), 0);
     const runs: ArchiveHttpResult['runs'] = [];
     for (let i = 0; i < o.runs; i++) {
       progress(`archive over HTTP: read ${i + 1}/${o.runs}…`);
+      const before = stackCpuS();
       const [result, load] = await withMachineLoad(() => runBundle<ArchiveReadRun>(bundle, read));
-      runs.push({ result, load });
+      runs.push({ result, load, stackCpuS: stackCpuS() - before });
     }
     return { engine, appendS, runs };
   } finally {

@@ -30,16 +30,24 @@ const httpPart = (h: Extract<ArchiveReadResult, { status: 'measured' }>['http'])
   if (h === undefined) return 'Over HTTP: not run (`--archive-http-runs 0`).';
   if ('failed' in h) return `Over HTTP: the run failed (${h.failed}).`;
   return [
-    `Over HTTP against a real stack (testkit's gateway + auth service on ${h.engine}; the same kind of archive sealed for a registered account whose signed device list turns the archive on, appended through \`POST /auth/archive\` in batches of 100 in ${fmt(h.appendS, 1)} s), each read a fresh process calling \`GET /auth/archive\` through the gateway. The stack's processes share the machine with the reader, so the wall time holds theirs too:`,
+    `Over HTTP against a real stack (testkit's gateway + auth service on ${h.engine}; the same kind of archive sealed for a registered account whose signed device list turns the archive on, appended through \`POST /auth/archive\` in batches of 100 in ${fmt(h.appendS, 1)} s), each read a fresh process calling \`GET /auth/archive\` through the gateway. The stack's processes share the machine with the reader, so the wall time holds theirs too; "stack CPU" is the gateway's and the auth service's during the read (the database server is shared and not counted), and "others" excludes the reader and the stack:`,
     '',
     table(
-      ['read over HTTP', 'wall s', 'CPU s of the reader', 'pages', 'machine during the process'],
+      [
+        'read over HTTP',
+        'wall s',
+        'CPU s of the reader',
+        'stack CPU s',
+        'pages',
+        'machine during the process',
+      ],
       h.runs.map((r, i) => [
         i + 1,
         fmt(r.result.readMs / 1000, 2),
         fmt(r.result.readCpuS, 2),
+        fmt(r.stackCpuS, 2),
         r.result.pages,
-        formatMachineLoad(r.load, r.result.processCpuS),
+        formatMachineLoad(r.load, r.result.processCpuS + r.stackCpuS),
       ]),
     ),
   ].join('\n');
