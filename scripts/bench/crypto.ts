@@ -6,16 +6,21 @@
  *   vault KDF (argon2id, 64 MiB, 3 passes, 1 lane, via hash-wasm).
  * - v2: MLS application messages beside v1 envelopes, and the group
  *   operations of a 2-user, 6-device conversation, in several runs of an
- *   esbuild bundle in plain Node, each with the machine's load.
+ *   esbuild bundle in plain Node, each with the machine's load; and the
+ *   history-archive read of 10,000 messages on a new device, in fresh
+ *   processes on the same bundle.
  *
  *   npm run bench:crypto -- [--rounds 3] [--seconds 2] [--kdf-runs 3] [--no-browser]
  *        [--v2-runs 5] [--batch 200] [--batches 5] [--updates 3] [--no-v1] [--no-v2]
+ *        [--archive-runs 5] [--archive-messages 10000] [--archive-http-runs 3] [--no-archive]
+ *        [--only-archive]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { ARCHIVE_MESSAGES } from './crypto/archive-read';
 import { runV1Section } from './crypto/v1';
 import { v2Section } from './crypto/v2-report';
-import { runV2 } from './crypto/v2-runs';
+import { archiveOnlySection, runV2 } from './crypto/v2-runs';
 import { writeResults } from './lib/markdown';
 import { benchArgs } from './lib/options';
 import { formatMachineLoad, withMachineLoad } from './lib/proc-stats';
@@ -35,6 +40,12 @@ v2 (MLS beside v1 envelopes, a bundle in plain Node, one process per run):
   --batches N     batches per operation and run (default 5)
   --updates N     self-update commits per run (default 3)
   --no-v2         skip this part
+archive (part of v2: HistoryArchive.readAll of an archive, one fresh process per read):
+  --archive-runs N      reads (default 5)
+  --archive-messages N  records in the archive (default 10000)
+  --archive-http-runs N reads over HTTP against a real stack, gateway + auth (default 3; 0: none)
+  --no-archive          skip this part
+  --only-archive        this part alone (no v1, no MLS runs), written to results/crypto-archive-<date>.md
 `;
 
 const { values } = parseArgs({
@@ -48,6 +59,11 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '200' },
     batches: { type: 'string', default: '5' },
     updates: { type: 'string', default: '3' },
+    'archive-runs': { type: 'string', default: '5' },
+    'archive-messages': { type: 'string', default: String(ARCHIVE_MESSAGES) },
+    'archive-http-runs': { type: 'string', default: '3' },
+    'no-archive': { type: 'boolean', default: false },
+    'only-archive': { type: 'boolean', default: false },
     'no-v1': { type: 'boolean', default: false },
     'no-v2': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -58,10 +74,21 @@ if (values.help) {
   process.exit(0);
 }
 
+const archiveOptions = {
+  runs: Number(values['archive-runs']),
+  messages: Number(values['archive-messages']),
+  httpRuns: Number(values['archive-http-runs']),
+};
+const onlyArchive = values['only-archive'];
+
 await runBench('crypto', { keep: false }, async (workDir, progress) => {
   const startedAt = new Date().toISOString();
   const [sections, load] = await withMachineLoad(async () => {
     const out: string[] = [];
+    if (onlyArchive) {
+      out.push(await archiveOnlySection(workDir, archiveOptions, progress));
+      return out;
+    }
     if (!values['no-v1'])
       out.push(
         await runV1Section(
@@ -81,6 +108,7 @@ await runBench('crypto', { keep: false }, async (workDir, progress) => {
           updates: Number(values.updates),
           messageBytes: 1024,
         },
+        values['no-archive'] ? undefined : archiveOptions,
         progress,
       );
       out.push(v2Section(v2));
@@ -95,5 +123,6 @@ await runBench('crypto', { keep: false }, async (workDir, progress) => {
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
   process.stdout.write(`${report}\n`);
-  progress(`written to ${writeResults('crypto', report)}`);
+  // An archive-only run keeps the day's full report (v1 and MLS) as it is.
+  progress(`written to ${writeResults(onlyArchive ? 'crypto-archive' : 'crypto', report)}`);
 });

@@ -48,9 +48,13 @@ export const buildV2Bundle = async (dir: string): Promise<string> => {
 };
 
 /** One run: a fresh `node` process on the bundle. */
-export const runV2Bundle = async (bundle: string, opts: V2KernelOptions): Promise<V2KernelResult> => {
+export const runV2Bundle = (bundle: string, opts: V2KernelOptions): Promise<V2KernelResult> =>
+  runBundle<V2KernelResult>(bundle, opts);
+
+/** A fresh `node` process on the bundle with `opts` (the entry picks the kernel); its last stdout line. */
+export const runBundle = async <T>(bundle: string, opts: object): Promise<T> => {
   const { stdout } = await promisify(execFile)(process.execPath, [bundle, JSON.stringify(opts)], {
     maxBuffer: 16 * 1024 * 1024,
   });
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as V2KernelResult;
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T;
 };

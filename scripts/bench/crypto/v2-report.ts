@@ -2,7 +2,7 @@
 import { fmt, ratio, table, verdict } from '../lib/markdown';
 import { formatMachineLoad } from '../lib/proc-stats';
 import { median } from '../lib/report';
-import { ARCHIVE_GOAL_S, ARCHIVE_MESSAGES } from './archive-read';
+import { archiveGoalRow, archiveSection } from './archive-report';
 import type { Rate, V2KernelResult } from './v2-kernel';
 import type { V2Runs } from './v2-runs';
 
@@ -38,19 +38,6 @@ const goalRow = (label: string, results: V2KernelResult[], key: RateKey) => {
   ];
 };
 
-const archiveRow = (v2: V2Runs) =>
-  v2.archive.status === 'pending'
-    ? [
-        `archive read of ${fmt(ARCHIVE_MESSAGES)} messages on a new device`,
-        `**pending** (${v2.archive.why})`,
-        `≤ ${ARCHIVE_GOAL_S} s`,
-      ]
-    : [
-        `archive read of ${fmt(v2.archive.messages)} messages on a new device`,
-        `${spread(v2.archive.seconds, 2)} s`,
-        `≤ ${ARCHIVE_GOAL_S} s ${verdict(median(v2.archive.seconds) <= ARCHIVE_GOAL_S)}`,
-      ];
-
 export const v2Section = (v2: V2Runs): string => {
   const results = v2.runs.map((r) => r.result);
   const g = (f: (x: V2KernelResult['group']) => number[]) => spread(results.flatMap((r) => f(r.group)));
@@ -82,7 +69,7 @@ export const v2Section = (v2: V2Runs): string => {
       [
         goalRow('MLS encrypt 1 KB', results, 'mlsEncrypt'),
         goalRow('MLS decrypt 1 KB', results, 'mlsDecrypt'),
-        archiveRow(v2),
+        archiveGoalRow(v2.archive),
       ],
     ),
     '',
@@ -117,5 +104,7 @@ export const v2Section = (v2: V2Runs): string => {
         formatMachineLoad(r.load, r.result.processCpuS),
       ]),
     ),
+    '',
+    archiveSection(v2.archive),
   ].join('\n');
 };

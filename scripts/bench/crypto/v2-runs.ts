@@ -1,10 +1,12 @@
 /**
  * The v2 part of bench:crypto: builds the bundle, then runs it several times
  * (one fresh process each), noting what the rest of the machine did during
- * each run.
+ * each run; then the archive read (archive-read.ts) on the same bundle.
  */
+import { table } from '../lib/markdown';
 import { type MachineLoad, withMachineLoad } from '../lib/proc-stats';
-import { type ArchiveReadResult, measureArchiveRead } from './archive-read';
+import { type ArchiveOptions, type ArchiveReadResult, measureArchiveRead } from './archive-read';
+import { archiveGoalRow, archiveSection } from './archive-report';
 import { buildV2Bundle, runV2Bundle } from './v2-bundle';
 import type { V2KernelOptions, V2KernelResult } from './v2-kernel';
 
@@ -23,6 +25,7 @@ export const runV2 = async (
   workDir: string,
   runs: number,
   options: V2KernelOptions,
+  archive: ArchiveOptions | undefined,
   progress: (m: string) => void,
 ): Promise<V2Runs> => {
   progress('v2: bundling the SDK and @lockbox/mls with esbuild…');
@@ -33,5 +36,30 @@ export const runV2 = async (
     const [result, load] = await withMachineLoad(() => runV2Bundle(bundle, options));
     out.push({ result, load });
   }
-  return { options, runs: out, archive: await measureArchiveRead() };
+  return {
+    options,
+    runs: out,
+    archive:
+      archive === undefined
+        ? { status: 'skipped', why: 'not run (--no-archive)' }
+        : await measureArchiveRead(bundle, workDir, archive, progress),
+  };
+};
+
+/** The archive read alone (`--only-archive`): its goal row and its section, on a bundle of its own. */
+export const archiveOnlySection = async (
+  workDir: string,
+  archive: ArchiveOptions,
+  progress: (m: string) => void,
+): Promise<string> => {
+  progress('archive: bundling the SDK with esbuild…');
+  const bundle = await buildV2Bundle(workDir);
+  const result = await measureArchiveRead(bundle, workDir, archive, progress);
+  return [
+    '## v2: the history archive',
+    '',
+    table(['issue 12 goal', 'measured (median of runs, lowest–highest)', 'goal'], [archiveGoalRow(result)]),
+    '',
+    archiveSection(result),
+  ].join('\n');
 };
