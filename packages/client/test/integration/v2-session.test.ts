@@ -88,6 +88,8 @@ describe('E2E v2 in the session', () => {
     syncEverySend(bob);
     await alice.messages.send(bobName, 'one');
     await bob.messages.send(aliceName, 'two');
+    // The archive holds what a device of Alice's read or sent: the laptop reads 'two' first.
+    expect(texts(await alice.messages.history(bobName))).toEqual(['one', 'two']);
     const phone = await secondDevice(aliceName);
     expect(phone.devices.status()).toEqual({ state: 'ready' });
     expect(texts(await phone.messages.history(bobName))).toEqual(['one', 'two']);
@@ -101,8 +103,18 @@ describe('E2E v2 in the session', () => {
     expect((await bob.messages.send(aliceName, 'three')).version).toBe(2);
     expect(texts(await phone.messages.history(bobName))).toEqual(['one', 'two', 'three']);
     expect((await phone.messages.send(bobName, 'four, from the phone')).version).toBe(2);
-    expect(texts(await alice.messages.history(bobName))).toEqual(['one', 'two', 'three', 'four, from the phone']);
-    expect(texts(await bob.messages.history(aliceName))).toEqual(['one', 'two', 'three', 'four, from the phone']);
+    expect(texts(await alice.messages.history(bobName))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four, from the phone',
+    ]);
+    expect(texts(await bob.messages.history(aliceName))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four, from the phone',
+    ]);
 
     // A copy of the phone's engine state, as a thief would take it before the revocation.
     const phoneStore = internalsOf.get(phone)?.store as MemoryStore;
@@ -138,7 +150,9 @@ describe('E2E v2 in the session', () => {
       deviceName: 'thief',
     });
     const events = await engine.pull();
-    const read = events.flatMap((e) => (e.kind === 'message' && e.payload.type === 'text' ? [e.payload.text] : []));
+    const read = events.flatMap((e) =>
+      e.kind === 'message' && e.payload.type === 'text' ? [e.payload.text] : [],
+    );
     expect(read).not.toContain('after the removal');
   });
 
@@ -155,7 +169,11 @@ describe('E2E v2 in the session', () => {
     const h = await alice.messages.history(bobName);
     expect(texts(h)).toEqual(['to a v1 peer', 'from a v1 peer', 'now on v2']);
     expect(h.map((m) => m.version)).toEqual([1, 1, 2]);
-    expect(texts(await bob2.messages.history(aliceName))).toEqual(['to a v1 peer', 'from a v1 peer', 'now on v2']);
+    expect(texts(await bob2.messages.history(aliceName))).toEqual([
+      'to a v1 peer',
+      'from a v1 peer',
+      'now on v2',
+    ]);
   });
 
   it('archive off: a new device gets no history and the server keeps none', async () => {
@@ -165,7 +183,10 @@ describe('E2E v2 in the session', () => {
     await alice.devices.setArchive(false);
     expect(await alice.devices.archiveEnabled()).toBe(false);
     await bob.messages.send(aliceName, 'never archived');
-    expect(texts(await alice.messages.history(bobName))).toEqual(['archived, then cleared', 'never archived']);
+    expect(texts(await alice.messages.history(bobName))).toEqual([
+      'archived, then cleared',
+      'never archived',
+    ]);
     const listed = await alice.api.trpc.archive.list.query({});
     expect(listed.segments).toEqual([]);
     const phone = await secondDevice(aliceName);
