@@ -122,6 +122,11 @@ describe('E2E v2 in the session', () => {
     for (const k of await phoneStore.keys('')) await stolen.set(k, (await phoneStore.get(k)) as string);
     const phoneDevice = (await phone.devices.current()).device_id;
 
+    // Control: what Bob sends before the removal, the stolen state does read.
+    await bob.messages.send(aliceName, 'before the removal');
+    // Bob does not re-sync members now: the removal commit must come from Alice's revoke().
+    (internalsOf.get(bob) as { v2: { syncEveryMs: number } }).v2.syncEveryMs = 3_600_000;
+
     await expect(alice.devices.revoke((await alice.devices.current()).device_id)).rejects.toMatchObject({
       code: 'current_device',
     });
@@ -130,7 +135,7 @@ describe('E2E v2 in the session', () => {
     await expect(phone.account.whoami()).rejects.toMatchObject({ status: 401 });
 
     await bob.messages.send(aliceName, 'after the removal');
-    expect(texts(await alice.messages.history(bobName)).at(-1)).toBe('after the removal');
+    expect(texts(await alice.messages.history(bobName)).slice(-2)).toEqual(['before the removal', 'after the removal']);
     // The stolen state, driven with a fresh (valid) session of Alice's: nothing after the removal opens.
     const thief = await newSession(stack, { protocol: 'v1' });
     await thief.account.login(aliceName, password);
@@ -153,6 +158,7 @@ describe('E2E v2 in the session', () => {
     const read = events.flatMap((e) =>
       e.kind === 'message' && e.payload.type === 'text' ? [e.payload.text] : [],
     );
+    expect(read).toContain('before the removal');
     expect(read).not.toContain('after the removal');
   });
 
