@@ -20,6 +20,7 @@ import { KeyPackagePool, type PoolSize } from './key-package-pool';
 import { Membership, type RefusedKeyPackage } from './membership';
 import { OwnDeviceList } from './own-device-list';
 import {
+  isConflict,
   parseAnswer,
   type TStreamItem,
   type V2Transport,
@@ -57,6 +58,7 @@ export type SendOutcome =
   | { version: 'waiting' };
 
 const MAX_SYNC_ATTEMPTS = 3;
+const MAX_UNARCHIVED = 500;
 
 export class V2Engine {
   readonly #o: V2EngineOptions;
@@ -69,6 +71,8 @@ export class V2Engine {
   readonly #conversationOf = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #commits: GroupCommits;
+  /** Records whose archive append failed, retried with the next ones. */
+  #unarchived: ArchiveRecord[] = [];
 
   private constructor(o: V2EngineOptions, state: DeviceState) {
     this.#o = o;
@@ -256,16 +260,33 @@ export class V2Engine {
           sent_at: e.sentAt,
           payload: e.payload,
         });
+    // receive() has already deleted the keys and marked the items seen: from here on nothing may
+    // throw, or the events (the only copy of these messages) would be lost for good.
     await this.#archiveRecords(records);
     // A Welcome used one of this device's one-time KeyPackages: top the pool up again.
-    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill();
+    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill().catch(() => undefined);
     return events;
   }
 
+  /**
+   * Best effort: a failed append keeps the records for the next attempt (bounded); an honest 409
+   * means another device turned the archive off, so the cached flag is stale.
+   */
   async #archiveRecords(records: ArchiveRecord[]): Promise<void> {
-    if (this.#archive === undefined || records.length === 0) return;
-    if (!(await this.#own.archiveOn())) return;
-    await this.#archive.append(records);
+    if (this.#archive === undefined) return;
+    const pending = [...this.#unarchived, ...records];
+    this.#unarchived = [];
+    if (pending.length === 0) return;
+    try {
+      if (!(await this.#own.archiveOn())) return;
+      await this.#archive.append(pending);
+    } catch (e) {
+      if (isConflict(e)) {
+        this.#own.archiveTurnedOff();
+        return;
+      }
+      this.#unarchived = pending.slice(-MAX_UNARCHIVED);
+    }
   }
 
   /**

@@ -62,6 +62,11 @@ export class OwnDeviceList {
     return this.#archive ?? false;
   }
 
+  /** The server said the archive is off (another device switched it): stop appending. */
+  archiveTurnedOff(): void {
+    this.#archive = false;
+  }
+
   async ensureListed(): Promise<DeviceList> {
     const me = {
       deviceId: this.#state.deviceId,

@@ -1,0 +1,57 @@
+/**
+ * Nothing may be lost once receive() has used the keys: a failing archive append (a 500, or an
+ * honest 409 after another device turned the archive off) must not swallow the decrypted messages.
+ */
+import { LockboxApiError } from '@lockbox/contracts';
+import { describe, expect, it } from 'vitest';
+import type { V2Transport } from '../../src/v2';
+import { FakeServer } from './fake-server';
+import { newAccount, openDevice, pinned, text, texts } from './helpers';
+
+const setup = () => {
+  const server = new FakeServer();
+  const alice = newAccount(server);
+  const bob = newAccount(server);
+  return { server, alice, bob, keys: pinned(alice, bob) };
+};
+
+describe('messages survive a failing archive', () => {
+  it('an archive append that fails (500) still returns the message, and the record is appended later', async () => {
+    const { server, alice, bob, keys } = setup();
+    let failing = false;
+    const flaky = (t: V2Transport): V2Transport => ({
+      ...t,
+      archiveAppend: async (s) => {
+        if (failing) throw new LockboxApiError('internal', 'boom', 500);
+        return t.archiveAppend(s);
+      },
+    });
+    const b1 = await openDevice(server, bob, keys, 'b1', flaky);
+    await b1.engine.setArchive(true);
+    const a1 = await openDevice(server, alice, keys, 'a1');
+    await a1.engine.send(bob.userId, text('one'));
+    failing = true;
+    expect(texts(await b1.engine.pull())).toEqual(['one']);
+    failing = false;
+    await a1.engine.send(bob.userId, text('two'));
+    expect(texts(await b1.engine.pull())).toEqual(['two']);
+    const archived = await b1.engine.readArchive();
+    expect(archived.records.map((r) => (r.payload as { text: string }).text).sort()).toEqual(['one', 'two']);
+  });
+
+  it('another device turning the archive off does not lose the next incoming message', async () => {
+    const { server, alice, bob, keys } = setup();
+    const b1 = await openDevice(server, bob, keys, 'b1');
+    await b1.engine.setArchive(true);
+    const b2 = await openDevice(server, bob, keys, 'b2');
+    const a1 = await openDevice(server, alice, keys, 'a1');
+    await a1.engine.send(bob.userId, text('one'));
+    expect(texts(await b2.engine.pull())).toEqual(['one']);
+    await b1.engine.setArchive(false);
+    await a1.engine.send(bob.userId, text('two'));
+    expect(texts(await b2.engine.pull())).toEqual(['two']);
+    await a1.engine.send(bob.userId, text('three'));
+    expect(texts(await b2.engine.pull())).toEqual(['three']);
+    expect(server.archives.get(bob.userId) ?? []).toEqual([]);
+  });
+});
