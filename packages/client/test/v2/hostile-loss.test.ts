@@ -55,3 +55,23 @@ describe('messages survive a failing archive', () => {
     expect(server.archives.get(bob.userId) ?? []).toEqual([]);
   });
 });
+
+describe('revocation reaches every session of a device', () => {
+  it('a re-login of a listed device re-binds its new session, so revoking the device ends that session too', async () => {
+    const { server, alice, bob, keys } = setup();
+    const b1 = await openDevice(server, bob, keys, 'b1');
+    const b2 = await openDevice(server, bob, keys, 'b2');
+    // b2 signs in again: a new session, the same device state.
+    const relogin = await openDevice(server, bob, keys, 'b2', undefined, b2.store);
+    expect(relogin.engine.deviceId).toBe(b2.engine.deviceId);
+    expect((relogin.transport as { boundDevice: () => string | undefined }).boundDevice()).toBe(
+      b2.engine.deviceId,
+    );
+    const list = await b1.engine.revoke([b2.engine.deviceId]);
+    expect(list.devices.map((d) => d.deviceId)).toEqual([b1.engine.deviceId]);
+    await expect(relogin.engine.devices()).rejects.toMatchObject({ status: 401 });
+    await expect(b2.engine.devices()).rejects.toMatchObject({ status: 401 });
+    expect(await b1.engine.devices()).not.toBeNull();
+    void alice;
+  });
+});
