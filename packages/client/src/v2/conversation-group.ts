@@ -11,6 +11,7 @@ import { bytesEqual, fromBase64, utf8 } from '../crypto/bytes';
 import { decodePayload, type ReceivedPayload } from '../crypto/payload';
 import type { DeviceState, StoredGroupMeta } from './device-state';
 import type { KeyPackagePool } from './key-package-pool';
+import type { ListedMembers } from './listed-members';
 import type { TStreamItem } from './transport';
 
 export type ConversationStatus = 'none' | 'active' | 'missing-commit' | 'removed';
@@ -34,7 +35,9 @@ export type GroupEvent =
   | { kind: 'removed'; conversationId: string }
   | { kind: 'refused'; conversationId: string; messageId: string; reason: string }
   /** An item from before this device joined (or its own): nothing to read, the archive has it. */
-  | { kind: 'skipped'; conversationId: string; messageId: string; why: 'not-a-member' | 'own' | 'duplicate' };
+  | { kind: 'skipped'; conversationId: string; messageId: string; why: SkipReason };
+
+export type SkipReason = 'not-a-member' | 'own' | 'duplicate' | 'not-for-this-device' | 'already-a-member';
 
 export class ConversationGroup {
   readonly conversationId: string;
@@ -45,6 +48,7 @@ export class ConversationGroup {
   readonly #state: DeviceState;
   readonly #pool: KeyPackagePool;
   readonly #accountKeyFor: AccountKeyResolver;
+  readonly #listed: ListedMembers | undefined;
 
   constructor(
     conversationId: string,
@@ -52,7 +56,9 @@ export class ConversationGroup {
     state: DeviceState,
     pool: KeyPackagePool,
     accountKeyFor: AccountKeyResolver,
+    listed?: ListedMembers,
   ) {
+    this.#listed = listed;
     this.conversationId = conversationId;
     this.#member = loaded?.member;
     this.#meta = loaded?.meta ?? { seen: [], sent: [], parked: [] };
@@ -93,7 +99,7 @@ export class ConversationGroup {
   }
 
   async receive(item: TStreamItem): Promise<GroupEvent[]> {
-    const skip = (why: 'not-a-member' | 'own' | 'duplicate'): GroupEvent[] => [
+    const skip = (why: SkipReason): GroupEvent[] => [
       { kind: 'skipped', conversationId: this.conversationId, messageId: item.id, why },
     ];
     if (this.#meta.seen.includes(item.id) || this.#meta.parked.some((p) => p.id === item.id))
@@ -136,19 +142,24 @@ export class ConversationGroup {
     const bytes = fromBase64(item.encrypted_blob);
     const kind = item.mls?.kind;
     if (kind === 'welcome') {
-      if (this.#member !== undefined) return [];
+      if (this.#member !== undefined) return this.#skipped(item, 'already-a-member');
       try {
         const joined = await GroupMember.join(bytes, this.#state.keyPackages(), {
           accountKeyFor: this.#accountKeyFor,
         });
-        await this.#pool.used(joined.usedKeyPackage);
-        // The server names the conversation; the group id inside the Welcome must agree.
+        // Checked before the KeyPackage is used up: the server names the conversation and the group id
+        // inside the Welcome must agree; every leaf must be a listed device (a revoked device's
+        // certificate still verifies) and the group must hold exactly this user and the peer.
         if (!bytesEqual(joined.member.groupId, utf8(conversationId)))
-          return this.#refused(item, new Error('Welcome for another conversation'));
+          return this.#refusedFor(item, 'wrong-conversation');
+        const why = await this.#listed?.refuseTree(joined.member.members(), this.#peerOf(item));
+        if (why !== undefined) return this.#refusedFor(item, why);
         this.#member = joined.member;
+        await this.#pool.used(joined.usedKeyPackage);
         return [{ kind: 'joined', conversationId, epoch: this.epoch }];
       } catch (e) {
-        if (e instanceof MlsRefusedError && e.reason === 'not-for-this-device') return [];
+        if (e instanceof MlsRefusedError && e.reason === 'not-for-this-device')
+          return this.#skipped(item, 'not-for-this-device');
         return this.#refused(item, e);
       }
     }
@@ -162,11 +173,15 @@ export class ConversationGroup {
           await this.#state.deleteGroup(conversationId);
           return [{ kind: 'removed', conversationId }];
         }
+        this.#listed?.forget();
         return [
           { kind: 'membership', conversationId, epoch: Number(r.epoch), added: r.added, removed: r.removed },
         ];
       }
       if (kind !== 'application') return this.#refused(item, new Error('application data in a commit item'));
+      // A revoked device still holds the group keys until a removal commit: its messages are refused.
+      if (this.#listed !== undefined && !(await this.#listed.senderListed(r.sender)))
+        return this.#refusedFor(item, 'not-listed');
       return [
         {
           kind: 'message',
@@ -201,6 +216,18 @@ export class ConversationGroup {
         return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
       return this.#refused(item, e);
     }
+  }
+
+  #peerOf(item: TStreamItem): string {
+    return item.sender_id === this.#state.userId ? item.recipient_id : item.sender_id;
+  }
+
+  #skipped(item: TStreamItem, why: SkipReason): GroupEvent[] {
+    return [{ kind: 'skipped', conversationId: this.conversationId, messageId: item.id, why }];
+  }
+
+  #refusedFor(item: TStreamItem, reason: string): GroupEvent[] {
+    return [{ kind: 'refused', conversationId: this.conversationId, messageId: item.id, reason }];
   }
 
   #refused(item: TStreamItem, e: unknown): GroupEvent[] {

@@ -14,9 +14,10 @@ import { type ArchiveReadout, type ArchiveRecord, HistoryArchive } from './archi
 import { ConversationGroup, type ConversationStatus, type GroupEvent } from './conversation-group';
 import { type DeviceList, DeviceListPins } from './device-list';
 import { DeviceState } from './device-state';
-import { V2RefusedError } from './errors';
+import { refuseV2, V2RefusedError } from './errors';
 import { clientMsgId, GroupCommits } from './group-commits';
 import { KeyPackagePool, type PoolSize } from './key-package-pool';
+import { ListedMembers } from './listed-members';
 import { Membership, type RefusedKeyPackage } from './membership';
 import { OwnDeviceList } from './own-device-list';
 import {
@@ -71,6 +72,7 @@ export class V2Engine {
   readonly #conversationOf = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #commits: GroupCommits;
+  readonly #listed: ListedMembers;
   /** Records whose archive append failed, retried with the next ones. */
   #unarchived: ArchiveRecord[] = [];
 
@@ -83,6 +85,7 @@ export class V2Engine {
     this.#own = new OwnDeviceList(o, pins, state);
     this.#archive = o.archiveKey && new HistoryArchive(o.transport, o.archiveKey, o.userId);
     this.#commits = new GroupCommits(o, state, this.#membership);
+    this.#listed = new ListedMembers(this.#membership, o.userId);
   }
 
   /** KeyPackages refused while building or extending a group (server-injected devices, forged lists …). */
@@ -137,6 +140,9 @@ export class V2Engine {
       if (g.member === undefined) {
         const created = await this.#commits.create(peerId, conversationId, g);
         if (created !== 'created') return { version: created };
+      } else {
+        this.#checkPeer(g.member, peerId);
+        await this.#assertMembersListed(g, peerId);
       }
       const member = g.member as GroupMember;
       this.#checkPeer(member, peerId);
@@ -214,7 +220,8 @@ export class V2Engine {
       const g = await this.#group(await this.#conversation(peerId));
       if (g.member === undefined) return 'no-group';
       this.#checkPeer(g.member, peerId);
-      return this.#commits.commit(g, peerId, await g.member.selfUpdate());
+      await this.#assertMembersListed(g, peerId);
+      return this.#commits.commit(g, peerId, await (g.member as GroupMember).selfUpdate());
     });
   }
 
@@ -290,6 +297,22 @@ export class V2Engine {
   }
 
   /**
+   * Before anything is encrypted or committed to the group: every leaf must be on its user's current
+   * signed list with its leaf key. A revoked device still in the tree (its removal commit refused
+   * with a 409, or never made) is removed first; if that cannot be done, nothing is sent.
+   */
+  async #assertMembersListed(g: ConversationGroup, peerId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const member = g.member;
+      if (member === undefined) refuseV2('not-listed', 'this device is no longer in the group');
+      if ((await this.#listed.unlisted((member as GroupMember).members(), peerId)).length === 0) return;
+      if (attempt > MAX_SYNC_ATTEMPTS) break;
+      if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
+    }
+    refuseV2('not-listed', 'the group holds a device that is not on the signed list');
+  }
+
+  /**
    * The server names the conversation of a peer; a group of another conversation (e.g. with a third
    * user) must never carry a message meant for this peer: only this user's and the peer's devices.
    */
@@ -313,7 +336,14 @@ export class V2Engine {
     let g = this.#groups.get(conversationId);
     if (g === undefined) {
       const loaded = await this.#state.loadGroup(conversationId, this.#o.accountKeyFor);
-      g = new ConversationGroup(conversationId, loaded, this.#state, this.#pool, this.#o.accountKeyFor);
+      g = new ConversationGroup(
+        conversationId,
+        loaded,
+        this.#state,
+        this.#pool,
+        this.#o.accountKeyFor,
+        this.#listed,
+      );
       this.#groups.set(conversationId, g);
     }
     return g;

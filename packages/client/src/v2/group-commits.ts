@@ -5,13 +5,14 @@
  * and merged only once the server accepted it; on a 409 it is dropped (the caller reads the
  * stream, where the winning commit or Welcome is, and tries again).
  */
-import { type AccountKeyResolver, GroupMember, type MemberId, type StagedCommit } from '@lockbox/mls';
+import { type AccountKeyResolver, GroupMember, type StagedCommit } from '@lockbox/mls';
 import { toBase64, utf8 } from '../crypto/bytes';
 import { systemRandom } from '../crypto/random';
 import type { ConversationGroup } from './conversation-group';
 import type { DeviceList } from './device-list';
 import type { DeviceState } from './device-state';
 import { V2RefusedError } from './errors';
+import { isListedLeaf } from './listed-members';
 import type { Membership, RefusedKeyPackage } from './membership';
 import { isConflict, parseAnswer, type V2Transport, ZMlsEpochAnswer, ZSendMlsAnswer } from './transport';
 
@@ -79,10 +80,9 @@ export class GroupCommits {
       const list = await this.#membership.list(userId);
       if (list !== null) lists.push(list);
     }
-    const listed = (m: MemberId) =>
-      lists.some((l) => l.userId === m.userId && l.devices.some((d) => d.deviceId === m.deviceId));
     const current = member.members();
-    const remove = current.filter((m) => !listed(m) && m.deviceId !== this.#state.deviceId);
+    // The leaf's signature key must be the listed one: same device id with another key is not listed.
+    const remove = current.filter((m) => !isListedLeaf(lists, m) && m.deviceId !== this.#state.deviceId);
     let changed = false;
     if (remove.length > 0) {
       if ((await this.commit(g, peerId, await member.removeDevices(remove))) === 'conflict')

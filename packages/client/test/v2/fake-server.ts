@@ -23,7 +23,7 @@ interface Body {
   user_id: string;
   version: number;
   archive: boolean;
-  devices: { device_id: string }[];
+  devices: { device_id: string; added_at: string }[];
 }
 
 export interface StoredItem {

@@ -2,8 +2,9 @@
  * Nothing may be lost once receive() has used the keys: a failing archive append (a 500, or an
  * honest 409 after another device turned the archive off) must not swallow the decrypted messages.
  */
-import { LockboxApiError } from '@lockbox/contracts';
+
 import { describe, expect, it } from 'vitest';
+import { LockboxApiError } from '../../src/api/errors';
 import type { V2Transport } from '../../src/v2';
 import { FakeServer } from './fake-server';
 import { newAccount, openDevice, pinned, text, texts } from './helpers';
@@ -64,7 +65,7 @@ describe('revocation reaches every session of a device', () => {
     // b2 signs in again: a new session, the same device state.
     const relogin = await openDevice(server, bob, keys, 'b2', undefined, b2.store);
     expect(relogin.engine.deviceId).toBe(b2.engine.deviceId);
-    expect((relogin.transport as { boundDevice: () => string | undefined }).boundDevice()).toBe(
+    expect((relogin.transport as unknown as { boundDevice: () => string | undefined }).boundDevice()).toBe(
       b2.engine.deviceId,
     );
     const list = await b1.engine.revoke([b2.engine.deviceId]);
