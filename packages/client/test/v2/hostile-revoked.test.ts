@@ -125,3 +125,20 @@ describe('a revoked device', () => {
     expect(a2.engine.status(conv)).toBe('none');
   });
 });
+
+describe('no downgrade to v1', () => {
+  it('a peer with a verified, pinned list whose KeyPackages the server withholds: send refuses, never v1', async () => {
+    const server = new FakeServer();
+    const alice = newAccount(server);
+    const bob = newAccount(server);
+    const keys = pinned(alice, bob);
+    await openDevice(server, bob, keys, 'b1');
+    const withhold = (t: V2Transport): V2Transport => ({
+      ...t,
+      claimKeyPackages: async () => ({ key_packages: [] }),
+    });
+    const a1 = await openDevice(server, alice, keys, 'a1', withhold);
+    await expect(a1.engine.send(bob.userId, text('hi'))).rejects.toMatchObject({ reason: 'no-key-packages' });
+    expect(server.items).toHaveLength(0);
+  });
+});
