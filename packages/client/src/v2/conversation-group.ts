@@ -6,7 +6,13 @@
  * `missing-commit` until that commit arrives, then the parked items are read in order. Nothing is
  * dropped silently: every item ends as an event (message, refused, or parked).
  */
-import { type AccountKeyResolver, GroupMember, type MemberId, MlsRefusedError } from '@lockbox/mls';
+import {
+  type AccountKeyResolver,
+  GroupMember,
+  type MemberId,
+  MlsRefusedError,
+  peekHeader,
+} from '@lockbox/mls';
 import { bytesEqual, fromBase64, utf8 } from '../crypto/bytes';
 import { decodePayload, type ReceivedPayload } from '../crypto/payload';
 import type { DeviceState, StoredGroupMeta } from './device-state';
@@ -38,6 +44,26 @@ export type GroupEvent =
   | { kind: 'skipped'; conversationId: string; messageId: string; why: SkipReason };
 
 export type SkipReason = 'not-a-member' | 'own' | 'duplicate' | 'not-for-this-device' | 'already-a-member';
+
+/** Items waiting for a withheld commit, per conversation. */
+export const MAX_PARKED = 200;
+
+/** Does the item's `mls` label (kind, epoch) and conversation agree with the cleartext MLS header? */
+export const labelMatches = (item: TStreamItem, conversationId: string): boolean => {
+  try {
+    const h = peekHeader(fromBase64(item.encrypted_blob));
+    const kind = item.mls?.kind;
+    if (kind === 'welcome') return h.wireFormat === 'mls_welcome';
+    if (h.groupId === undefined || !bytesEqual(h.groupId, utf8(conversationId))) return false;
+    if (h.epoch === undefined || BigInt(item.mls?.epoch ?? -1) !== h.epoch) return false;
+    if (kind === 'commit') return h.contentType === 'commit';
+    return (
+      kind === 'application' && h.contentType === 'application' && h.wireFormat === 'mls_private_message'
+    );
+  } catch {
+    return false;
+  }
+};
 
 export class ConversationGroup {
   readonly conversationId: string;
@@ -105,6 +131,9 @@ export class ConversationGroup {
     if (this.#meta.seen.includes(item.id) || this.#meta.parked.some((p) => p.id === item.id))
       return skip('duplicate');
     if (this.#meta.sent.includes(item.id)) return skip('own');
+    // The server's label must match the bytes before anything is decrypted (a relabelled item
+    // would burn a key or vanish); a mislabelled item is refused and not marked seen.
+    if (!labelMatches(item, this.conversationId)) return this.#refusedFor(item, 'label-mismatch');
     const events = await this.#read(item);
     if (events.some((e) => e.kind === 'missing-commit')) {
       await this.save();
@@ -118,20 +147,24 @@ export class ConversationGroup {
     return events;
   }
 
+  /**
+   * Every parked item is retried on its own (a fabricated far-future item must not hold back the
+   * genuine ones behind it), in stream order, until a pass reads nothing more.
+   */
   async #retryParked(): Promise<GroupEvent[]> {
-    const parked = this.#meta.parked;
-    this.#meta.parked = [];
     const events: GroupEvent[] = [];
-    for (const [i, item] of parked.entries()) {
-      const out = await this.#read(item);
-      if (out.some((e) => e.kind === 'missing-commit')) {
-        // Still ahead: keep it and everything after it parked, in order.
-        this.#meta.parked = [...this.#meta.parked, ...parked.slice(i + 1)];
+    for (let progress = true; progress && this.#meta.parked.length > 0; ) {
+      progress = false;
+      const parked = this.#meta.parked;
+      this.#meta.parked = [];
+      for (const item of parked) {
+        const out = await this.#read(item);
+        // Still ahead: #read parked it again; no second missing-commit event for it.
+        if (out.some((e) => e.kind === 'missing-commit')) continue;
+        progress = true;
+        this.#meta.seen.push(item.id);
         events.push(...out);
-        break;
       }
-      this.#meta.seen.push(item.id);
-      events.push(...out);
     }
     await this.save();
     return events;
@@ -200,6 +233,8 @@ export class ConversationGroup {
       ];
     } catch (e) {
       if (e instanceof MlsRefusedError && e.reason === 'future-epoch') {
+        // Bounded: past the cap the newest item is refused (an event), never memory without end.
+        if (this.#meta.parked.length >= MAX_PARKED) return this.#refusedFor(item, 'too-many-parked');
         this.#meta.parked.push(item);
         return [
           {
