@@ -119,8 +119,16 @@ export class V2Engine {
   devices(): Promise<DeviceList | null> {
     return this.#exclusive(() => this.#own.current());
   }
-  revoke(deviceIds: readonly string[]): Promise<DeviceList> {
-    return this.#exclusive(() => this.#own.revoke(deviceIds));
+  /**
+   * Every device held the vault's account identity seed and archive key: revoking one does not lock
+   * it out of signing device lists or reading the archive. Hence the flag: the user should change
+   * the password and reset the identity (docs/SECURITY.md 10.17).
+   */
+  revoke(deviceIds: readonly string[]): Promise<DeviceList & { identity_reset_recommended: true }> {
+    return this.#exclusive(async () => ({
+      ...(await this.#own.revoke(deviceIds)),
+      identity_reset_recommended: true as const,
+    }));
   }
   setArchive(on: boolean): Promise<DeviceList> {
     return this.#exclusive(() => this.#own.setArchive(on));
@@ -250,10 +258,7 @@ export class V2Engine {
       return [
         { kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' },
       ];
-    this.#conversationOf.set(
-      item.sender_id === me ? item.recipient_id : item.sender_id,
-      item.conversation_id,
-    );
+    // The peer -> conversation mapping is learned from messages.mlsEpoch only, never from an item.
     const g = await this.#group(item.conversation_id);
     const events = await g.receive(item);
     const records: ArchiveRecord[] = [];

@@ -70,6 +70,8 @@ describe('revocation reaches every session of a device', () => {
     );
     const list = await b1.engine.revoke([b2.engine.deviceId]);
     expect(list.devices.map((d) => d.deviceId)).toEqual([b1.engine.deviceId]);
+    // The revoked device held the vault (identity seed, archive key): the user is told to reset.
+    expect(list.identity_reset_recommended).toBe(true);
     await expect(relogin.engine.devices()).rejects.toMatchObject({ status: 401 });
     await expect(b2.engine.devices()).rejects.toMatchObject({ status: 401 });
     expect(await b1.engine.devices()).not.toBeNull();
