@@ -75,6 +75,8 @@ export class ConversationGroup {
   readonly #pool: KeyPackagePool;
   readonly #accountKeyFor: AccountKeyResolver;
   readonly #listed: ListedMembers | undefined;
+  /** The epoch this device joined at (this run): parked items from before it are history, skipped. */
+  #joinedAt = 0;
 
   constructor(
     conversationId: string,
@@ -188,6 +190,7 @@ export class ConversationGroup {
         const why = await this.#listed?.refuseTree(joined.member.members(), this.#peerOf(item));
         if (why !== undefined) return this.#refusedFor(item, why);
         this.#member = joined.member;
+        this.#joinedAt = this.epoch;
         await this.#pool.used(joined.usedKeyPackage);
         return [{ kind: 'joined', conversationId, epoch: this.epoch }];
       } catch (e) {
@@ -196,8 +199,8 @@ export class ConversationGroup {
         return this.#refused(item, e);
       }
     }
-    if (this.#member === undefined || this.#removed)
-      return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
+    if (this.#removed) return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
+    if (this.#member === undefined) return this.#parkBeforeJoin(item);
     try {
       const r = await this.#member.receive(bytes);
       if (r.kind === 'commit') {
@@ -247,10 +250,39 @@ export class ConversationGroup {
         ];
       }
       // A commit for an epoch this device already left (it joined later, or it was its own).
-      if (e instanceof MlsRefusedError && e.reason === 'old-epoch' && kind === 'commit')
+      if (
+        e instanceof MlsRefusedError &&
+        e.reason === 'old-epoch' &&
+        (kind === 'commit' || (item.mls?.epoch ?? 0) < this.#joinedAt)
+      )
         return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
       return this.#refused(item, e);
     }
+  }
+
+  /**
+   * Not a member yet: the Welcome may come after the first messages (a server reordering, or a
+   * stream page boundary), so the item waits for it instead of being marked seen. The newest
+   * MAX_PARKED wait; on overflow the oldest (most likely history from before this device) is skipped.
+   */
+  #parkBeforeJoin(item: TStreamItem): GroupEvent[] {
+    const events: GroupEvent[] = [];
+    while (this.#meta.parked.length >= MAX_PARKED) {
+      const oldest = this.#meta.parked.shift() as TStreamItem;
+      this.#meta.seen.push(oldest.id);
+      events.push(...this.#skipped(oldest, 'not-a-member'));
+    }
+    this.#meta.parked.push(item);
+    const epoch = item.mls?.epoch ?? -1;
+    // 'missing-commit' keeps the item unseen; have = -1: this device has no group state yet.
+    events.push({
+      kind: 'missing-commit',
+      conversationId: this.conversationId,
+      messageId: item.id,
+      epoch,
+      have: -1,
+    });
+    return events;
   }
 
   #peerOf(item: TStreamItem): string {

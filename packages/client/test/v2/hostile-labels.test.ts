@@ -80,3 +80,24 @@ describe('parked items', () => {
     expect(texts(await a2.engine.onItem(commit))).toEqual(['after']);
   });
 });
+
+describe('Welcome after the first messages', () => {
+  it('items served before the Welcome wait for it and are read once the device joins', async () => {
+    const server = new FakeServer();
+    const alice = newAccount(server);
+    const bob = newAccount(server);
+    const keys = pinned(alice, bob);
+    const b1 = await openDevice(server, bob, keys, 'b1');
+    const a1 = await openDevice(server, alice, keys, 'a1');
+    await a1.engine.send(bob.userId, text('first'));
+    await a1.engine.send(bob.userId, text('second'));
+    const [commit, welcome, ...apps] = server.items;
+    expect(welcome!.mls!.kind).toBe('welcome');
+    const early: string[] = [];
+    for (const app of apps) early.push(...texts(await b1.engine.onItem(app)));
+    early.push(...texts(await b1.engine.onItem(commit)));
+    expect(early).toEqual([]);
+    expect(texts(await b1.engine.onItem(welcome))).toEqual(['first', 'second']);
+    expect(texts(await b1.engine.pull())).toEqual([]);
+  });
+});
