@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LockboxApiError } from '../../src/api/errors';
-import type { V2Transport } from '../../src/v2';
+import { DeviceState, type V2Transport } from '../../src/v2';
 import { FakeServer } from './fake-server';
 import { newAccount, openDevice, pinned, text, texts } from './helpers';
 
@@ -75,6 +75,23 @@ describe('revocation reaches every session of a device', () => {
     await expect(relogin.engine.devices()).rejects.toMatchObject({ status: 401 });
     await expect(b2.engine.devices()).rejects.toMatchObject({ status: 401 });
     expect(await b1.engine.devices()).not.toBeNull();
+    void alice;
+  });
+});
+
+describe('KeyPackage private keys', () => {
+  it('a server that always says available: 0 does not make the device keep KeyPackages without end', async () => {
+    const { server, alice, bob, keys } = setup();
+    const liar = (t: V2Transport): V2Transport => ({
+      ...t,
+      keyPackageCount: async () => ({ available: 0, has_last_resort: false }),
+    });
+    const b1 = await openDevice(server, bob, keys, 'b1', liar);
+    for (let i = 0; i < 6; i++) await b1.engine.refillKeyPackages();
+    const state = await DeviceState.load(b1.store, bob.userId);
+    // POOL target is 3: at most 4 × 3 one-time KeyPackages plus 2 last-resort ones.
+    expect(state!.keyPackages().filter((k) => !k.lastResort).length).toBeLessThanOrEqual(12);
+    expect(state!.keyPackages().filter((k) => k.lastResort).length).toBe(2);
     void alice;
   });
 });
