@@ -256,6 +256,15 @@ export class ConversationGroup {
         (kind === 'commit' || (item.mls?.epoch ?? 0) < this.#joinedAt)
       )
         return [{ kind: 'skipped', conversationId, messageId: item.id, why: 'not-a-member' }];
+      // A message for this very epoch that does not decrypt: the sender is on another branch of the
+      // group (the server showed two commits for one epoch to different devices), or forged.
+      if (
+        e instanceof MlsRefusedError &&
+        e.reason === 'decrypt-failed' &&
+        kind === 'application' &&
+        item.mls?.epoch === this.epoch
+      )
+        return this.#refusedFor(item, 'fork-suspected');
       return this.#refused(item, e);
     }
   }

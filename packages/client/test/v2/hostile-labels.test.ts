@@ -6,6 +6,7 @@
 import { newId } from '@lockbox/contracts';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/crypto/bytes';
+import type { V2Transport } from '../../src/v2';
 import { FakeServer, type StoredItem } from './fake-server';
 import { newAccount, openDevice, pinned, text, texts } from './helpers';
 
@@ -99,5 +100,37 @@ describe('Welcome after the first messages', () => {
     expect(early).toEqual([]);
     expect(texts(await b1.engine.onItem(welcome))).toEqual(['first', 'second']);
     expect(texts(await b1.engine.pull())).toEqual([]);
+  });
+});
+
+describe('forks', () => {
+  it('a message from another branch of the same epoch (the server forked the group) is refused fork-suspected', async () => {
+    const { server, alice, bob, keys, a1, b1 } = await setup();
+    // b2 is shown a world where its own commit for this epoch won (the server answers 201 and drops it).
+    let forkCommits = false;
+    const forking = (t: V2Transport): V2Transport => ({
+      ...t,
+      sendMls: async (req) => {
+        if (!forkCommits || req.kind !== 'commit') return t.sendMls(req);
+        return {
+          message_id: newId('message'),
+          conversation_id: server.items[0]!.conversation_id,
+          seq: 999,
+          cursor: '999',
+          created_at: new Date().toISOString(),
+        };
+      },
+    });
+    const b2 = await openDevice(server, bob, keys, 'b2', forking);
+    expect(await b1.engine.syncMembers(alice.userId)).toBe('committed');
+    await a1.engine.pull();
+    await b2.engine.pull();
+    forkCommits = true;
+    expect(await b2.engine.selfUpdate(alice.userId)).toBe('committed');
+    expect(await b1.engine.selfUpdate(alice.userId)).toBe('committed');
+    await a1.engine.pull();
+    expect((await b2.engine.send(alice.userId, text('other branch'))).version).toBe('v2');
+    const events = await a1.engine.pull();
+    expect(events).toMatchObject([{ kind: 'refused', reason: 'fork-suspected' }]);
   });
 });
