@@ -293,4 +293,25 @@ describe.each(enginesUnderTest())('device lists on %s', (engine) => {
       expect(new Date(again?.t as Date).getTime()).toBe(new Date(row?.t as Date).getTime());
     });
   });
+
+  it("revoking a device also ends every session not bound to a still-listed device (a re-login of the revoked one), never the caller's", async () => {
+    const o = await owner(auth.api);
+    const a = entry('laptop');
+    const b = entry('phone');
+    expect((await registerDevice(auth.api, o, o.token, 1, [a], a.device_id)).status).toBe(201);
+    const bBound = await newSession(auth.api, o);
+    expect((await registerDevice(auth.api, o, bBound, 2, [a, b], b.device_id)).status).toBe(201);
+    const aOther = await newSession(auth.api, o);
+    expect((await registerDevice(auth.api, o, aOther, 3, [a, b], a.device_id)).status).toBe(201);
+    // The phone signs in again; that session is not bound to any device yet.
+    const bRelogin = await newSession(auth.api, o);
+    expect((await auth.api.get('/auth/me', { token: bRelogin })).status).toBe(200);
+    expect((await updateList(auth.api, o, o.token, listBody(o, 4, [a]))).status).toBe(200);
+    expect((await auth.api.get('/auth/me', { token: bBound })).status).toBe(401);
+    expect((await auth.api.get('/auth/me', { token: bRelogin })).status).toBe(401);
+    expect((await auth.api.get('/auth/archive', { token: bRelogin })).status).toBe(401);
+    // Sessions bound to the device still listed, and the caller's own, keep working.
+    expect((await auth.api.get('/auth/me', { token: aOther })).status).toBe(200);
+    expect((await auth.api.get('/auth/me', { token: o.token })).status).toBe(200);
+  });
 });

@@ -28,3 +28,4 @@ export {
 export type { Member, MemberId } from './members';
 export type { Received } from './receive';
 export { StagedCommit } from './staged-commit';
+export { type MlsHeader, peekHeader } from './wire';

@@ -10,6 +10,8 @@ export interface MemberId {
 
 export interface Member extends MemberId {
   leafIndex: number;
+  /** The leaf's signature key: callers check it against the device's entry on the signed device list. */
+  signatureKey: Uint8Array;
 }
 
 export const sameMember = (a: MemberId, b: MemberId): boolean =>
@@ -24,16 +26,19 @@ export const membersOf = (tree: RatchetTree): Member[] => {
       node.leaf.credential,
       node.leaf.signaturePublicKey,
     );
-    members.push({ userId, deviceId, leafIndex: nodeIndex / 2 });
+    members.push({ userId, deviceId, leafIndex: nodeIndex / 2, signatureKey: node.leaf.signaturePublicKey });
   });
   return members;
 };
 
-export const memberAt = (tree: RatchetTree, leafIndex: number): MemberId | undefined => {
+export const memberAt = (
+  tree: RatchetTree,
+  leafIndex: number,
+): (MemberId & { signatureKey: Uint8Array }) | undefined => {
   const node = tree[leafIndex * 2];
   if (node === undefined || node.nodeType !== 'leaf') return undefined;
   const { userId, deviceId } = certificateFromCredential(node.leaf.credential, node.leaf.signaturePublicKey);
-  return { userId, deviceId };
+  return { userId, deviceId, signatureKey: node.leaf.signaturePublicKey };
 };
 
 /**

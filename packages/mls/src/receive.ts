@@ -18,7 +18,12 @@ import { MlsRefusedError, refuse } from './errors';
 import { authenticateAllMembers, type MemberId, memberAt, membersOf, sameMember } from './members';
 
 export type Received =
-  | { kind: 'application'; plaintext: Uint8Array; sender: MemberId; epoch: bigint }
+  | {
+      kind: 'application';
+      plaintext: Uint8Array;
+      sender: MemberId & { signatureKey: Uint8Array };
+      epoch: bigint;
+    }
   | { kind: 'commit'; epoch: bigint; added: MemberId[]; removed: MemberId[]; removedSelf: boolean };
 
 export interface ReceiveResult {

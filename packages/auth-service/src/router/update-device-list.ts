@@ -3,6 +3,7 @@
  * It may rename devices and change `archive`; it may not add a device
  * (devices.register binds a session to it) or change a device's key. Devices
  * it leaves out are revoked in the same transaction: their sessions end
+ * (and every other session of the account not bound to a still-listed device)
  * through the revocation feed (so realtime drops their sockets and other
  * services refuse their tokens), their KeyPackages go, and their ids stay
  * taken for good. Turning `archive` off deletes the account's archive.
@@ -39,10 +40,13 @@ export const updateDeviceListHandler =
             WHERE id = ANY($1::text[]) AND user_id = $2 AND revoked_at IS NULL`,
           [removed, userId],
         );
+        // Every session not bound to a device still listed ends too (except this one): the revoked
+        // device may have signed in again, and a re-login session is unbound until it re-binds.
         const ended = await tx.query<{ id: string }>(
           `UPDATE lockbox_auth.sessions SET revoked_at = now(), revoked_reason = 'device_revoked'
-            WHERE device_id = ANY($1::text[]) AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
-          [removed, userId],
+            WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2
+              AND (device_id IS NULL OR NOT (device_id = ANY($3::text[]))) RETURNING id`,
+          [userId, ctx.user.sessionId, [...kept]],
         );
         if (ended.length > 0)
           await tx.query(

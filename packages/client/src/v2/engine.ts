@@ -14,12 +14,14 @@ import { type ArchiveReadout, type ArchiveRecord, HistoryArchive } from './archi
 import { ConversationGroup, type ConversationStatus, type GroupEvent } from './conversation-group';
 import { type DeviceList, DeviceListPins } from './device-list';
 import { DeviceState } from './device-state';
-import { V2RefusedError } from './errors';
+import { refuseV2, V2RefusedError } from './errors';
 import { clientMsgId, GroupCommits } from './group-commits';
 import { KeyPackagePool, type PoolSize } from './key-package-pool';
+import { ListedMembers } from './listed-members';
 import { Membership, type RefusedKeyPackage } from './membership';
 import { OwnDeviceList } from './own-device-list';
 import {
+  isConflict,
   parseAnswer,
   type TStreamItem,
   type V2Transport,
@@ -59,6 +61,7 @@ export type SendOutcome =
   | { version: 'waiting' };
 
 const MAX_SYNC_ATTEMPTS = 3;
+const MAX_UNARCHIVED = 500;
 
 export class V2Engine {
   readonly #o: V2EngineOptions;
@@ -71,6 +74,9 @@ export class V2Engine {
   readonly #conversationOf = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #commits: GroupCommits;
+  readonly #listed: ListedMembers;
+  /** Records whose archive append failed, retried with the next ones. */
+  #unarchived: ArchiveRecord[] = [];
 
   private constructor(o: V2EngineOptions, state: DeviceState) {
     this.#o = o;
@@ -81,6 +87,7 @@ export class V2Engine {
     this.#own = new OwnDeviceList(o, pins, state);
     this.#archive = o.archiveKey && new HistoryArchive(o.transport, o.archiveKey, o.userId);
     this.#commits = new GroupCommits(o, state, this.#membership);
+    this.#listed = new ListedMembers(this.#membership, o.userId);
   }
 
   /** KeyPackages refused while building or extending a group (server-injected devices, forged lists …). */
@@ -117,8 +124,16 @@ export class V2Engine {
   devices(): Promise<DeviceList | null> {
     return this.#exclusive(() => this.#own.current());
   }
-  revoke(deviceIds: readonly string[]): Promise<DeviceList> {
-    return this.#exclusive(() => this.#own.revoke(deviceIds));
+  /**
+   * Every device held the vault's account identity seed and archive key: revoking one does not lock
+   * it out of signing device lists or reading the archive. Hence the flag: the user should change
+   * the password and reset the identity (docs/SECURITY.md 10.17).
+   */
+  revoke(deviceIds: readonly string[]): Promise<DeviceList & { identity_reset_recommended: true }> {
+    return this.#exclusive(async () => ({
+      ...(await this.#own.revoke(deviceIds)),
+      identity_reset_recommended: true as const,
+    }));
   }
   setArchive(on: boolean): Promise<DeviceList> {
     return this.#exclusive(() => this.#own.setArchive(on));
@@ -138,6 +153,9 @@ export class V2Engine {
       if (g.member === undefined) {
         const created = await this.#commits.create(peerId, conversationId, g);
         if (created !== 'created') return { version: created };
+      } else {
+        this.#checkPeer(g.member, peerId);
+        await this.#assertMembersListed(g, peerId);
       }
       const member = g.member as GroupMember;
       this.#checkPeer(member, peerId);
@@ -222,7 +240,8 @@ export class V2Engine {
       const g = await this.#group(await this.#conversation(peerId));
       if (g.member === undefined) return 'no-group';
       this.#checkPeer(g.member, peerId);
-      return this.#commits.commit(g, peerId, await g.member.selfUpdate());
+      await this.#assertMembersListed(g, peerId);
+      return this.#commits.commit(g, peerId, await (g.member as GroupMember).selfUpdate());
     });
   }
 
@@ -251,10 +270,7 @@ export class V2Engine {
       return [
         { kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' },
       ];
-    this.#conversationOf.set(
-      item.sender_id === me ? item.recipient_id : item.sender_id,
-      item.conversation_id,
-    );
+    // The peer -> conversation mapping is learned from messages.mlsEpoch only, never from an item.
     const g = await this.#group(item.conversation_id);
     const events = await g.receive(item);
     const records: ArchiveRecord[] = [];
@@ -268,16 +284,49 @@ export class V2Engine {
           sent_at: e.sentAt,
           payload: e.payload,
         });
+    // receive() has already deleted the keys and marked the items seen: from here on nothing may
+    // throw, or the events (the only copy of these messages) would be lost for good.
     await this.#archiveRecords(records);
     // A Welcome used one of this device's one-time KeyPackages: top the pool up again.
-    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill();
+    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill().catch(() => undefined);
     return events;
   }
 
+  /**
+   * Best effort: a failed append keeps the records for the next attempt (bounded); an honest 409
+   * means another device turned the archive off, so the cached flag is stale.
+   */
   async #archiveRecords(records: ArchiveRecord[]): Promise<void> {
-    if (this.#archive === undefined || records.length === 0) return;
-    if (!(await this.#own.archiveOn())) return;
-    await this.#archive.append(records);
+    if (this.#archive === undefined) return;
+    const pending = [...this.#unarchived, ...records];
+    this.#unarchived = [];
+    if (pending.length === 0) return;
+    try {
+      if (!(await this.#own.archiveOn())) return;
+      await this.#archive.append(pending);
+    } catch (e) {
+      if (isConflict(e)) {
+        this.#own.archiveTurnedOff();
+        return;
+      }
+      this.#unarchived = pending.slice(-MAX_UNARCHIVED);
+    }
+  }
+
+  /**
+   * Before anything is encrypted or committed to the group: every leaf must be on its user's current
+   * signed list with its leaf key. A revoked device still in the tree (its removal commit refused
+   * with a 409, or never made) is removed first; if that cannot be done, nothing is sent.
+   */
+  async #assertMembersListed(g: ConversationGroup, peerId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const member = g.member;
+      if (member === undefined) refuseV2('not-listed', 'this device is no longer in the group');
+      if ((await this.#listed.unlisted((member as GroupMember).members(), peerId)).length === 0) return;
+      if (attempt > MAX_SYNC_ATTEMPTS) break;
+      if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
+    }
+    refuseV2('not-listed', 'the group holds a device that is not on the signed list');
   }
 
   /**
@@ -304,7 +353,14 @@ export class V2Engine {
     let g = this.#groups.get(conversationId);
     if (g === undefined) {
       const loaded = await this.#state.loadGroup(conversationId, this.#o.accountKeyFor);
-      g = new ConversationGroup(conversationId, loaded, this.#state, this.#pool, this.#o.accountKeyFor);
+      g = new ConversationGroup(
+        conversationId,
+        loaded,
+        this.#state,
+        this.#pool,
+        this.#o.accountKeyFor,
+        this.#listed,
+      );
       this.#groups.set(conversationId, g);
     }
     return g;

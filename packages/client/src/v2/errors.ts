@@ -8,7 +8,8 @@ export type V2Refusal =
   | 'no-pinned-key'
   | 'not-listed'
   | 'no-device'
-  | 'wrong-conversation';
+  | 'wrong-conversation'
+  | 'no-key-packages';
 
 export class V2RefusedError extends Error {
   override readonly name = 'V2RefusedError';

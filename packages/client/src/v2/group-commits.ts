@@ -5,13 +5,14 @@
  * and merged only once the server accepted it; on a 409 it is dropped (the caller reads the
  * stream, where the winning commit or Welcome is, and tries again).
  */
-import { type AccountKeyResolver, GroupMember, type MemberId, type StagedCommit } from '@lockbox/mls';
+import { type AccountKeyResolver, GroupMember, type StagedCommit } from '@lockbox/mls';
 import { toBase64, utf8 } from '../crypto/bytes';
 import { systemRandom } from '../crypto/random';
 import type { ConversationGroup } from './conversation-group';
 import type { DeviceList } from './device-list';
 import type { DeviceState } from './device-state';
-import { V2RefusedError } from './errors';
+import { refuseV2, V2RefusedError } from './errors';
+import { isListedLeaf } from './listed-members';
 import type { Membership, RefusedKeyPackage } from './membership';
 import { isConflict, parseAnswer, type V2Transport, ZMlsEpochAnswer, ZSendMlsAnswer } from './transport';
 
@@ -36,8 +37,9 @@ export class GroupCommits {
   }
 
   /**
-   * The migration rule: v2 only when the peer has a listed device that handed out a KeyPackage
-   * ('v1' otherwise). 'waiting' when another device created the group first.
+   * The migration rule: v2 once the peer has a signed list with a device ('v1' only while it has
+   * none); no KeyPackage for a listed device refuses ('no-key-packages') instead of downgrading.
+   * 'waiting' when another device created the group first.
    */
   async create(
     peerId: string,
@@ -53,7 +55,10 @@ export class GroupCommits {
     const me = this.#state.deviceId;
     const peer = await this.#membership.claim(peerId, peerList, me);
     this.refused.push(...peer.refused);
-    if (peer.keyPackages.length === 0) return 'v1';
+    // The peer has a verified, pinned list with devices: an empty claim answer is the server's
+    // doing (an honest one always has a last-resort KeyPackage), never a reason to fall back to v1.
+    if (peer.keyPackages.length === 0)
+      refuseV2('no-key-packages', 'the server handed out no usable KeyPackage of a listed device');
     const ownList = await this.#membership.list(this.#o.userId);
     const own = ownList ? await this.#membership.claim(this.#o.userId, ownList, me) : undefined;
     this.refused.push(...(own?.refused ?? []));
@@ -79,10 +84,9 @@ export class GroupCommits {
       const list = await this.#membership.list(userId);
       if (list !== null) lists.push(list);
     }
-    const listed = (m: MemberId) =>
-      lists.some((l) => l.userId === m.userId && l.devices.some((d) => d.deviceId === m.deviceId));
     const current = member.members();
-    const remove = current.filter((m) => !listed(m) && m.deviceId !== this.#state.deviceId);
+    // The leaf's signature key must be the listed one: same device id with another key is not listed.
+    const remove = current.filter((m) => !isListedLeaf(lists, m) && m.deviceId !== this.#state.deviceId);
     let changed = false;
     if (remove.length > 0) {
       if ((await this.commit(g, peerId, await member.removeDevices(remove))) === 'conflict')

@@ -13,6 +13,8 @@ import { parseAnswer, type V2Transport, ZKeyPackageCount } from './transport';
 export const POOL_LOW = 10;
 export const POOL_TARGET = 30;
 const LAST_RESORTS_KEPT = 2;
+/** Local one-time KeyPackages kept, as a multiple of the target (claimed ones whose Welcome is in flight). */
+export const LOCAL_FACTOR = 4;
 
 export interface PoolSize {
   low: number;
@@ -67,7 +69,12 @@ export class KeyPackagePool {
     );
     this.#lastResorts.push(lastResort);
     const retired = this.#lastResorts.splice(0, Math.max(0, this.#lastResorts.length - LAST_RESORTS_KEPT));
-    if (retired.length > 0) await this.#state.deleteKeyPackages(retired);
+    // A server that always answers available: 0 would make this device keep private keys without
+    // end: beyond LOCAL_FACTOR × target one-time KeyPackages, the oldest go (a Welcome naming one
+    // of them is then not for this device).
+    const local = this.#state.keyPackages().filter((k) => !k.lastResort);
+    const excess = local.slice(0, Math.max(0, local.length - LOCAL_FACTOR * this.#size.target));
+    if (retired.length + excess.length > 0) await this.#state.deleteKeyPackages([...retired, ...excess]);
     return oneTime.length;
   }
 

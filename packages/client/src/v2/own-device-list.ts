@@ -31,6 +31,9 @@ interface Options {
 
 const ATTEMPTS = 3;
 
+/** devices.register re-binds this session to an already-listed device: version + 1, nothing added. */
+const rebound = (list: DeviceList): DeviceList => ({ ...list, version: list.version + 1 });
+
 export class OwnDeviceList {
   readonly #o: Options;
   readonly #pins: DeviceListPins;
@@ -51,17 +54,26 @@ export class OwnDeviceList {
 
   async current(): Promise<DeviceList | null> {
     const mine = parseAnswer(ZMyDevicesAnswer, await this.#o.transport.myDevices(), 'devices.mine');
-    if (mine.device_list === null) {
+    return this.#read(mine.device_list);
+  }
+
+  async #read(signed: { body: string; signature: string } | null): Promise<DeviceList | null> {
+    if (signed === null) {
       if ((await this.#pins.version(this.#o.userId)) > 0)
         refuseV2('list-rollback', 'the server hides our device list');
       return null;
     }
-    return this.#accept(mine.device_list);
+    return this.#accept(signed);
   }
 
   async archiveOn(): Promise<boolean> {
     if (this.#archive === undefined) await this.current();
     return this.#archive ?? false;
+  }
+
+  /** The server said the archive is off (another device switched it): stop appending. */
+  archiveTurnedOff(): void {
+    this.#archive = false;
   }
 
   async ensureListed(): Promise<DeviceList> {
@@ -72,14 +84,20 @@ export class OwnDeviceList {
       addedAt: new Date().toISOString(),
     };
     for (let attempt = 1; ; attempt++) {
-      const list = await this.current();
-      if (list !== null && isListedDevice(list, me.deviceId, me.signatureKey)) return list;
-      if (list?.devices.some((d) => d.deviceId === me.deviceId))
+      const mine = parseAnswer(ZMyDevicesAnswer, await this.#o.transport.myDevices(), 'devices.mine');
+      const list = await this.#read(mine.device_list);
+      const listed = list !== null && isListedDevice(list, me.deviceId, me.signatureKey);
+      // Listed AND this session bound to it: a re-login session must re-bind, or revoking this device
+      // later would leave that unbound session alive.
+      if (listed && mine.devices.some((d) => d.device_id === me.deviceId && d.current)) return list;
+      if (!listed && list?.devices.some((d) => d.deviceId === me.deviceId))
         refuseV2('not-listed', 'this device id is listed with another key');
       const next =
         list === null
           ? firstDeviceList(this.#o.userId, me, this.#o.archiveDefault ?? false)
-          : withDevice(list, me);
+          : listed
+            ? rebound(list)
+            : withDevice(list, me);
       try {
         const answer = await this.#o.transport.registerDevice({
           device_id: me.deviceId,

@@ -23,7 +23,7 @@ interface Body {
   user_id: string;
   version: number;
   archive: boolean;
-  devices: { device_id: string }[];
+  devices: { device_id: string; added_at: string }[];
 }
 
 export interface StoredItem {
@@ -46,6 +46,7 @@ export class FakeServer {
   readonly identityKeys = new Map<string, Uint8Array>();
   readonly lists = new Map<string, { version: number; signed: TSignedDeviceList; body: Body }>();
   readonly revoked = new Set<string>();
+  readonly sessions: { userId: string; device: () => string | undefined; revoked: boolean }[] = [];
   readonly keyPackages = new Map<string, { pool: string[]; lastResort?: string }>();
   readonly conversations = new Map<string, { id: string; epoch: number; seq: number }>();
   readonly items: StoredItem[] = [];
@@ -104,8 +105,10 @@ export class FakeServer {
   /** One device's connection: its session is bound to a device once it registers. */
   connect(userId: string): V2Transport & { boundDevice: () => string | undefined } {
     let device: string | undefined;
+    const session = { userId, device: () => device, revoked: false };
+    this.sessions.push(session);
     const live = () => {
-      if (device !== undefined && this.revoked.has(device))
+      if (session.revoked || (device !== undefined && this.revoked.has(device)))
         throw new LockboxApiError('unauthorized', 'session revoked', 401);
     };
     const t = {
@@ -125,7 +128,16 @@ export class FakeServer {
       },
       myDevices: async () => {
         live();
-        return { device_list: this.lists.get(userId)?.signed ?? null, devices: [] };
+        const listed = this.lists.get(userId)?.body.devices ?? [];
+        return {
+          device_list: this.lists.get(userId)?.signed ?? null,
+          devices: listed.map((d) => ({
+            device_id: d.device_id,
+            created_at: d.added_at,
+            last_seen_at: null,
+            current: d.device_id === device,
+          })),
+        };
       },
       deviceList: async (u: string) => {
         live();
@@ -135,10 +147,18 @@ export class FakeServer {
         live();
         const before = this.lists.get(userId)?.body.devices.map((d) => d.device_id) ?? [];
         const body = this.#checkList(userId, signed);
-        for (const id of before)
-          if (!body.devices.some((d) => d.device_id === id)) {
-            this.revoked.add(id);
-            this.keyPackages.delete(id);
+        const kept = new Set(body.devices.map((d) => d.device_id));
+        const removed = before.filter((id) => !kept.has(id));
+        for (const id of removed) {
+          this.revoked.add(id);
+          this.keyPackages.delete(id);
+        }
+        // Like the auth service: a revocation also ends every other session not bound to a listed device.
+        if (removed.length > 0)
+          for (const s of this.sessions) {
+            const bound = s.device();
+            if (s !== session && s.userId === userId && (bound === undefined || !kept.has(bound)))
+              s.revoked = true;
           }
         this.lists.set(userId, { version: body.version, signed, body });
         if (!body.archive) this.archives.delete(userId);
