@@ -18,7 +18,8 @@ export interface CliDeviceView {
 
 export interface CliDevicesApi {
   status(): { state: 'ready' | 'unavailable'; reason?: string };
-  current(): { device_id: string; name: string };
+  /** This device; throws (code `device_unavailable`) when v2 is not running here. */
+  current(): Promise<{ device_id: string; name: string }> | { device_id: string; name: string };
   list(): Promise<CliDeviceView[]>;
   revoke(deviceId: string): Promise<void>;
   archiveEnabled(): Promise<boolean>;
@@ -32,18 +33,24 @@ export const devicesOf = (s: LockboxSession): CliDevicesApi => {
 };
 
 /**
- * The device API once this device's E2E v2 engine is ready. When it is not, a
- * revoked or signed-out device fails here with the session-ended sentence
- * (the server check answers 401); otherwise the session's reason is shown.
+ * The device API once this device's E2E v2 engine runs (asking for this device waits for a start
+ * in progress). When it does not, a revoked or signed-out device fails here with the signed-out
+ * sentence (the server check answers 401); otherwise with the session's reason.
  */
 export const readyDevicesOf = async (s: LockboxSession): Promise<CliDevicesApi> => {
   const devices = devicesOf(s);
-  const status = devices.status();
-  if (status.state === 'ready') return devices;
-  await s.account.whoami();
-  throw new CliError(
-    'devices_unavailable',
-    `this device's end-to-end v2 keys are not available${status.reason ? ` (${status.reason})` : ''}; ` +
-      'try again, or sign in again with `lockbox login <username>`',
-  );
+  try {
+    await devices.current();
+    return devices;
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'device_unavailable' && devices.status().state === 'ready')
+      throw err;
+    await s.account.whoami();
+    const reason = devices.status().reason;
+    throw new CliError(
+      'device_unavailable',
+      `end-to-end v2 is not running on this device${reason ? ` (${reason})` : ''}, and device commands need it; ` +
+        'try again, or sign in again with `lockbox login <username>`',
+    );
+  }
 };

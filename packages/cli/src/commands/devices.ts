@@ -71,7 +71,7 @@ export const deviceCommands = (program: Command, run: Run) => {
             `"${id}" is not a device id: they look like dev_… (see \`lockbox devices\`)`,
           );
         const d = await readyDevicesOf(await ctx.session());
-        if (id === d.current().device_id)
+        if (id === (await d.current()).device_id)
           throw new CliError(
             'current_device',
             'that is this device: to stop using it, run `lockbox logout` here, or revoke it from another device',
