@@ -28,8 +28,11 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
     env,
     out,
     session(opts = {}) {
-      const device: { deviceName: string } = { deviceName: opts.deviceName ?? defaultDeviceName() };
-      opened ??= openNodeSession({ baseUrl: env.url, dir: env.home, ...device }).then((s) => {
+      opened ??= openNodeSession({
+        baseUrl: env.url,
+        dir: env.home,
+        deviceName: opts.deviceName ?? defaultDeviceName(),
+      }).then((s) => {
         s.events.on('key_changed', (e) =>
           out.warn(
             'key_changed',

@@ -1,14 +1,15 @@
 /** devices (list), devices revoke, devices archive: this account's devices and its history archive. */
+import type { DeviceView } from '@lockbox/client';
 import { ZDeviceId } from '@lockbox/contracts';
 import type { Command } from 'commander';
 import { confirmOnTerminal } from '../confirm';
 import { CliError } from '../output';
 import type { Run } from '../run';
-import { type CliDeviceView, readyDevicesOf } from '../session-devices';
+import { readyDevicesOf } from '../session-devices';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'never');
 
-export const deviceTable = (devices: CliDeviceView[]): string => {
+export const deviceTable = (devices: DeviceView[]): string => {
   const rows = devices.map((d) => [
     d.current ? '*' : ' ',
     d.name,
