@@ -87,7 +87,7 @@ describe(`lockbox devices through the real stack (${engine})`, () => {
     expect(fromLaptop.find((d) => d.current)?.name).toBe('laptop');
     expect(fromDesk.find((d) => d.current)?.name).toBe('desk');
     const table = await ok(laptop, 'devices', 'list');
-    expect(table).toMatch(/\* laptop .*this device/);
+    expect(table).toMatch(/^\* +laptop .*this device$/m);
     expect(table).not.toMatch(/desk .*this device/);
 
     const history = await json<Shown[]>(laptop, 'read', bobName);

@@ -75,7 +75,7 @@ export const deviceCommands = (program: Command, run: Run) => {
         if (id === (await d.current()).device_id)
           throw new CliError(
             'current_device',
-            'that is this device: to stop using it, run `lockbox logout` here, or revoke it from another device',
+            'that is this device, and a device cannot revoke itself: run `lockbox devices revoke <id>` on another of your devices (`lockbox logout` only signs this one out)',
           );
         const target = (await d.list()).find((x) => x.device_id === id);
         if (!target)
