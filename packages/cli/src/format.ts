@@ -23,13 +23,10 @@ export const messageLine = (m: DecryptedMessage, names: (id: string) => string):
   return `${head}  [${p?.type === 'unsupported' ? `unsupported message type "${p.original_type}"` : 'empty'}]`;
 };
 
-/** What v2 adds to a decrypted message (the session fills it; absent on an SDK without v2). */
-type WithVersion = { version?: 1 | 2; sender_device_id?: string };
-
 export const messageJson = (m: DecryptedMessage, names: (id: string) => string) => ({
   id: m.id,
-  version: (m as WithVersion).version ?? 1,
-  ...((m as WithVersion).sender_device_id ? { sender_device_id: (m as WithVersion).sender_device_id } : {}),
+  version: m.version,
+  ...(m.sender_device_id ? { sender_device_id: m.sender_device_id } : {}),
   seq: m.seq,
   cursor: m.cursor,
   created_at: m.created_at,
