@@ -31,6 +31,8 @@ type Shown = { text?: string; from: string; version: number; error?: unknown };
 /** The failure a command printed with --json (the last line of stderr). */
 const failure = async (user: CliUser, ...args: string[]) => {
   const r = await lockbox(user, '--json', ...args);
+  if (r.code === 0)
+    throw new Error(`lockbox ${args.join(' ')} succeeded; a failure was expected: ${r.stdout}`);
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   return {
     code: r.code,
