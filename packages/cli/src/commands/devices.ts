@@ -97,7 +97,7 @@ export const deviceCommands = (program: Command, run: Run) => {
         ctx.out.result({ revoked: true, device_id: id, name: target.name }, () =>
           [
             `revoked "${target.name}" (${id}): it is signed out and removed from your conversations.`,
-            'Its id can never be used again; to use that machine again, sign in there (it becomes a new device).',
+            'Its id can never be used again; to use that machine again, sign in there from a fresh LOCKBOX_HOME (a new device).',
           ].join('\n'),
         );
       }),
