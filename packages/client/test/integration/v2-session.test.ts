@@ -135,7 +135,10 @@ describe('E2E v2 in the session', () => {
     await expect(phone.account.whoami()).rejects.toMatchObject({ status: 401 });
 
     await bob.messages.send(aliceName, 'after the removal');
-    expect(texts(await alice.messages.history(bobName)).slice(-2)).toEqual(['before the removal', 'after the removal']);
+    expect(texts(await alice.messages.history(bobName)).slice(-2)).toEqual([
+      'before the removal',
+      'after the removal',
+    ]);
     // The stolen state, driven with a fresh (valid) session of Alice's: nothing after the removal opens.
     const thief = await newSession(stack, { protocol: 'v1' });
     await thief.account.login(aliceName, password);
