@@ -35,6 +35,8 @@ export const HEAVY_FIRST: readonly string[] = [
   'packages/client/test/integration/v2-*.test.ts',
   'packages/client/test/hostile/identity.test.ts',
   'packages/client/test/hostile/request-notes.test.ts',
+  // Two devices of one account and a contact: a child process (and argon2id) per command.
+  'packages/cli/test/devices.test.ts',
   // The CLI against a hostile server: a child process (and argon2id) per command.
   'packages/cli/test/hostile-*.test.ts',
   // Builds the web app of its own, then a stack.

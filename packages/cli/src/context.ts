@@ -1,6 +1,7 @@
 /** What every command gets: settings, output, the session (opened lazily) and password input. */
 import type { LockboxSession } from '@lockbox/client';
 import { openNodeSession } from '@lockbox/client/node';
+import { defaultDeviceName } from './device-name';
 import type { CliEnv } from './env';
 import type { Output } from './output';
 import { promptHidden } from './prompt';
@@ -8,7 +9,11 @@ import { promptHidden } from './prompt';
 export interface Ctx {
   env: CliEnv;
   out: Output;
-  session(): Promise<LockboxSession>;
+  /**
+   * The session, opened on first use. `deviceName` names this device when the session
+   * creates it (login, register); an existing device keeps its name.
+   */
+  session(opts?: { deviceName?: string }): Promise<LockboxSession>;
   /** LOCKBOX_PASSWORD, or a prompt without echo (asked twice when `confirm`). */
   password(question: string, confirm?: boolean): Promise<string>;
   /** LOCKBOX_NEW_PASSWORD, or a prompt without echo, asked twice. */
@@ -22,8 +27,12 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
   const ctx: Ctx = {
     env,
     out,
-    session() {
-      opened ??= openNodeSession({ baseUrl: env.url, dir: env.home }).then((s) => {
+    session(opts = {}) {
+      opened ??= openNodeSession({
+        baseUrl: env.url,
+        dir: env.home,
+        deviceName: opts.deviceName ?? defaultDeviceName(),
+      }).then((s) => {
         s.events.on('key_changed', (e) =>
           out.warn(
             'key_changed',

@@ -25,6 +25,8 @@ export const messageLine = (m: DecryptedMessage, names: (id: string) => string):
 
 export const messageJson = (m: DecryptedMessage, names: (id: string) => string) => ({
   id: m.id,
+  version: m.version,
+  ...(m.sender_device_id ? { sender_device_id: m.sender_device_id } : {}),
   seq: m.seq,
   cursor: m.cursor,
   created_at: m.created_at,

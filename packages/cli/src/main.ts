@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { accountCommands } from './commands/account';
 import { contactCommands } from './commands/contacts';
+import { deviceCommands } from './commands/devices';
 import { messageCommands } from './commands/messages';
 import { verifyCommands } from './commands/verify';
 import { verifyWebCommands } from './commands/verify-web';
@@ -23,6 +24,7 @@ const run = createRunner(() => Boolean(program.opts<{ json?: boolean }>().json))
 accountCommands(program, run);
 contactCommands(program, run);
 messageCommands(program, run);
+deviceCommands(program, run);
 verifyCommands(program, run);
 verifyWebCommands(program, run);
 

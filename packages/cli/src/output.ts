@@ -30,16 +30,31 @@ export const createOutput = (json: boolean): Output => ({
   },
 });
 
+/** A failure the CLI itself detects, with its stable code. */
+export class CliError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 export interface CliFailure {
   code: string;
   message: string;
 }
 
+/** The server answers a revoked device exactly like an ended session (401), so the sentence names both. */
+const SIGNED_OUT_WHY =
+  'it was revoked from another device (`lockbox devices revoke`), logged out, or its session ended';
+const SIGNED_OUT = `If this device was signed in before, ${SIGNED_OUT_WHY}.`;
+
 /** Turns anything thrown into a code and a sentence a person can act on. */
 export const describeFailure = (err: unknown, serverUrl: string): CliFailure => {
+  if (err instanceof CliError) return { code: err.code, message: err.message };
   if (err instanceof SessionError) {
     const hints: Partial<Record<string, string>> = {
-      not_signed_in: 'not signed in: run `lockbox login <username>` (or `lockbox register <username>`)',
+      not_signed_in: `not signed in: run \`lockbox login <username>\` (or \`lockbox register <username>\`). ${SIGNED_OUT}`,
       wrong_password: 'wrong username or password',
     };
     if (err.code === 'kdf_changed' && !/downgrade/.test(err.message))
@@ -88,7 +103,10 @@ export const describeFailure = (err: unknown, serverUrl: string): CliFailure => 
         message: `the server at ${serverUrl} sent an answer LockBox refuses: ${err.message}`,
       };
     if (err.code === 'unauthorized' || err.code === 'token_expired')
-      return { code: 'not_signed_in', message: 'your session ended: run `lockbox login <username>` again' };
+      return {
+        code: 'not_signed_in',
+        message: `this device was signed out: ${SIGNED_OUT_WHY}. Run \`lockbox login <username>\` to sign in again`,
+      };
     return { code: err.code, message: err.message };
   }
   return { code: 'error', message: (err as Error)?.message ?? String(err) };

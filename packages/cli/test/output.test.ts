@@ -1,7 +1,7 @@
 /** The CLI's error sentences: one clear line per failure, with a stable code. */
 import { CryptoError, LockboxApiError, SessionError } from '@lockbox/client';
 import { describe, expect, it } from 'vitest';
-import { describeFailure } from '../src/output';
+import { CliError, describeFailure } from '../src/output';
 
 const url = 'http://localhost:8000';
 
@@ -35,11 +35,21 @@ describe('describeFailure', () => {
     expect(describeFailure(new LockboxApiError('network', 'ECONNREFUSED', undefined), url).message).toContain(
       url,
     );
-    expect(describeFailure(new LockboxApiError('unauthorized', 'session ended', 401), url)).toMatchObject({
-      code: 'not_signed_in',
-    });
+    const ended = describeFailure(new LockboxApiError('unauthorized', 'session ended', 401), url);
+    expect(ended.code).toBe('not_signed_in');
+    // The server answers a revoked device like any ended session: the sentence names both.
+    expect(ended.message).toContain('this device was signed out');
+    expect(ended.message).toContain('revoked');
+    expect(ended.message).toContain('lockbox login');
     expect(
       describeFailure(new LockboxApiError('rate_limited', 'too many', 429, 'r', 30), url).message,
     ).toContain('retry in 30 s');
+  });
+
+  it("the CLI's own refusals keep their code and sentence", () => {
+    expect(describeFailure(new CliError('bad_device_id', '"x" is not a device id'), url)).toEqual({
+      code: 'bad_device_id',
+      message: '"x" is not a device id',
+    });
   });
 });

@@ -2,18 +2,26 @@
 import type { Command } from 'commander';
 import { confirmOnTerminal } from '../confirm';
 import type { Ctx } from '../context';
+import { checkDeviceName } from '../device-name';
 import type { Run } from '../run';
+
+const DEVICE_NAME_FLAG = '--device-name <name>';
+const DEVICE_NAME_HELP =
+  'what your device list calls this machine (1–64 characters; default "lockbox CLI on <hostname>"); a machine already signed in keeps its name';
 
 export const accountCommands = (program: Command, run: Run) => {
   program
     .command('register')
     .description('create an account; keys are made here and only leave inside your encrypted vault')
     .argument('<username>', '3–32 letters, digits, "_", "." or "-"')
-    .action((username: string) =>
+    .option(DEVICE_NAME_FLAG, DEVICE_NAME_HELP)
+    .action((username: string, opts: { deviceName?: string }) =>
       run(async (ctx: Ctx) => {
+        const deviceName = opts.deviceName === undefined ? undefined : checkDeviceName(opts.deviceName);
         const password = await ctx.password(`Password for new account ${username}: `, true);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await (await ctx.session()).account.register(username, password);
+        const session = await ctx.session(deviceName === undefined ? {} : { deviceName });
+        const account = await session.account.register(username, password);
         ctx.out.result(account, () => `registered and signed in as ${account.username} (${account.user_id})`);
       }),
     );
@@ -26,11 +34,14 @@ export const accountCommands = (program: Command, run: Run) => {
       '--accept-kdf-change',
       'accept new password-key parameters because you changed your password on another device (never a downgrade)',
     )
-    .action((username: string, opts: { acceptKdfChange?: boolean }) =>
+    .option(DEVICE_NAME_FLAG, DEVICE_NAME_HELP)
+    .action((username: string, opts: { acceptKdfChange?: boolean; deviceName?: string }) =>
       run(async (ctx) => {
+        const deviceName = opts.deviceName === undefined ? undefined : checkDeviceName(opts.deviceName);
         const password = await ctx.password(`Password for ${username}: `);
         ctx.out.info('deriving keys from your password (argon2id, 64 MiB)…');
-        const account = await (await ctx.session()).account.login(username, password, {
+        const session = await ctx.session(deviceName === undefined ? {} : { deviceName });
+        const account = await session.account.login(username, password, {
           acceptKdfChange: opts.acceptKdfChange === true,
         });
         ctx.out.result(account, () => `signed in as ${account.username} (${account.user_id})`);
