@@ -24,10 +24,11 @@ const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'med
 export function DevicesDialog({ devices, onClose }: { devices: DeviceActions; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const queries = useQueryClient();
-  const status = useQuery(devicesStatusQuery(devices));
-  const ready = status.data?.state === 'ready';
-  const list = useQuery(devicesListQuery(devices, ready));
-  const archive = useQuery(archiveQuery(devices, ready));
+  // Both wait for the device's start-up (right after sign-in) before answering.
+  const list = useQuery(devicesListQuery(devices));
+  const archive = useQuery(archiveQuery(devices));
+  const unavailable = isUnavailable(list.error) || isUnavailable(archive.error);
+  const ready = list.isSuccess;
   const [revoking, setRevoking] = useState<DeviceView | undefined>();
   const [confirmArchiveOff, setConfirmArchiveOff] = useState(false);
 
@@ -44,16 +45,17 @@ export function DevicesDialog({ devices, onClose }: { devices: DeviceActions; on
     if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
 
-  const loadError = status.error ?? list.error ?? archive.error;
+  const loadError = unavailable ? undefined : (list.error ?? archive.error);
+  const reason = unavailable ? devices.status().reason : undefined;
   const archiveOn = archive.data === true;
 
   return (
     <dialog ref={dialog} className="dialog devices-dialog" aria-labelledby="devices-title" onClose={onClose}>
       <h2 id="devices-title">Devices</h2>
-      {status.data?.state === 'unavailable' && (
+      {unavailable && (
         <p className="form-error" role="alert">
-          Devices are unavailable on this browser right now
-          {status.data.reason ? ` (${status.data.reason})` : ''}. Messaging still works.
+          Devices are unavailable on this browser right now{reason ? ` (${reason})` : ''}. Messaging still
+          works, with the older encryption.
         </p>
       )}
       {loadError && <FormError error={describeError(loadError)} />}
@@ -83,9 +85,9 @@ export function DevicesDialog({ devices, onClose }: { devices: DeviceActions; on
           ))}
         </ul>
       )}
-      {list.isPending && ready && <p className="muted small">Loading devices…</p>}
+      {list.isPending && <p className="muted small">Loading devices…</p>}
 
-      {ready && (
+      {ready && archive.isSuccess && (
         <section aria-labelledby="archive-title" className="archive-setting">
           <h3 id="archive-title">History on new devices</h3>
           <label className="check">

@@ -20,7 +20,8 @@ export interface DevicesStatus {
 }
 
 export interface DeviceActions {
-  status(): DevicesStatus | Promise<DevicesStatus>;
+  /** Read after a `device_unavailable` failure, for the reason (it says 'unavailable' while starting too). */
+  status(): DevicesStatus;
   list(): Promise<DeviceView[]>;
   /** Never the current device (the session refuses it too). */
   revoke(deviceId: string): Promise<void>;
