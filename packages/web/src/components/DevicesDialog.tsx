@@ -10,12 +10,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { DeviceActions, DeviceView } from '../lib/account';
 import { describeError } from '../lib/errors';
-import {
-  archiveQuery,
-  devicesListQuery,
-  devicesStatusQuery,
-  invalidateDevices,
-} from '../state/device-queries';
+import { archiveQuery, devicesListQuery, invalidateDevices, isUnavailable } from '../state/device-queries';
 import { ConfirmDialog } from './ConfirmDialog';
 import { FormError } from './FormError';
 
