@@ -25,7 +25,13 @@ export type SessionErrorCode =
   /** Prelogin asked for argon2id parameters below the floor or above the ceiling; nothing was sent. */
   | 'kdf_refused'
   /** Prelogin's salt or parameters differ from what this device remembers for the account; nothing was sent. */
-  | 'kdf_changed';
+  | 'kdf_changed'
+  /** E2E v2 is not running on this device (session.devices.status() says why). */
+  | 'device_unavailable'
+  /** The device to revoke is the one in use (sign out instead). */
+  | 'current_device'
+  /** No such device on this account's signed device list. */
+  | 'unknown_device';
 
 export class SessionError extends Error {
   override readonly name = 'SessionError';

@@ -11,6 +11,7 @@ import type { People } from './people';
 import type { PinSync } from './pin-sync';
 import type { Profile } from './profile';
 import type { SignedInState } from './signed-in';
+import type { V2Runtime } from './v2-runtime';
 
 export interface SessionInternals {
   api: LockboxApi;
@@ -26,6 +27,8 @@ export interface SessionInternals {
   store: KeyValueStore;
   /** The gateway and socket factory `live.listen` connects with. */
   realtime: { baseUrl: string; webSocket?: WebSocketFactory };
+  /** E2E v2 for the signed-in device (the engine, local v2 history); v1 when unavailable. */
+  v2: V2Runtime;
 }
 
 /**

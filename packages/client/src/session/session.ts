@@ -13,6 +13,7 @@ import type { KeyValueStore } from '../store/types';
 import { ContactKeys, type IdentityChangedEvent, type KeyChangedEvent } from './contact-keys';
 import { AccountDomain } from './domains/account';
 import { ContactsDomain } from './domains/contacts';
+import { DevicesDomain } from './domains/devices';
 import { LiveDomain } from './domains/live';
 import { MessagesDomain } from './domains/messages';
 import { RequestsDomain } from './domains/requests';
@@ -24,9 +25,11 @@ import { PinSync } from './pin-sync';
 import { type Account, Profile } from './profile';
 import { SignedInState } from './signed-in';
 import { testRandomFor } from './test-random';
+import { V2Runtime } from './v2-runtime';
 
 export type { AccountDomain } from './domains/account';
 export type { ContactsDomain } from './domains/contacts';
+export type { DevicesDomain, DeviceView } from './domains/devices';
 export type { ListenHandlers, LiveDomain, ReceiptEvent } from './domains/live';
 export type { HistoryPage, MessagesDomain } from './domains/messages';
 export type { RequestsDomain } from './domains/requests';
@@ -35,6 +38,7 @@ export type {
   SafetyNumberInfo,
   VerificationDomain,
 } from './domains/verification';
+export type { V2Status } from './v2-runtime';
 
 export interface SessionOptions {
   /** The gateway, e.g. http://localhost:8000. */
@@ -44,7 +48,20 @@ export interface SessionOptions {
   webSocket?: WebSocketFactory;
   fetch?: typeof fetch;
   argon2id?: Argon2id;
+  /** This device's name on the account's signed device list (1..64 characters; default `LockBox on <platform>`). */
+  deviceName?: string;
+  /**
+   * 'v2' (default): E2E v2 (MLS) starts after sign-in and is used whenever the contact has a v2
+   * device. 'v1': never start it (v1 envelopes only: for v1-specific tests and measurements).
+   */
+  protocol?: 'v2' | 'v1';
 }
+
+const defaultDeviceName = (): string => {
+  const g = globalThis as { navigator?: { platform?: string }; process?: { platform?: string } };
+  const platform = g.process?.platform ?? g.navigator?.platform ?? 'unknown';
+  return `LockBox on ${platform || 'unknown'}`.slice(0, 64);
+};
 
 export interface SessionEvents extends Record<string, unknown> {
   key_changed: KeyChangedEvent;
@@ -63,6 +80,8 @@ export class LockboxSession {
   readonly messages: MessagesDomain;
   readonly live: LiveDomain;
   readonly verification: VerificationDomain;
+  readonly devices: DevicesDomain;
+  readonly #v2: V2Runtime;
   readonly #signedIn = new SignedInState();
 
   private constructor(opts: SessionOptions) {
@@ -84,6 +103,18 @@ export class LockboxSession {
       () => pinSync.push(signedIn.me().userId),
       (e) => this.events.emit('identity_changed', e),
     );
+    const deviceName = opts.deviceName ?? defaultDeviceName();
+    if (deviceName.length < 1 || deviceName.length > 64)
+      throw new RangeError('a device name is 1 to 64 characters');
+    this.#v2 = new V2Runtime({
+      api: this.api,
+      profile: this.profile,
+      keys: this.keys,
+      store: opts.store,
+      random,
+      protocol: opts.protocol ?? 'v2',
+      deviceName,
+    });
     const internals: SessionInternals = {
       api: this.api,
       profile: this.profile,
@@ -95,20 +126,24 @@ export class LockboxSession {
       people: new People({ api: this.api, keys: this.keys, signedIn }),
       store: opts.store,
       realtime: { baseUrl: opts.baseUrl, ...(opts.webSocket ? { webSocket: opts.webSocket } : {}) },
+      v2: this.#v2,
     };
     internalsOf.set(this, internals);
     // Each domain gets only the internals it names (its context type says the same).
     const pick = <K extends keyof SessionInternals>(...keys: K[]): Pick<SessionInternals, K> =>
       Object.fromEntries(keys.map((k) => [k, internals[k]])) as Pick<SessionInternals, K>;
-    this.account = new AccountDomain(pick('api', 'profile', 'pinSync', 'random', 'argon2id', 'signedIn'));
+    this.account = new AccountDomain(
+      pick('api', 'profile', 'pinSync', 'random', 'argon2id', 'signedIn', 'v2'),
+    );
     this.contacts = new ContactsDomain(pick('api', 'signedIn', 'people'));
     this.requests = new RequestsDomain(pick('api', 'keys', 'random', 'signedIn', 'people'));
-    this.messages = new MessagesDomain(pick('api', 'keys', 'random', 'signedIn', 'people', 'store'));
+    this.messages = new MessagesDomain(pick('api', 'keys', 'random', 'signedIn', 'people', 'store', 'v2'));
     this.live = new LiveDomain({
-      ...pick('api', 'profile', 'keys', 'signedIn', 'store', 'realtime'),
+      ...pick('api', 'profile', 'keys', 'signedIn', 'store', 'realtime', 'v2'),
       latestCursor: () => this.messages.latestCursor(),
     });
     this.verification = new VerificationDomain(pick('profile', 'keys', 'signedIn', 'people'));
+    this.devices = new DevicesDomain(pick('api', 'signedIn', 'v2'));
   }
 
   /** Opens a session over a store, resuming whoever is signed in there. */
@@ -124,6 +159,7 @@ export class LockboxSession {
     const secrets = await this.profile.identities(account.user_id);
     if (!secrets) return;
     this.#signedIn.set(account, secrets.map(identityFromSecrets));
+    await this.#v2.start(this.#signedIn.me());
   }
 
   /** Who is signed in on this session (undefined: nobody). */

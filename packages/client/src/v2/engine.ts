@@ -50,7 +50,7 @@ export type V2Event =
   | { kind: 'refused'; conversationId: string; messageId: string; reason: string };
 
 export type SendOutcome =
-  | { version: 'v2'; conversationId: string; messageId: string; seq: number }
+  | { version: 'v2'; conversationId: string; messageId: string; seq: number; cursor: string; sentAt: string }
   /** The migration rule is not met (no peer device with a KeyPackage): send a v1 envelope. */
   | { version: 'v1' }
   /** Another device created the group first; its Welcome has not reached this device yet. */
@@ -98,6 +98,9 @@ export class V2Engine {
 
   get deviceId(): string {
     return this.#state.deviceId;
+  }
+  get deviceName(): string {
+    return this.#state.name;
   }
 
   /** Puts this device on the signed list (registering it) and tops up its KeyPackages. */
@@ -160,7 +163,14 @@ export class V2Engine {
           payload,
         },
       ]);
-      return { version: 'v2', conversationId, messageId: answer.message_id, seq: answer.seq };
+      return {
+        version: 'v2',
+        conversationId,
+        messageId: answer.message_id,
+        seq: answer.seq,
+        cursor: answer.cursor,
+        sentAt: answer.created_at,
+      };
     });
   }
 

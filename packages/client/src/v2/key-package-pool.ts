@@ -17,6 +17,12 @@ const LAST_RESORTS_KEPT = 2;
 export interface PoolSize {
   low: number;
   target: number;
+  /**
+   * A device with an empty pool (a new one) uploads only this many at first: every sign-in on a new
+   * device would otherwise pay for a whole pool of X-Wing keys up front. The next refill (e.g. once
+   * a Welcome used one, or the next start) tops it up to `target`.
+   */
+  first?: number;
 }
 
 export class KeyPackagePool {
@@ -41,7 +47,11 @@ export class KeyPackagePool {
   async refill(): Promise<number> {
     const count = parseAnswer(ZKeyPackageCount, await this.#transport.keyPackageCount(), 'keyPackages.count');
     if (count.available >= this.#size.low && count.has_last_resort) return 0;
-    const missing = Math.max(0, this.#size.target - count.available);
+    const target =
+      count.available === 0 && this.#size.first !== undefined
+        ? Math.min(this.#size.first, this.#size.target)
+        : this.#size.target;
+    const missing = Math.max(0, target - count.available);
     const oneTime: LocalKeyPackage[] = [];
     for (let i = 0; i < missing; i++) oneTime.push(await generateKeyPackage(this.#state.device));
     const lastResort = await generateKeyPackage(this.#state.device, true);

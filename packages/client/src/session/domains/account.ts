@@ -15,7 +15,7 @@ import type { Account } from '../profile';
 
 export type AccountContext = Pick<
   SessionInternals,
-  'api' | 'profile' | 'pinSync' | 'random' | 'argon2id' | 'signedIn'
+  'api' | 'profile' | 'pinSync' | 'random' | 'argon2id' | 'signedIn' | 'v2'
 >;
 
 export class AccountDomain {
@@ -46,6 +46,8 @@ export class AccountDomain {
     // Pins travel in the vault: take the vault's, then give it any this device had.
     await pinSync.importPins(user.id, signedIn.pins);
     await pinSync.push(user.id);
+    // E2E v2 for this device (registers or re-binds it); a failure leaves v1 working (devices.status()).
+    await this.#ctx.v2.start(this.#ctx.signedIn.me());
     return account;
   }
 
@@ -113,6 +115,7 @@ export class AccountDomain {
       await call(() => api.trpc.auth.logout.mutate()).catch((err) => {
         if (!(err instanceof LockboxApiError && err.status === 401)) throw err;
       });
+    this.#ctx.v2.stop();
     await profile.signOut(signedIn.account?.user_id);
     signedIn.clear();
   }
