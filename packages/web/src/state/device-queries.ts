@@ -24,7 +24,7 @@ export const archiveQuery = (devices: DeviceActions) =>
 
 /** The session's "E2E v2 does not run on this device" (the panel then explains instead of erroring). */
 export const isUnavailable = (err: unknown): boolean =>
-  err instanceof SessionError && (err.code as string) === 'device_unavailable';
+  err instanceof SessionError && err.code === 'device_unavailable';
 
 export const invalidateDevices = (queries: QueryClient) =>
   queries.invalidateQueries({ queryKey: deviceKeys.all });
