@@ -65,6 +65,8 @@ const devicesIn = (panel: Locator) => panel.getByRole('list', { name: 'Your devi
 
 beforeAll(async () => {
   stack = await startStack({
+    // Not a storage test: Postgres when there is one, as it starts faster than two embedded PGlites.
+    engine: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite',
     services: ['auth', 'messages', 'realtime'],
     gatewayEnv: { LOCKBOX_WEB_DIST: inject('webDist') },
   });

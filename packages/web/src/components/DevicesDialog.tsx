@@ -42,7 +42,8 @@ export function DevicesDialog({ devices, onClose }: { devices: DeviceActions; on
 
   const loadError = unavailable ? undefined : (list.error ?? archive.error);
   const reason = unavailable ? devices.status().reason : undefined;
-  const archiveOn = archive.data === true;
+  // While a change is on its way the box shows what was asked for (then the answer, refetched).
+  const archiveOn = setArchive.isPending ? setArchive.variables === true : archive.data === true;
 
   return (
     <dialog ref={dialog} className="dialog devices-dialog" aria-labelledby="devices-title" onClose={onClose}>
