@@ -46,7 +46,15 @@ export function DevicesDialog({ devices, onClose }: { devices: DeviceActions; on
   const archiveOn = setArchive.isPending ? setArchive.variables === true : archive.data === true;
 
   return (
-    <dialog ref={dialog} className="dialog devices-dialog" aria-labelledby="devices-title" onClose={onClose}>
+    <dialog
+      ref={dialog}
+      className="dialog devices-dialog"
+      aria-labelledby="devices-title"
+      // React passes a nested confirm dialog's close up the tree: only this dialog's own closing counts.
+      onClose={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
       <h2 id="devices-title">Devices</h2>
       {unavailable && (
         <p className="form-error" role="alert">
