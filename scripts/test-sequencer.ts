@@ -30,6 +30,9 @@ export const HEAVY_FIRST: readonly string[] = [
   'packages/web/test/hostile-*.e2e.test.ts',
   // The SDK's own end-to-end suite and its hostile-server suites (argon2id per login).
   'packages/client/test/integration/session.test.ts',
+  // E2E v2 through the session: a thousand MLS sends then an archive read; six devices and a realtime kill.
+  'packages/client/test/integration/v2-late-device.test.ts',
+  'packages/client/test/integration/v2-*.test.ts',
   'packages/client/test/hostile/identity.test.ts',
   'packages/client/test/hostile/request-notes.test.ts',
   // The CLI against a hostile server: a child process (and argon2id) per command.

@@ -47,6 +47,10 @@ export interface DecryptedMessage
   payload?: ReceivedPayload;
   /** Why it was refused; `payload` is then absent. */
   error?: { code: MessageRefusal; message: string };
+  /** 1: a v1 envelope; 2: an E2E v2 (MLS) message, from this device's local v2 history. */
+  version: 1 | 2;
+  /** v2 only: which of the sender's devices sent it (absent for history restored from the archive). */
+  sender_device_id?: string;
 }
 
 /**
@@ -156,6 +160,7 @@ export const decryptMessage = async (
     created_at: m.created_at,
     outgoing,
     counterpart_id: outgoing ? m.recipient_id : m.sender_id,
+    version: 1,
   };
   const misplaced = misplacement(m, me.userId, expect.counterpart);
   // Refused before any key is fetched: a misplaced message must not pin a stranger's key either.

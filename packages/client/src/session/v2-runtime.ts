@@ -104,7 +104,8 @@ export class V2Runtime {
         accountSigningSeed: identity.secrets.signingSeed,
         accountKeyFor: (userId) => pins.get(userId),
         deviceName: this.#o.deviceName,
-        ...(archiveKey ? { archiveKey } : {}),
+        // History on a new device is the default user story; setArchive(false) is the strict choice.
+        ...(archiveKey ? { archiveKey, archiveDefault: true } : {}),
         pool: SESSION_POOL,
       });
       await engine.start();

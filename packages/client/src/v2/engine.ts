@@ -41,6 +41,8 @@ export interface V2EngineOptions {
   deviceName: string;
   /** The vault's archive key; without it nothing is archived and readArchive is unavailable. */
   archiveKey?: Uint8Array;
+  /** Whether the account's first device list turns the archive on (the session's default: yes). */
+  archiveDefault?: boolean;
   pool?: PoolSize;
 }
 

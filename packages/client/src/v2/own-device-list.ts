@@ -25,6 +25,8 @@ interface Options {
   userId: string;
   accountSigningSeed: Uint8Array;
   accountKeyFor: AccountKeyResolver;
+  /** The archive setting of the account's very first list (later lists keep whatever was set). */
+  archiveDefault?: boolean;
 }
 
 const ATTEMPTS = 3;
@@ -74,7 +76,7 @@ export class OwnDeviceList {
       if (list !== null && isListedDevice(list, me.deviceId, me.signatureKey)) return list;
       if (list?.devices.some((d) => d.deviceId === me.deviceId))
         refuseV2('not-listed', 'this device id is listed with another key');
-      const next = list === null ? firstDeviceList(this.#o.userId, me) : withDevice(list, me);
+      const next = list === null ? firstDeviceList(this.#o.userId, me, this.#o.archiveDefault ?? false) : withDevice(list, me);
       try {
         const answer = await this.#o.transport.registerDevice({
           device_id: me.deviceId,

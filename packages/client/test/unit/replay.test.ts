@@ -25,6 +25,7 @@ const msg = (id: string, clientMsgId: string, over: Partial<DecryptedMessage> = 
   counterpart_id: 'usr_a000000000000000000000000',
   payload: { type: 'text', text: 'hi' },
   ...over,
+  version: over.version ?? 1,
 });
 const codes = (ms: DecryptedMessage[]) => ms.map((m) => m.error?.code ?? 'ok');
 

@@ -6,7 +6,10 @@ import { RealtimeClient, type RealtimeState } from '../../realtime/client';
 import type { SessionInternals } from '../internals';
 import { type DecryptedMessage, decryptMessage } from '../messages';
 import { openRequestNote, type RequestNote } from '../request-notes';
+import { v2Message } from '../v2-read';
 import { seenMessagesOf } from './messages';
+
+type V2Item = Parameters<typeof v2Message>[1];
 
 /**
  * A read receipt as message-service sends it. Only `reader_id` is checked on
@@ -38,7 +41,7 @@ export interface ListenHandlers {
 
 export type LiveContext = Pick<
   SessionInternals,
-  'api' | 'profile' | 'keys' | 'signedIn' | 'store' | 'realtime'
+  'api' | 'profile' | 'keys' | 'signedIn' | 'store' | 'realtime' | 'v2'
 > & {
   /** Where a first, live-only listener starts (messages.latestCursor). */
   latestCursor: () => Promise<string | undefined>;
@@ -49,6 +52,46 @@ export class LiveDomain {
 
   constructor(ctx: LiveContext) {
     this.#ctx = ctx;
+  }
+
+  /**
+   * An MLS item through the engine: each message it yields (this one, or parked ones a commit
+   * released) becomes a DecryptedMessage; commits and Welcomes yield none. Without a running
+   * engine (protocol 'v1', or v2 unavailable) MLS items are not readable here and are skipped.
+   */
+  async #readV2(me: string, item: V2Item): Promise<DecryptedMessage[]> {
+    const { v2 } = this.#ctx;
+    const r = await v2.running(me);
+    if (r === undefined) return [];
+    const out: DecryptedMessage[] = [];
+    for (const e of await v2.onItem(r, item)) {
+      if (e.kind !== 'message' || e.payload.type === 'unsupported') continue;
+      const here = e.messageId === item.id;
+      out.push(
+        v2Message(
+          me,
+          here
+            ? item
+            : {
+                ...item,
+                id: e.messageId,
+                seq: e.seq,
+                client_msg_id: e.messageId,
+                created_at: e.sentAt,
+              },
+          {
+            conversation_id: e.conversationId,
+            message_id: e.messageId,
+            seq: e.seq,
+            sender_id: e.senderUserId,
+            sent_at: e.sentAt,
+            payload: e.payload,
+            sender_device_id: e.senderDeviceId,
+          },
+        ),
+      );
+    }
+    return out;
   }
 
   /**
@@ -74,6 +117,10 @@ export class LiveDomain {
         switch (frame.type) {
           case 'new_message': {
             const { data } = frame;
+            if ((data as { mls?: unknown }).mls !== undefined) {
+              for (const m of await this.#readV2(me.userId, data as V2Item)) await handlers.onMessage?.(m);
+              return;
+            }
             const message = await decryptMessage(keys, me, data as Parameters<typeof decryptMessage>[2]);
             const [checked] = await seen.check([message]);
             await handlers.onMessage?.(checked as DecryptedMessage);

@@ -8,10 +8,11 @@ import { SessionError } from '../errors';
 import type { SessionInternals } from '../internals';
 import { type DecryptedMessage, decryptMessage, type Me, sendPayload } from '../messages';
 import { SeenMessages } from '../seen-messages';
+import { readMixedPage } from '../v2-read';
 
 export type MessagesContext = Pick<
   SessionInternals,
-  'api' | 'keys' | 'random' | 'signedIn' | 'people' | 'store'
+  'api' | 'keys' | 'random' | 'signedIn' | 'people' | 'store' | 'v2'
 >;
 
 export interface HistoryPage {
@@ -36,21 +37,38 @@ export class MessagesDomain {
   /** Sends a text to a username or user id (looked up and identity-checked first). */
   async send(to: string, text: string) {
     const me = this.#ctx.signedIn.me();
-    const recipient = await this.#ctx.people.resolve(to);
-    return sendPayload(
-      this.#ctx.api.trpc,
-      this.#ctx.keys,
-      me,
-      recipient,
-      { type: 'text', text },
-      this.#ctx.random,
-    );
+    return this.#send(me, await this.#ctx.people.resolve(to), text);
   }
 
   /** Sends a text to a user already known by id (no directory look-up first). */
   async sendTo(to: TUser, text: string) {
-    const me = this.#ctx.signedIn.me();
-    return sendPayload(this.#ctx.api.trpc, this.#ctx.keys, me, to, { type: 'text', text }, this.#ctx.random);
+    return this.#send(this.#ctx.signedIn.me(), to, text);
+  }
+
+  /**
+   * E2E v2 when this device runs it and the contact has a v2 device (the engine decides), else a
+   * v1 envelope. The answer has the shape of messages.send's either way, plus `version`.
+   */
+  async #send(me: Me, to: { id: string; username?: string }, text: string) {
+    const payload = { type: 'text', text } as const;
+    const v2 = await this.#ctx.v2.send(to.id, payload).catch((err) => {
+      if (err instanceof LockboxApiError && err.code === 'forbidden')
+        throw new SessionError('not_a_contact', err.message);
+      throw err;
+    });
+    if (v2 !== undefined) return { ...v2, client_msg_id: v2.message_id, version: 2 as const };
+    const v1 = await sendPayload(this.#ctx.api.trpc, this.#ctx.keys, me, to, payload, this.#ctx.random);
+    return { ...v1, version: 1 as const };
+  }
+
+  #readPage(me: Me, items: Parameters<typeof decryptMessage>[2][], counterpart?: string) {
+    return readMixedPage(
+      this.#ctx.v2,
+      me,
+      items,
+      (m) => decryptMessage(this.#ctx.keys, me, m, counterpart !== undefined ? { counterpart } : {}),
+      (ms) => seenMessagesOf(this.#ctx, me).check(ms),
+    );
   }
 
   /** One conversation page decrypted (not yet replay-checked); `not_found` means not a contact. */
@@ -66,10 +84,7 @@ export class MessagesDomain {
         throw new SessionError('not_a_contact', `you have no conversation with ${who}`);
       throw err;
     });
-    const decrypted: DecryptedMessage[] = [];
-    for (const m of answer.messages)
-      decrypted.push(await decryptMessage(this.#ctx.keys, me, m, { counterpart: contactId }));
-    return { ...answer, decrypted };
+    return { ...answer, decrypted: await this.#readPage(me, answer.messages, contactId) };
   }
 
   /** The whole conversation with a contact (or its newest `limit` messages), oldest first, decrypted. */
@@ -93,7 +108,7 @@ export class MessagesDomain {
       if (page.next_cursor === null || page.messages.length === 0) break;
       before = page.next_cursor;
     }
-    return seenMessagesOf(this.#ctx, me).check(pages.flat());
+    return pages.flat();
   }
 
   /**
@@ -110,7 +125,7 @@ export class MessagesDomain {
     );
     return {
       conversation_id: page.conversation_id,
-      messages: await seenMessagesOf(this.#ctx, me).check(page.decrypted),
+      messages: page.decrypted,
       next_cursor: page.next_cursor,
       read_up_to: page.read_up_to,
     };
@@ -122,9 +137,7 @@ export class MessagesDomain {
     const page = await call(() =>
       this.#ctx.api.trpc.messages.list.query({ limit, ...(after !== undefined ? { after } : {}) }),
     );
-    const decrypted: DecryptedMessage[] = [];
-    for (const m of page.messages) decrypted.push(await decryptMessage(this.#ctx.keys, me, m));
-    const messages = await seenMessagesOf(this.#ctx, me).check(decrypted);
+    const messages = await this.#readPage(me, page.messages);
     return { messages, next_cursor: page.next_cursor, has_more: page.has_more };
   }
 
@@ -144,6 +157,25 @@ export class MessagesDomain {
   /** One message (me on one side, attributed to its signed counterpart), replay-checked. */
   async decrypt(m: Parameters<typeof decryptMessage>[2]): Promise<DecryptedMessage> {
     const me = this.#ctx.signedIn.me();
+    if (m.mls !== undefined) {
+      const [read] = await this.#readPage(me, [m]);
+      if (read !== undefined) return read;
+      const outgoing = m.sender_id === me.userId;
+      return {
+        id: m.id,
+        conversation_id: m.conversation_id,
+        seq: m.seq,
+        cursor: m.cursor,
+        sender_id: m.sender_id,
+        recipient_id: m.recipient_id,
+        client_msg_id: m.client_msg_id,
+        created_at: m.created_at,
+        outgoing,
+        counterpart_id: outgoing ? m.recipient_id : m.sender_id,
+        version: 2,
+        error: { code: 'invalid', message: 'an MLS item this device cannot read (or not a message)' },
+      };
+    }
     const [checked] = await seenMessagesOf(this.#ctx, me).check([
       await decryptMessage(this.#ctx.keys, me, m),
     ]);

@@ -1,0 +1,48 @@
+/**
+ * A late device: after 1,000 v2 messages sent through the session (a plain loop, no listener
+ * running anywhere: every other device is offline), Alice signs in on a new device, which reads
+ * all 1,000 from the archive — MLS deleted their keys long ago, so nothing else could show them.
+ */
+import type { Stack } from '@lockbox/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+
+let stack: Stack;
+const password = 'correct horse battery staple';
+const COUNT = 1000;
+
+beforeAll(async () => {
+  stack = await startFullStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a late device', () => {
+  it('reads all 1,000 earlier messages from the archive with every other device offline', async () => {
+    const aliceName = uniqueName('alice');
+    const bobName = uniqueName('bob');
+    const alice = await newSession(stack);
+    const bob = await newSession(stack);
+    await alice.account.register(aliceName, password);
+    await bob.account.register(bobName, password);
+    await alice.requests.send(bobName, 'hi');
+    await bob.requests.respond(aliceName, 'accept');
+    const bobUser = await alice.contacts.resolveUser(bobName);
+    for (let i = 0; i < COUNT; i++) {
+      const r = await alice.messages.sendTo(bobUser, `message ${i}`);
+      if (r.version !== 2) throw new Error(`message ${i} went as v${r.version}`);
+    }
+    await alice.account.logout();
+
+    const late = await newSession(stack, { deviceName: 'late' });
+    await late.account.login(aliceName, password);
+    const history = await late.messages.history(bobName);
+    expect(history).toHaveLength(COUNT);
+    expect(history.map((m) => (m.payload?.type === 'text' ? m.payload.text : '?'))).toEqual(
+      Array.from({ length: COUNT }, (_, i) => `message ${i}`),
+    );
+    expect(history.every((m) => m.version === 2 && m.outgoing)).toBe(true);
+  });
+});
