@@ -30,6 +30,7 @@ const bob = { name: `bob${run}`, password: 'bob has an even longer one' };
 const sdkDeviceName = 'Alice SDK in Node';
 const texts = {
   before: `before the second browser ${run}`,
+  fromSdk: `from alice's SDK device ${run}`,
   after: `to every device ${run}`,
 };
 
@@ -127,7 +128,7 @@ describe('devices in the web app (Chromium)', () => {
     await waitForMessage(second, texts.before, SLOW_MS);
   });
 
-  it('lists all three devices, this browser marked, and a new message reaches both browsers', async () => {
+  it('lists all three devices, this browser marked; new messages reach both browsers', async () => {
     const panel = await openDevices(second);
     await eventually(async () => ((await devicesIn(panel).count()) === 3 ? true : undefined), LIVE_MS);
     await visible(devicesIn(panel).filter({ hasText: sdkDeviceName }));
@@ -139,6 +140,12 @@ describe('devices in the web app (Chromium)', () => {
     expect(await devicesIn(panel).getByRole('button', { name: 'Revoke' }).count()).toBe(2);
     await closeDialog(panel);
 
+    // Alice's SDK device writes first: its first send syncs the conversation's members, which adds
+    // the second browser (bob's device re-syncs members only every so often, so it would not yet).
+    const bobUser = await aliceSdk.contacts.resolveUser(bob.name);
+    await aliceSdk.messages.sendTo(bobUser, texts.fromSdk);
+    await waitForMessage(first, texts.fromSdk);
+    await waitForMessage(second, texts.fromSdk);
     const aliceUser = await bobSdk.contacts.resolveUser(alice.name);
     await bobSdk.messages.sendTo(aliceUser, texts.after);
     await waitForMessage(first, texts.after);
