@@ -175,7 +175,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
           stdio: ['ignore', out, out],
         });
         fs.closeSync(out);
-        await waitReady(`${handle.url}${readyPath}`, child, 240_000);
+        await waitReady(`${handle.url}${readyPath}`, child, 90_000);
       },
       kill: async (signal = 'SIGKILL') => {
         const c = child;

@@ -23,6 +23,7 @@ const base: DecryptedMessage = {
   sent_at: Date.parse('2026-01-10T11:59:58.000Z'),
   server_time_differs: false,
   payload: { type: 'text', text: 'hi' },
+  version: 1,
 };
 
 describe('toChatMessage', () => {

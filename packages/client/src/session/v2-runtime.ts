@@ -10,6 +10,7 @@ import type { LockboxApi } from '../api/client';
 import { call } from '../api/errors';
 import type { Identity, Payload, RandomSource } from '../crypto';
 import type { KeyValueStore } from '../store/types';
+import type { ReceivedMessage } from '../v2/conversation-group';
 import { V2Engine, type V2Event } from '../v2/engine';
 import { POOL_TARGET } from '../v2/key-package-pool';
 import { trpcTransport } from '../v2/trpc-transport';
@@ -53,6 +54,8 @@ export class V2Runtime {
   #running: Running | undefined;
   #status: V2Status = { state: 'unavailable', reason: 'not signed in' };
   #starting: Promise<void> = Promise.resolve();
+  /** Live listeners: messages a pull read first (a send's retry, a history page) reach them too. */
+  readonly #listeners = new Set<(e: ReceivedMessage) => Promise<void>>();
   /** White-box tests set 0 so every send re-syncs the group's members. */
   syncEveryMs = SYNC_EVERY_MS;
 
@@ -77,7 +80,14 @@ export class V2Runtime {
     return this.#starting;
   }
 
+  /** Registers a live listener for messages read by a pull; returns the unsubscribe function. */
+  listen(fn: (e: ReceivedMessage) => Promise<void>): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
   stop(): void {
+    this.#listeners.clear();
     this.#running = undefined;
     this.#status = { state: 'unavailable', reason: 'not signed in' };
   }
@@ -197,12 +207,18 @@ export class V2Runtime {
       for (const id of await this.contactIds()) await this.loadPin(r, id).catch(() => undefined);
       r.contactPinsLoaded = true;
     }
-    return this.ingest(r, await r.engine.pull());
+    const events = await this.ingest(r, await r.engine.pull());
+    // The engine reads each item once: a message pulled here never comes back on the live path.
+    for (const e of events)
+      if (e.kind === 'message' && e.payload.type !== 'unsupported')
+        for (const fn of this.#listeners) await fn(e).catch(() => undefined);
+    return events;
   }
 
   /** One stream item through the engine; the sender's pin is loaded first so its device can be checked. */
   async onItem(r: Running, item: { sender_id: string; recipient_id: string }): Promise<V2Event[]> {
     const other = item.sender_id === r.me ? item.recipient_id : item.sender_id;
+    r.peers.set((item as { conversation_id?: string }).conversation_id ?? '', other);
     await this.loadPin(r, other).catch(() => undefined);
     return this.ingest(r, await r.engine.onItem(item));
   }

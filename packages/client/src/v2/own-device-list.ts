@@ -76,7 +76,10 @@ export class OwnDeviceList {
       if (list !== null && isListedDevice(list, me.deviceId, me.signatureKey)) return list;
       if (list?.devices.some((d) => d.deviceId === me.deviceId))
         refuseV2('not-listed', 'this device id is listed with another key');
-      const next = list === null ? firstDeviceList(this.#o.userId, me, this.#o.archiveDefault ?? false) : withDevice(list, me);
+      const next =
+        list === null
+          ? firstDeviceList(this.#o.userId, me, this.#o.archiveDefault ?? false)
+          : withDevice(list, me);
       try {
         const answer = await this.#o.transport.registerDevice({
           device_id: me.deviceId,

@@ -52,10 +52,11 @@ const texts = (ms: DecryptedMessage[]) =>
 
 beforeAll(async () => {
   ({ stack, hostile, stop } = await startHostileStack());
-  alice = await newSession(stack);
-  carol = await newSession(stack);
+  // These tests tamper with v1 envelopes: every session stays on v1.
+  alice = await newSession(stack, { protocol: 'v1' });
+  carol = await newSession(stack, { protocol: 'v1' });
   bobStore = new MemoryStore();
-  bob = await newSession(stack, { baseUrl: hostile.url, store: bobStore });
+  bob = await newSession(stack, { baseUrl: hostile.url, store: bobStore, protocol: 'v1' });
   const [a, b, c] = [
     await register(alice, 'alice'),
     await register(bob, 'bob'),
@@ -186,7 +187,7 @@ describe('replays: one (sender, client_msg_id), one id, one time, on this device
       'replayed',
     );
 
-    const restarted = await LockboxSession.open({ baseUrl: hostile.url, store: bobStore });
+    const restarted = await LockboxSession.open({ baseUrl: hostile.url, store: bobStore, protocol: 'v1' });
     expect((await restarted.messages.historyPage(ids.alice, { limit: 1 })).messages[0]?.error?.code).toBe(
       'replayed',
     );

@@ -88,6 +88,8 @@ describe('E2E v2 in the session', () => {
     syncEverySend(bob);
     await alice.messages.send(bobName, 'one');
     await bob.messages.send(aliceName, 'two');
+    // The archive holds what a device of Alice's read or sent: the laptop reads 'two' first.
+    expect(texts(await alice.messages.history(bobName))).toEqual(['one', 'two']);
     const phone = await secondDevice(aliceName);
     expect(phone.devices.status()).toEqual({ state: 'ready' });
     expect(texts(await phone.messages.history(bobName))).toEqual(['one', 'two']);
@@ -101,14 +103,29 @@ describe('E2E v2 in the session', () => {
     expect((await bob.messages.send(aliceName, 'three')).version).toBe(2);
     expect(texts(await phone.messages.history(bobName))).toEqual(['one', 'two', 'three']);
     expect((await phone.messages.send(bobName, 'four, from the phone')).version).toBe(2);
-    expect(texts(await alice.messages.history(bobName))).toEqual(['one', 'two', 'three', 'four, from the phone']);
-    expect(texts(await bob.messages.history(aliceName))).toEqual(['one', 'two', 'three', 'four, from the phone']);
+    expect(texts(await alice.messages.history(bobName))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four, from the phone',
+    ]);
+    expect(texts(await bob.messages.history(aliceName))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four, from the phone',
+    ]);
 
     // A copy of the phone's engine state, as a thief would take it before the revocation.
     const phoneStore = internalsOf.get(phone)?.store as MemoryStore;
     const stolen = new MemoryStore();
     for (const k of await phoneStore.keys('')) await stolen.set(k, (await phoneStore.get(k)) as string);
     const phoneDevice = (await phone.devices.current()).device_id;
+
+    // Control: what Bob sends before the removal, the stolen state does read.
+    await bob.messages.send(aliceName, 'before the removal');
+    // Bob does not re-sync members now: the removal commit must come from Alice's revoke().
+    (internalsOf.get(bob) as { v2: { syncEveryMs: number } }).v2.syncEveryMs = 3_600_000;
 
     await expect(alice.devices.revoke((await alice.devices.current()).device_id)).rejects.toMatchObject({
       code: 'current_device',
@@ -118,7 +135,10 @@ describe('E2E v2 in the session', () => {
     await expect(phone.account.whoami()).rejects.toMatchObject({ status: 401 });
 
     await bob.messages.send(aliceName, 'after the removal');
-    expect(texts(await alice.messages.history(bobName)).at(-1)).toBe('after the removal');
+    expect(texts(await alice.messages.history(bobName)).slice(-2)).toEqual([
+      'before the removal',
+      'after the removal',
+    ]);
     // The stolen state, driven with a fresh (valid) session of Alice's: nothing after the removal opens.
     const thief = await newSession(stack, { protocol: 'v1' });
     await thief.account.login(aliceName, password);
@@ -138,7 +158,10 @@ describe('E2E v2 in the session', () => {
       deviceName: 'thief',
     });
     const events = await engine.pull();
-    const read = events.flatMap((e) => (e.kind === 'message' && e.payload.type === 'text' ? [e.payload.text] : []));
+    const read = events.flatMap((e) =>
+      e.kind === 'message' && e.payload.type === 'text' ? [e.payload.text] : [],
+    );
+    expect(read).toContain('before the removal');
     expect(read).not.toContain('after the removal');
   });
 
@@ -155,7 +178,11 @@ describe('E2E v2 in the session', () => {
     const h = await alice.messages.history(bobName);
     expect(texts(h)).toEqual(['to a v1 peer', 'from a v1 peer', 'now on v2']);
     expect(h.map((m) => m.version)).toEqual([1, 1, 2]);
-    expect(texts(await bob2.messages.history(aliceName))).toEqual(['to a v1 peer', 'from a v1 peer', 'now on v2']);
+    expect(texts(await bob2.messages.history(aliceName))).toEqual([
+      'to a v1 peer',
+      'from a v1 peer',
+      'now on v2',
+    ]);
   });
 
   it('archive off: a new device gets no history and the server keeps none', async () => {
@@ -165,7 +192,10 @@ describe('E2E v2 in the session', () => {
     await alice.devices.setArchive(false);
     expect(await alice.devices.archiveEnabled()).toBe(false);
     await bob.messages.send(aliceName, 'never archived');
-    expect(texts(await alice.messages.history(bobName))).toEqual(['archived, then cleared', 'never archived']);
+    expect(texts(await alice.messages.history(bobName))).toEqual([
+      'archived, then cleared',
+      'never archived',
+    ]);
     const listed = await alice.api.trpc.archive.list.query({});
     expect(listed.segments).toEqual([]);
     const phone = await secondDevice(aliceName);

@@ -106,6 +106,36 @@ export class LiveDomain {
     const seen = seenMessagesOf(this.#ctx, me);
     let cursor = await profile.cursor(me.userId);
     if (cursor === undefined) cursor = opts.fromStart ? '0' : await this.#ctx.latestCursor();
+    // v2 messages a pull read first (a send waiting for its Welcome, a history page) arrive here too.
+    const unsubscribe = this.#ctx.v2.listen(async (e) => {
+      const r = await this.#ctx.v2.running(me.userId);
+      const peer = r?.peers.get(e.conversationId);
+      const outgoing = e.senderUserId === me.userId;
+      await handlers.onMessage?.(
+        v2Message(
+          me.userId,
+          {
+            id: e.messageId,
+            conversation_id: e.conversationId,
+            seq: e.seq,
+            cursor: '',
+            sender_id: e.senderUserId,
+            recipient_id: outgoing ? (peer ?? '') : me.userId,
+            client_msg_id: e.messageId,
+            created_at: e.sentAt,
+          },
+          {
+            conversation_id: e.conversationId,
+            message_id: e.messageId,
+            seq: e.seq,
+            sender_id: e.senderUserId,
+            sent_at: e.sentAt,
+            payload: e.payload,
+            sender_device_id: e.senderDeviceId,
+          },
+        ),
+      );
+    });
     const client = new RealtimeClient({
       baseUrl: realtime.baseUrl,
       webSocket: realtime.webSocket,
@@ -154,8 +184,16 @@ export class LiveDomain {
         }
       },
       ...(handlers.onState ? { onState: handlers.onState } : {}),
-      onSessionEnded: () => handlers.onSessionEnded?.(),
+      onSessionEnded: () => {
+        unsubscribe();
+        handlers.onSessionEnded?.();
+      },
     });
+    const stop = client.stop.bind(client);
+    client.stop = async () => {
+      unsubscribe();
+      await stop();
+    };
     client.start();
     return client;
   }

@@ -52,7 +52,8 @@ export class MessagesDomain {
   async #send(me: Me, to: { id: string; username?: string }, text: string) {
     const payload = { type: 'text', text } as const;
     const v2 = await this.#ctx.v2.send(to.id, payload).catch((err) => {
-      if (err instanceof LockboxApiError && err.code === 'forbidden')
+      // Not a contact: the v2 path asks for the conversation first (404), v1's send answers 403.
+      if (err instanceof LockboxApiError && (err.code === 'forbidden' || err.code === 'not_found'))
         throw new SessionError('not_a_contact', err.message);
       throw err;
     });
