@@ -16,7 +16,6 @@ const base: DecryptedMessage = {
   sender_id: ALICE,
   recipient_id: ME,
   client_msg_id: 'c1',
-  version: 1,
   created_at: '2026-01-10T12:00:00.000Z',
   outgoing: false,
   counterpart_id: ALICE,
