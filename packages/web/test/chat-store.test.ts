@@ -39,6 +39,7 @@ const message = (from: string, text: string, extra: Partial<DecryptedMessage> = 
     counterpart_id: outgoing ? BOB : from,
     payload: { type: 'text', text },
     ...extra,
+    version: extra.version ?? 1,
   };
 };
 

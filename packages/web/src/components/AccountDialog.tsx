@@ -2,6 +2,7 @@
  * The account panel: change the password, and optionally rotate the identity
  * keys at the same time (a fresh identity; old ones stay in the vault so
  * history still opens; contacts see a key change and should verify again).
+ * The Devices panel (devices, the history archive) opens from here.
  */
 import { PASSWORD_MIN } from '@lockbox/contracts';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
@@ -10,7 +11,12 @@ import { useAction } from '../state/use-chat';
 import { PasswordField } from './Field';
 import { FormError } from './FormError';
 
-export function AccountDialog({ account, onClose }: { account: AccountActions; onClose: () => void }) {
+export function AccountDialog(props: {
+  account: AccountActions;
+  onDevices: () => void;
+  onClose: () => void;
+}) {
+  const { account, onDevices, onClose } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -51,6 +57,12 @@ export function AccountDialog({ account, onClose }: { account: AccountActions; o
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="account-title" onClose={onClose}>
       <h2 id="account-title">Account</h2>
+      <div className="account-devices">
+        <p className="muted small">Where you are signed in, and whether new devices get your history.</p>
+        <button type="button" className="secondary" onClick={onDevices}>
+          Devices
+        </button>
+      </div>
       <form onSubmit={onSubmit} noValidate>
         {passwordFields.map((field) => (
           <PasswordField key={field.label} {...field} disabled={action.busy} />

@@ -11,6 +11,7 @@ import { ChatContext, useChat } from '../state/use-chat';
 import { AccountDialog } from './AccountDialog';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ConversationView } from './ConversationView';
+import { DevicesDialog } from './DevicesDialog';
 import { EmptyConversation } from './EmptyConversation';
 import { Sidebar } from './Sidebar';
 import { TopBar } from './TopBar';
@@ -33,7 +34,7 @@ export function ChatScreen(props: ChatScreenProps) {
 
 function ChatLayout({ store, account, onSignedOut }: ChatScreenProps) {
   const snap = useChat();
-  const [accountOpen, setAccountOpen] = useState(false);
+  const [panel, setPanel] = useState<'account' | 'devices' | undefined>();
   const active = snap.activeContactId;
 
   // The URL hash names the open conversation.
@@ -50,7 +51,11 @@ function ChatLayout({ store, account, onSignedOut }: ChatScreenProps) {
     void store
       .signOut()
       .catch(() => undefined)
-      .then(() => onSignedOut('Your session ended (signed out elsewhere or expired). Sign in again.'));
+      .then(() =>
+        onSignedOut(
+          'Your session ended (signed out elsewhere, this device was revoked, or it expired). Sign in again.',
+        ),
+      );
   }, [snap.ended, store, onSignedOut]);
 
   const unread = snap.contacts.reduce((n, c) => n + c.unread, 0) + snap.incoming.length;
@@ -66,8 +71,15 @@ function ChatLayout({ store, account, onSignedOut }: ChatScreenProps) {
 
   return (
     <div className={`app ${active ? 'has-active' : ''}`}>
-      <TopBar onSignOut={signOut} onAccount={() => setAccountOpen(true)} />
-      {accountOpen && <AccountDialog account={account} onClose={() => setAccountOpen(false)} />}
+      <TopBar onSignOut={signOut} onAccount={() => setPanel('account')} />
+      {panel === 'account' && (
+        <AccountDialog
+          account={account}
+          onDevices={() => setPanel('devices')}
+          onClose={() => setPanel((p) => (p === 'account' ? undefined : p))}
+        />
+      )}
+      {panel === 'devices' && <DevicesDialog devices={account.devices} onClose={() => setPanel(undefined)} />}
       <ConnectionBanner />
       <div className="panes">
         <Sidebar />

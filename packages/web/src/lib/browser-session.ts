@@ -6,7 +6,8 @@
  * Secrets at rest: the identity seeds, the vault key and the tokens are
  * encrypted in IndexedDB under a non-extractable AES-GCM key that only this
  * origin's WebCrypto can use (WrappedSecretsStore). argon2id runs in a Web
- * Worker, so signing in does not freeze the page.
+ * Worker, so signing in does not freeze the page. The device it registers
+ * is named after the browser and platform ("Chromium on Linux").
  */
 import {
   crypto,
@@ -17,6 +18,7 @@ import {
   type WebSocketFactory,
   WrappedSecretsStore,
 } from '@lockbox/client';
+import { thisBrowserName } from './device-name';
 import { workerArgon2id } from './worker-argon2';
 
 const DATABASE = 'lockbox';
@@ -33,4 +35,5 @@ export const openBrowserSession = (): Promise<LockboxSession> =>
     store: new WrappedSecretsStore(new IndexedDbStore(DATABASE), indexedDbWrappingKey(DATABASE)),
     webSocket: browserWebSocket,
     argon2id,
+    deviceName: thisBrowserName(),
   });

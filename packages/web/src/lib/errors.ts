@@ -44,6 +44,12 @@ export const describeError = (err: unknown): string => {
           ? `The server says this account has no key vault, but this browser saw one on ${seenAt.slice(0, 10)}: the server may be lying. Nothing was created. Reset your identity only if you really lost your keys.`
           : 'The server says this account has no key vault. Nothing was created. Reset your identity only if you really lost your keys.';
       }
+      case 'device_unavailable':
+        return 'Devices are unavailable on this browser right now. Messaging still works.';
+      case 'current_device':
+        return 'This is the device you are using: sign out instead.';
+      case 'unknown_device':
+        return 'That device is no longer on your account.';
       case 'vault_rollback':
         return 'The server sent an older copy of your key vault than this browser already saw, and it was refused: the server may be trying to undo a key you trusted. Nothing was changed.';
     }
