@@ -1,12 +1,20 @@
 /**
  * What this device decrypted or sent over E2E v2, kept locally: MLS deletes a message's keys once
  * it is read (forward secrecy), so the plaintext can be read only once per device and history has
- * to be remembered here. Everything is under `mls.` (sealed like the identity seeds by
- * WrappedSecretsStore). Records are grouped per conversation in chunks of CHUNK seqs, so a
+ * to be remembered here. Records are grouped per conversation in chunks of CHUNK seqs, so a
  * message costs one read and one write of a bounded chunk, and a page reads only its chunks.
- *   mls.hist.<me>.<conversation id>.<seq / CHUNK>  →  JSON array of records
+ *   mls.hist.<me>.<conversation id>.<seq / CHUNK>  →  nonce (24) ‖ XChaCha20-Poly1305(JSON array)
+ * Each chunk is sealed (AAD: label, user, chunk name) under a key derived with HKDF-SHA256 from the
+ * account's archive key, so no message text lies on disk in the clear: in a browser the store wraps
+ * `mls.*` again with its non-extractable key; on Node the files are 0600 like the identity seeds, and
+ * the archive key is only in the vault and in memory.
  */
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { fromBase64, toBase64 } from '../crypto/bytes';
 import { ZPayload } from '../crypto/payload';
 import type { KeyValueStore } from '../store/types';
 import type { ArchiveRecord } from '../v2/archive';
@@ -30,17 +38,54 @@ const ZRecord = z.object({
 const ZChunk = z.array(ZRecord);
 
 const SAFE = /^[a-z0-9_-]{1,40}$/;
+const KEY_LABEL = 'lockbox/local-history/v1';
+const NONCE = 24;
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** The local history's sealing key: HKDF-SHA256 of the archive key, bound to this purpose. */
+export const localHistoryKey = (archiveKey: Uint8Array): Uint8Array =>
+  hkdf(sha256, archiveKey, undefined, utf8(KEY_LABEL), 32);
 
 export class V2History {
   readonly #store: KeyValueStore;
   readonly #me: string;
+  readonly #key: Uint8Array;
 
-  constructor(store: KeyValueStore, me: string) {
+  /** `sealingKey`: localHistoryKey(archive key), or 32 random bytes for an account without one. */
+  constructor(store: KeyValueStore, me: string, sealingKey: Uint8Array) {
+    if (sealingKey.length !== 32) throw new Error('the local history key is 32 bytes');
     this.#store = store;
     this.#me = me;
+    this.#key = sealingKey;
   }
 
-  #key(conversationId: string, seq: number): string | undefined {
+  #aad(name: string): Uint8Array {
+    return utf8(`${KEY_LABEL}\u0000${this.#me}\u0000${name}`);
+  }
+
+  #seal(name: string, chunk: HistoryRecord[]): string {
+    const nonce = randomBytes(NONCE);
+    const sealed = xchacha20poly1305(this.#key, nonce, this.#aad(name)).encrypt(utf8(JSON.stringify(chunk)));
+    const out = new Uint8Array(NONCE + sealed.length);
+    out.set(nonce);
+    out.set(sealed, NONCE);
+    return toBase64(out);
+  }
+
+  /** A chunk that does not open (another key, tampered, an older plaintext format) counts as empty. */
+  #open(name: string, raw: string): unknown {
+    try {
+      const bytes = fromBase64(raw);
+      const plain = xchacha20poly1305(this.#key, bytes.subarray(0, NONCE), this.#aad(name)).decrypt(
+        bytes.subarray(NONCE),
+      );
+      return JSON.parse(new TextDecoder().decode(plain));
+    } catch {
+      return undefined;
+    }
+  }
+
+  #chunkName(conversationId: string, seq: number): string | undefined {
     if (!SAFE.test(conversationId)) return undefined;
     return `mls.hist.${this.#me}.${conversationId}.${Math.floor(seq / CHUNK)}`;
   }
@@ -48,7 +93,7 @@ export class V2History {
   async #read(key: string): Promise<HistoryRecord[]> {
     const raw = await this.#store.get(key);
     if (raw === undefined) return [];
-    const parsed = ZChunk.safeParse(JSON.parse(raw));
+    const parsed = ZChunk.safeParse(this.#open(key, raw));
     return parsed.success ? (parsed.data as HistoryRecord[]) : [];
   }
 
@@ -56,7 +101,7 @@ export class V2History {
   async add(records: readonly HistoryRecord[]): Promise<void> {
     const byKey = new Map<string, HistoryRecord[]>();
     for (const r of records) {
-      const key = this.#key(r.conversation_id, r.seq);
+      const key = this.#chunkName(r.conversation_id, r.seq);
       if (key === undefined) continue;
       byKey.set(key, [...(byKey.get(key) ?? []), r]);
     }
@@ -72,7 +117,7 @@ export class V2History {
           }
         if (!changed) continue;
         chunk.sort((a, b) => a.seq - b.seq);
-        await this.#store.set(key, JSON.stringify(chunk));
+        await this.#store.set(key, this.#seal(key, chunk));
       }
     });
   }
@@ -84,7 +129,7 @@ export class V2History {
     const chunks = new Map<string, HistoryRecord[]>();
     const out = new Map<string, HistoryRecord>();
     for (const item of items) {
-      const key = this.#key(item.conversation_id, item.seq);
+      const key = this.#chunkName(item.conversation_id, item.seq);
       if (key === undefined) continue;
       let chunk = chunks.get(key);
       if (chunk === undefined) {

@@ -9,6 +9,7 @@
 import type { LockboxApi } from '../api/client';
 import { call } from '../api/errors';
 import type { Identity, Payload, RandomSource } from '../crypto';
+import { fromBase64, toBase64 } from '../crypto/bytes';
 import type { KeyValueStore } from '../store/types';
 import type { ReceivedMessage } from '../v2/conversation-group';
 import { V2Engine, type V2Event } from '../v2/engine';
@@ -18,7 +19,7 @@ import { archiveKeyFromVault } from './archive-key';
 import type { ContactKeys } from './contact-keys';
 import type { Me } from './messages';
 import type { Profile } from './profile';
-import { type HistoryRecord, V2History } from './v2-history';
+import { type HistoryRecord, localHistoryKey, V2History } from './v2-history';
 
 export type V2Status = { state: 'ready' | 'unavailable'; reason?: string };
 
@@ -119,7 +120,11 @@ export class V2Runtime {
         pool: SESSION_POOL,
       });
       await engine.start();
-      const history = new V2History(this.#o.store, me.userId);
+      const history = new V2History(
+        this.#o.store,
+        me.userId,
+        archiveKey ? localHistoryKey(archiveKey) : await this.#fallbackHistoryKey(me.userId),
+      );
       const running: Running = {
         me: me.userId,
         engine,
@@ -135,6 +140,18 @@ export class V2Runtime {
     } catch (err) {
       this.#status = { state: 'unavailable', reason: (err as Error)?.message ?? String(err) };
     }
+  }
+
+  /** Without an archive key (no vault), the local history is sealed under a random key this device keeps. */
+  async #fallbackHistoryKey(me: string): Promise<Uint8Array> {
+    const name = `mls.hist-key.${me}`;
+    return this.#o.store.withLock(name, async () => {
+      const kept = await this.#o.store.get(name);
+      if (kept !== undefined) return fromBase64(kept, 32);
+      const fresh = this.#o.random(32);
+      await this.#o.store.set(name, toBase64(fresh));
+      return fresh;
+    });
   }
 
   /** A device's first start reads the account's archive into its local history (once). */
