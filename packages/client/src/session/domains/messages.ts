@@ -27,6 +27,9 @@ export interface HistoryPage {
 export const seenMessagesOf = (ctx: Pick<SessionInternals, 'store'>, me: Me): SeenMessages =>
   new SeenMessages(ctx.store, me.userId);
 
+/** The same words whichever path found it (v1's send answers them; v2 first asks for the conversation). */
+const NOT_A_CONTACT = 'you can only message your contacts';
+
 export class MessagesDomain {
   readonly #ctx: MessagesContext;
 
@@ -54,7 +57,7 @@ export class MessagesDomain {
     const v2 = await this.#ctx.v2.send(to.id, payload).catch((err) => {
       // Not a contact: the v2 path asks for the conversation first (404), v1's send answers 403.
       if (err instanceof LockboxApiError && (err.code === 'forbidden' || err.code === 'not_found'))
-        throw new SessionError('not_a_contact', err.message);
+        throw new SessionError('not_a_contact', NOT_A_CONTACT);
       throw err;
     });
     if (v2 !== undefined) return { ...v2, client_msg_id: v2.message_id, version: 2 as const };
