@@ -61,6 +61,8 @@ export type SendOutcome =
   | { version: 'waiting' };
 
 const MAX_SYNC_ATTEMPTS = 3;
+/** How long a listed device that could not be added waits before the next send tries again. */
+const ADD_RETRY_MS = 30_000;
 const MAX_UNARCHIVED = 500;
 
 export class V2Engine {
@@ -72,6 +74,7 @@ export class V2Engine {
   readonly #archive: HistoryArchive | undefined;
   readonly #groups = new Map<string, ConversationGroup>();
   readonly #conversationOf = new Map<string, string>();
+  readonly #addTried = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #commits: GroupCommits;
   readonly #listed: ListedMembers;
@@ -322,11 +325,27 @@ export class V2Engine {
     for (let attempt = 1; ; attempt++) {
       const member = g.member;
       if (member === undefined) refuseV2('not-listed', 'this device is no longer in the group');
-      if ((await this.#listed.unlisted((member as GroupMember).members(), peerId)).length === 0) return;
+      const { unlisted, missing } = await this.#listed.audit((member as GroupMember).members(), peerId);
+      if (unlisted.length === 0) return this.#addMissing(g, peerId, missing);
       if (attempt > MAX_SYNC_ATTEMPTS) break;
       if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
     }
     refuseV2('not-listed', 'the group holds a device that is not on the signed list');
+  }
+
+  /**
+   * A device newly on a list joins at the next send, so it reads from then on (earlier messages reach
+   * it through the archive). A device that cannot be added (no KeyPackage) is tried again only after
+   * ADD_RETRY_MS, so a send does not claim KeyPackages every time.
+   */
+  async #addMissing(g: ConversationGroup, peerId: string, missing: readonly string[]): Promise<void> {
+    const now = Date.now();
+    const due = missing.filter(
+      (id) => now - (this.#addTried.get(id) ?? Number.NEGATIVE_INFINITY) >= ADD_RETRY_MS,
+    );
+    if (due.length === 0) return;
+    for (const id of due) this.#addTried.set(id, now);
+    if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
   }
 
   /**

@@ -42,6 +42,19 @@ export class ListedMembers {
     return leaves.filter((m) => !isListedLeaf(lists, m));
   }
 
+  /**
+   * One fetch of both lists: the leaves not on them (to remove before sending) and the listed
+   * devices with no leaf yet (a newly linked device, to add so it reads what is sent next).
+   */
+  async audit(leaves: readonly Leaf[], peerId: string): Promise<{ unlisted: Leaf[]; missing: string[] }> {
+    const lists = await this.lists(peerId);
+    const present = new Set(leaves.map((m) => m.deviceId));
+    return {
+      unlisted: leaves.filter((m) => !isListedLeaf(lists, m)),
+      missing: lists.flatMap((l) => l.devices.map((d) => d.deviceId)).filter((id) => !present.has(id)),
+    };
+  }
+
   /** Why a Welcome's tree may not be joined, or undefined when every leaf is listed and the users are right. */
   async refuseTree(leaves: readonly Leaf[], peerId: string): Promise<string | undefined> {
     const users = new Set(leaves.map((m) => m.userId));

@@ -57,4 +57,25 @@ describe('conversation groups', () => {
     expect(texts(events)).toEqual(['after']);
     expect(texts(await b1.engine.pull())).toEqual(['after']);
   });
+
+  it('a newly listed device is added by the next send, with no explicit syncMembers (either side)', async () => {
+    const server = new FakeServer();
+    const alice = newAccount(server);
+    const bob = newAccount(server);
+    const keys = pinned(alice, bob);
+    const a1 = await openDevice(server, alice, keys, 'a1');
+    const b1 = await openDevice(server, bob, keys, 'b1');
+    await a1.engine.send(bob.userId, text('before'));
+    await b1.engine.pull();
+    const b2 = await openDevice(server, bob, keys, 'b2');
+    const a2 = await openDevice(server, alice, keys, 'a2');
+    await b1.engine.send(alice.userId, text('from bob'));
+    const b2Events = await b2.engine.pull();
+    expect(b2Events.some((e) => e.kind === 'joined')).toBe(true);
+    expect(texts(await a2.engine.pull())).toEqual(['from bob']);
+    expect(texts(await a1.engine.pull())).toEqual(['from bob']);
+    await a1.engine.send(bob.userId, text('after'));
+    expect(texts(await b2.engine.pull())).toEqual(['after']);
+    expect(texts(await b1.engine.pull())).toEqual(['after']);
+  });
 });
