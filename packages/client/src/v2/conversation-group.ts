@@ -6,18 +6,13 @@
  * `missing-commit` until that commit arrives, then the parked items are read in order. Nothing is
  * dropped silently: every item ends as an event (message, refused, or parked).
  */
-import {
-  type AccountKeyResolver,
-  GroupMember,
-  type MemberId,
-  MlsRefusedError,
-  peekHeader,
-} from '@lockbox/mls';
+import { type AccountKeyResolver, GroupMember, type MemberId, MlsRefusedError } from '@lockbox/mls';
 import { bytesEqual, fromBase64, utf8 } from '../crypto/bytes';
 import { decodePayload, type ReceivedPayload } from '../crypto/payload';
 import type { DeviceState, StoredGroupMeta } from './device-state';
 import type { KeyPackagePool } from './key-package-pool';
 import type { ListedMembers } from './listed-members';
+import { labelMatches } from './stream-label';
 import type { TStreamItem } from './transport';
 
 export type ConversationStatus = 'none' | 'active' | 'missing-commit' | 'removed';
@@ -47,23 +42,6 @@ export type SkipReason = 'not-a-member' | 'own' | 'duplicate' | 'not-for-this-de
 
 /** Items waiting for a withheld commit, per conversation. */
 export const MAX_PARKED = 200;
-
-/** Does the item's `mls` label (kind, epoch) and conversation agree with the cleartext MLS header? */
-export const labelMatches = (item: TStreamItem, conversationId: string): boolean => {
-  try {
-    const h = peekHeader(fromBase64(item.encrypted_blob));
-    const kind = item.mls?.kind;
-    if (kind === 'welcome') return h.wireFormat === 'mls_welcome';
-    if (h.groupId === undefined || !bytesEqual(h.groupId, utf8(conversationId))) return false;
-    if (h.epoch === undefined || BigInt(item.mls?.epoch ?? -1) !== h.epoch) return false;
-    if (kind === 'commit') return h.contentType === 'commit';
-    return (
-      kind === 'application' && h.contentType === 'application' && h.wireFormat === 'mls_private_message'
-    );
-  } catch {
-    return false;
-  }
-};
 
 export class ConversationGroup {
   readonly conversationId: string;

@@ -10,26 +10,21 @@ import type { AccountKeyResolver, GroupMember } from '@lockbox/mls';
 import { toBase64 } from '../crypto/bytes';
 import { encodePayload, type Payload } from '../crypto/payload';
 import type { KeyValueStore } from '../store/types';
-import { type ArchiveReadout, type ArchiveRecord, HistoryArchive } from './archive';
-import { ConversationGroup, type ConversationStatus, type GroupEvent } from './conversation-group';
+import { type ArchiveReadout, HistoryArchive } from './archive';
+import { ConversationGroup, type ConversationStatus } from './conversation-group';
 import { type DeviceList, DeviceListPins } from './device-list';
 import { DeviceState } from './device-state';
-import { refuseV2, V2RefusedError } from './errors';
+import { V2RefusedError } from './errors';
 import { clientMsgId, GroupCommits } from './group-commits';
 import { KeyPackagePool, type PoolSize } from './key-package-pool';
 import { ListedMembers } from './listed-members';
+import { MAX_SYNC_ATTEMPTS, MemberChecks } from './member-checks';
 import { Membership, type RefusedKeyPackage } from './membership';
 import { OwnDeviceList } from './own-device-list';
-import {
-  isConflict,
-  parseAnswer,
-  type TStreamItem,
-  type V2Transport,
-  ZMlsEpochAnswer,
-  ZSendMlsAnswer,
-  ZStreamItem,
-  ZStreamPage,
-} from './transport';
+import { StreamIngest, type V2Event } from './stream-ingest';
+import { parseAnswer, type V2Transport, ZMlsEpochAnswer, ZSendMlsAnswer } from './transport';
+
+export type { V2Event } from './stream-ingest';
 
 export interface V2EngineOptions {
   store: KeyValueStore;
@@ -48,11 +43,6 @@ export interface V2EngineOptions {
   pool?: PoolSize;
 }
 
-export type V2Event =
-  | GroupEvent
-  | { kind: 'v1'; item: unknown }
-  | { kind: 'refused'; conversationId: string; messageId: string; reason: string };
-
 export type SendOutcome =
   | { version: 'v2'; conversationId: string; messageId: string; seq: number; cursor: string; sentAt: string }
   /** The migration rule is not met (no peer device with a KeyPackage): send a v1 envelope. */
@@ -60,37 +50,39 @@ export type SendOutcome =
   /** Another device created the group first; its Welcome has not reached this device yet. */
   | { version: 'waiting' };
 
-const MAX_SYNC_ATTEMPTS = 3;
-/** How long a listed device that could not be added waits before the next send tries again. */
-const ADD_RETRY_MS = 30_000;
-const MAX_UNARCHIVED = 500;
-
 export class V2Engine {
   readonly #o: V2EngineOptions;
   readonly #state: DeviceState;
   readonly #pool: KeyPackagePool;
-  readonly #membership: Membership;
   readonly #own: OwnDeviceList;
   readonly #archive: HistoryArchive | undefined;
   readonly #groups = new Map<string, ConversationGroup>();
   readonly #conversationOf = new Map<string, string>();
-  readonly #addTried = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #commits: GroupCommits;
   readonly #listed: ListedMembers;
-  /** Records whose archive append failed, retried with the next ones. */
-  #unarchived: ArchiveRecord[] = [];
+  readonly #ingest: StreamIngest;
+  readonly #checks: MemberChecks;
 
   private constructor(o: V2EngineOptions, state: DeviceState) {
     this.#o = o;
     this.#state = state;
     this.#pool = new KeyPackagePool(state, o.transport, o.pool);
     const pins = new DeviceListPins(o.store, o.userId);
-    this.#membership = new Membership(o.transport, pins, o.accountKeyFor);
+    const membership = new Membership(o.transport, pins, o.accountKeyFor);
     this.#own = new OwnDeviceList(o, pins, state);
     this.#archive = o.archiveKey && new HistoryArchive(o.transport, o.archiveKey, o.userId);
-    this.#commits = new GroupCommits(o, state, this.#membership);
-    this.#listed = new ListedMembers(this.#membership, o.userId);
+    this.#commits = new GroupCommits(o, state, membership);
+    this.#listed = new ListedMembers(membership, o.userId);
+    this.#ingest = new StreamIngest(
+      o,
+      state.deviceId,
+      (conversationId) => this.#group(conversationId),
+      this.#pool,
+      this.#own,
+      this.#archive,
+    );
+    this.#checks = new MemberChecks(o.userId, this.#listed, this.#commits, () => this.#ingest.pull());
   }
 
   /** KeyPackages refused while building or extending a group (server-injected devices, forged lists …). */
@@ -157,11 +149,11 @@ export class V2Engine {
         const created = await this.#commits.create(peerId, conversationId, g);
         if (created !== 'created') return { version: created };
       } else {
-        this.#checkPeer(g.member, peerId);
-        await this.#assertMembersListed(g, peerId);
+        this.#checks.checkPeer(g.member, peerId);
+        await this.#checks.assertMembersListed(g, peerId);
       }
       const member = g.member as GroupMember;
-      this.#checkPeer(member, peerId);
+      this.#checks.checkPeer(member, peerId);
       const message = await member.encrypt(encodePayload(payload));
       await g.save();
       const answer = parseAnswer(
@@ -176,7 +168,7 @@ export class V2Engine {
         'messages.sendMls',
       );
       await g.sent(answer.message_id);
-      await this.#archiveRecords([
+      await this.#ingest.archiveRecords([
         {
           conversation_id: conversationId,
           message_id: answer.message_id,
@@ -199,26 +191,12 @@ export class V2Engine {
 
   /** One stream item (realtime `message.new` or a page of messages.list), in stream order. */
   onItem(raw: unknown): Promise<V2Event[]> {
-    return this.#exclusive(() => this.#onItem(raw));
+    return this.#exclusive(() => this.#ingest.onItem(raw));
   }
 
   /** Reads this device's stream from its own cursor to the end. */
   pull(): Promise<V2Event[]> {
-    return this.#exclusive(() => this.#pull());
-  }
-
-  async #pull(): Promise<V2Event[]> {
-    const key = `v2-cursor.${this.#o.userId}.${this.deviceId}`;
-    const events: V2Event[] = [];
-    let after = await this.#o.store.get(key);
-    for (;;) {
-      const page = parseAnswer(ZStreamPage, await this.#o.transport.messagesAfter(after), 'messages.list');
-      for (const raw of page.messages) events.push(...(await this.#onItem(raw)));
-      if (page.next_cursor !== after) await this.#o.store.set(key, page.next_cursor);
-      if (!page.has_more || page.next_cursor === after) break;
-      after = page.next_cursor;
-    }
-    return events;
+    return this.#exclusive(() => this.#ingest.pull());
   }
 
   /**
@@ -228,11 +206,11 @@ export class V2Engine {
   syncMembers(peerId: string): Promise<'unchanged' | 'committed' | 'conflict' | 'no-group'> {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
-      if (g.member !== undefined) this.#checkPeer(g.member, peerId);
+      if (g.member !== undefined) this.#checks.checkPeer(g.member, peerId);
       for (let attempt = 1; ; attempt++) {
         const r = await this.#commits.sync(g, peerId);
         if (r !== 'conflict' || attempt >= MAX_SYNC_ATTEMPTS) return r;
-        await this.#pull();
+        await this.#ingest.pull();
       }
     });
   }
@@ -242,8 +220,8 @@ export class V2Engine {
     return this.#exclusive(async () => {
       const g = await this.#group(await this.#conversation(peerId));
       if (g.member === undefined) return 'no-group';
-      this.#checkPeer(g.member, peerId);
-      await this.#assertMembersListed(g, peerId);
+      this.#checks.checkPeer(g.member, peerId);
+      await this.#checks.assertMembersListed(g, peerId);
       return this.#commits.commit(g, peerId, await (g.member as GroupMember).selfUpdate());
     });
   }
@@ -251,113 +229,6 @@ export class V2Engine {
   readArchive(): Promise<ArchiveReadout> {
     if (this.#archive === undefined) throw new V2RefusedError('no-device', 'no archive key');
     return this.#archive.readAll();
-  }
-
-  async #onItem(raw: unknown): Promise<V2Event[]> {
-    const parsed = ZStreamItem.safeParse(raw);
-    if (!parsed.success) {
-      const id = (raw as { id?: unknown } | null)?.id;
-      return [
-        {
-          kind: 'refused',
-          conversationId: '',
-          messageId: typeof id === 'string' ? id : '',
-          reason: 'malformed',
-        },
-      ];
-    }
-    const item: TStreamItem = parsed.data;
-    if (item.mls === undefined) return [{ kind: 'v1', item: raw }];
-    const me = this.#o.userId;
-    if (item.sender_id !== me && item.recipient_id !== me)
-      return [
-        { kind: 'refused', conversationId: item.conversation_id, messageId: item.id, reason: 'not-mine' },
-      ];
-    // The peer -> conversation mapping is learned from messages.mlsEpoch only, never from an item.
-    const g = await this.#group(item.conversation_id);
-    const events = await g.receive(item);
-    const records: ArchiveRecord[] = [];
-    for (const e of events)
-      if (e.kind === 'message' && e.payload.type !== 'unsupported')
-        records.push({
-          conversation_id: e.conversationId,
-          message_id: e.messageId,
-          seq: e.seq,
-          sender_id: e.senderUserId,
-          sent_at: e.sentAt,
-          payload: e.payload,
-        });
-    // receive() has already deleted the keys and marked the items seen: from here on nothing may
-    // throw, or the events (the only copy of these messages) would be lost for good.
-    await this.#archiveRecords(records);
-    // A Welcome used one of this device's one-time KeyPackages: top the pool up again.
-    if (events.some((e) => e.kind === 'joined')) await this.#pool.refill().catch(() => undefined);
-    return events;
-  }
-
-  /**
-   * Best effort: a failed append keeps the records for the next attempt (bounded); an honest 409
-   * means another device turned the archive off, so the cached flag is stale.
-   */
-  async #archiveRecords(records: ArchiveRecord[]): Promise<void> {
-    if (this.#archive === undefined) return;
-    const pending = [...this.#unarchived, ...records];
-    this.#unarchived = [];
-    if (pending.length === 0) return;
-    try {
-      if (!(await this.#own.archiveOn())) return;
-      await this.#archive.append(pending);
-    } catch (e) {
-      if (isConflict(e)) {
-        this.#own.archiveTurnedOff();
-        return;
-      }
-      this.#unarchived = pending.slice(-MAX_UNARCHIVED);
-    }
-  }
-
-  /**
-   * Before anything is encrypted or committed to the group: every leaf must be on its user's current
-   * signed list with its leaf key. A revoked device still in the tree (its removal commit refused
-   * with a 409, or never made) is removed first; if that cannot be done, nothing is sent.
-   */
-  async #assertMembersListed(g: ConversationGroup, peerId: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const member = g.member;
-      if (member === undefined) refuseV2('not-listed', 'this device is no longer in the group');
-      const { unlisted, missing } = await this.#listed.audit((member as GroupMember).members(), peerId);
-      if (unlisted.length === 0) return this.#addMissing(g, peerId, missing);
-      if (attempt > MAX_SYNC_ATTEMPTS) break;
-      if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
-    }
-    refuseV2('not-listed', 'the group holds a device that is not on the signed list');
-  }
-
-  /**
-   * A device newly on a list joins at the next send, so it reads from then on (earlier messages reach
-   * it through the archive). A device that cannot be added (no KeyPackage) is tried again only after
-   * ADD_RETRY_MS, so a send does not claim KeyPackages every time.
-   */
-  async #addMissing(g: ConversationGroup, peerId: string, missing: readonly string[]): Promise<void> {
-    const now = Date.now();
-    const due = missing.filter(
-      (id) => now - (this.#addTried.get(id) ?? Number.NEGATIVE_INFINITY) >= ADD_RETRY_MS,
-    );
-    if (due.length === 0) return;
-    for (const id of due) this.#addTried.set(id, now);
-    if ((await this.#commits.sync(g, peerId)) === 'conflict') await this.#pull();
-  }
-
-  /**
-   * The server names the conversation of a peer; a group of another conversation (e.g. with a third
-   * user) must never carry a message meant for this peer: only this user's and the peer's devices.
-   */
-  #checkPeer(member: GroupMember, peerId: string): void {
-    const members = member.members();
-    const users = new Set(members.map((m) => m.userId));
-    users.delete(this.#o.userId);
-    if (users.size !== 1 || !users.has(peerId))
-      throw new V2RefusedError('wrong-conversation', "this conversation's group is not with that user");
   }
 
   async #conversation(peerId: string): Promise<string> {
