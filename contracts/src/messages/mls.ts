@@ -2,7 +2,8 @@
  * The message service as MLS Delivery Service (docs/SECURITY.md 10.14): MLS
  * messages ride the same per-user stream as v1 envelopes. The server orders
  * commits per conversation (the first commit for an epoch wins) and stores
- * everything else opaquely; it reads no MLS byte.
+ * everything else opaquely; it reads only each message's cleartext header,
+ * which must agree with `kind` and `epoch` and name the conversation (400).
  */
 import { z } from 'zod';
 import { ZUserId } from '../ids';

@@ -19,6 +19,7 @@ import {
   expectStatus,
   makeContacts,
   misbehave,
+  mlsPrivateMessage,
   mustOpen,
   noteOf,
   openSocket,
@@ -351,6 +352,11 @@ describe('bad values', () => {
       201,
     ).id;
     const device = await deviceBodiesFor(main.api, alice);
+    // An MLS message's header must name the conversation (its group id), so the valid body needs its id.
+    const conversation = expectStatus<{ conversation_id: string }>(
+      await main.api.get(`/messages/mls/epoch/${bob.id}`, { token: alice.token }),
+      200,
+    ).conversation_id;
     /** A valid body of each id-taking POST route (the bad value then replaces one field). */
     const validBodies: Record<string, () => Record<string, unknown>> = {
       '/auth/devices': device.register,
@@ -365,7 +371,7 @@ describe('bad values', () => {
         client_msg_id: randomUUID(),
         kind: 'application',
         epoch: 0,
-        message: randomBytes(64).toString('base64'),
+        message: mlsPrivateMessage(conversation, 0, 'application').toString('base64'),
       }),
     };
     const filled = (r: RestOperation) => r.rest.path.replace('{contact_id}', bob.id);

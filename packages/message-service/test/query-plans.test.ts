@@ -142,6 +142,10 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
         );
         return Object.fromEntries(rows.map((r) => [r.relname, Number(r.seq_scan)]));
       };
+      // The MLS send runs only for the conversation its message's header claims (looked up before counting).
+      const { rows: conv } = await conn.query<{ conversation_id: string }>(
+        `SELECT conversation_id FROM lockbox_messages.contacts WHERE user_id = 'u00030' AND contact_id = 'v00030'`,
+      );
       const before = await seqScans();
       const call = (n: number, sender: string, recipient: string, clientMsgId: string) =>
         conn.query(SEND_MESSAGE_SQL, [`msg_plan_${n}`, sender, recipient, clientMsgId, 'AAAA', 'BBBB', null]);
@@ -168,6 +172,7 @@ describe.skipIf(!adminUrl)('query plans on postgres', () => {
           epoch,
           'AAAA',
           welcome,
+          conv[0]?.conversation_id,
         ]);
       expect((await mls(1, 'application', 0, 'mls-1', null)).rows[0]?.outcome).toBe('stored');
       expect((await mls(2, 'commit', 0, 'mls-2', 'BBBB')).rows[0]?.outcome).toBe('stored');

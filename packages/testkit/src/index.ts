@@ -4,6 +4,7 @@ export * from './hostile-messages';
 export * from './hostile-server';
 export * from './hostile-stack';
 export * from './messaging';
+export * from './mls-wire';
 export * from './ports';
 export * from './postgres';
 export * from './postgres-server';

@@ -1,12 +1,14 @@
 /**
  * The MLS Delivery Service's procedures (docs/SECURITY.md 10.14): sendMls and
  * mlsEpoch. The sender is always the token's user; the server checks who may
- * talk to whom, sizes and the commit order, and reads no MLS byte.
+ * talk to whom, sizes and the commit order, and reads only each message's cleartext
+ * header (mls-header.ts): group id, epoch and content type must match the request.
  */
 import { base64DecodedBytes, type MessagesContract } from '@lockbox/contracts';
 import { AppError, type HandlersOf } from '@lockbox/service-kit';
 import type { MessagesDeps } from '../deps';
 import { mlsEpochWith, storeMls } from '../store/mls';
+import { checkMlsHeaders } from './mls-header';
 
 type MlsHandlers = Pick<HandlersOf<MessagesContract['messages']>, 'sendMls' | 'mlsEpoch'>;
 
@@ -20,7 +22,8 @@ export const mlsHandlers = (deps: MessagesDeps): MlsHandlers => ({
         'payload_too_large',
         `message is ${size} bytes; the limit is ${deps.env.MESSAGE_BLOB_MAX_BYTES}`,
       );
-    const stored = await storeMls(deps.db, me, input);
+    const claimed = checkMlsHeaders(input);
+    const stored = await storeMls(deps.db, me, input, claimed);
     if (stored.fresh) {
       // Like a v1 send: each item to the recipient and to the sender's own other sockets, each with
       // that viewer's cursor, in stream order (a commit before its Welcome).

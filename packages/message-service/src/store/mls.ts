@@ -16,12 +16,21 @@ import {
   type TSendMlsResponse,
 } from '@lockbox/contracts';
 import { AppError, type Database, type Queryable } from '@lockbox/service-kit';
+import { wrongGroup } from '../router/mls-header';
 import { isUniqueViolation, REFUSALS } from './messages';
 import { iso, type MessageRow, toMessage } from './rows';
 
 const S = 'lockbox_messages';
 
-export const SEND_MLS_SQL = `SELECT * FROM ${S}.send_mls($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+/**
+ * $10 is the conversation id the message's header claims (its MLS group id). The function runs only
+ * when that is the sender's conversation with the recipient: the sender argument comes from the
+ * matching contact row, so no row, no call, nothing stored, and a valid send stays one round trip.
+ */
+export const SEND_MLS_SQL = `
+  SELECT s.* FROM ${S}.contacts c
+   CROSS JOIN LATERAL ${S}.send_mls($1, $2, c.user_id, $4, $5, $6, $7, $8, $9) s
+   WHERE c.user_id = $3 AND c.contact_id = $4 AND c.conversation_id = $10`;
 /** The stored answer of (sender, client_msg_id): used when a racing duplicate rolled an attempt back. */
 export const MLS_ORIGINAL_SQL = `SELECT * FROM ${S}.mls_original($1, $2)`;
 
@@ -109,6 +118,7 @@ export const storeMls = async (
   db: Database,
   senderId: string,
   input: TSendMlsRequest,
+  claimedConversation: string,
 ): Promise<StoredMls> => {
   let row: SendMlsRow | undefined;
   try {
@@ -122,13 +132,19 @@ export const storeMls = async (
       input.epoch,
       input.message,
       input.welcome ?? null,
+      claimedConversation,
     ]);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     [row] = await db.query<SendMlsRow>(MLS_ORIGINAL_SQL, [senderId, input.client_msg_id]);
     if (!row) throw err;
   }
-  if (!row) throw new Error('send_mls returned no row');
+  if (!row) {
+    // No contact row for the claimed conversation: not a contact at all, or the wrong group id.
+    const [contact] = await db.query(MLS_EPOCH_SQL, [senderId, input.recipient_id]);
+    if (!contact) throw new AppError('forbidden', REFUSALS.not_contact ?? 'not a contact');
+    return wrongGroup();
+  }
   const refusal = REFUSALS[row.outcome];
   if (refusal) throw new AppError('forbidden', refusal);
   if (row.outcome === 'conflict')

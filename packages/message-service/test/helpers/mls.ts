@@ -1,14 +1,27 @@
-/** MLS Delivery Service steps the suites repeat: an opaque MLS send and the conversation's epoch. */
-import { randomBytes, randomUUID } from 'node:crypto';
+/** MLS Delivery Service steps the suites repeat: an MLS send with a real header and the conversation's epoch. */
+import { randomUUID } from 'node:crypto';
 import type { TMlsEpochResponse, TSendMlsRequest, TSendMlsResponse } from '@lockbox/contracts';
-import { type Client, eventually, expectStatus, type HttpResult, type TestUser } from '@lockbox/testkit';
+import {
+  type Client,
+  eventually,
+  expectStatus,
+  type HttpResult,
+  mlsPrivateMessage,
+  mlsWelcome,
+  type TestUser,
+} from '@lockbox/testkit';
 import pg from 'pg';
 
 export type MlsSend = TSendMlsRequest;
 export type MlsAnswer = TSendMlsResponse;
 
-/** Random bytes stand in for MLS messages: the server never reads them. */
+/**
+ * A send whose bytes carry a real MLS header (group id = the conversation id, the epoch and the
+ * content type the request names) around random ciphertext: the server reads only the header.
+ * `bytes` sets the message's exact total size.
+ */
 export const mlsSend = (
+  conversationId: string,
   recipientId: string,
   kind: MlsSend['kind'],
   epoch: number,
@@ -18,9 +31,20 @@ export const mlsSend = (
   client_msg_id: randomUUID(),
   kind,
   epoch,
-  message: randomBytes(opts.bytes ?? 64).toString('base64'),
-  ...(opts.welcome ? { welcome: randomBytes(200).toString('base64') } : {}),
+  message: sized(opts.bytes, (n) => mlsPrivateMessage(conversationId, epoch, kind, n)).toString('base64'),
+  ...(opts.welcome ? { welcome: mlsWelcome().toString('base64') } : {}),
 });
+
+const sized = (total: number | undefined, build: (ciphertext: number) => Buffer): Buffer => {
+  if (total === undefined) return build(64);
+  let n = total - build(0).length;
+  let out = build(n);
+  while (out.length !== total) {
+    n -= out.length - total;
+    out = build(n);
+  }
+  return out;
+};
 
 export const postMls = (api: Client, from: TestUser, body: unknown): Promise<HttpResult<MlsAnswer>> =>
   api.post<MlsAnswer>('/messages/mls', { token: from.token, body });

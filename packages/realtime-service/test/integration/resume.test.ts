@@ -7,9 +7,16 @@
  * client is one device: a user with three devices has three sockets, each
  * with its own cursor, and MLS items (v2-wire.md §2) travel like any message.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ZMessage, ZServerFrameSchema } from '@lockbox/contracts';
-import { enginesUnderTest, expectStatus, mustOpen, type TestUser } from '@lockbox/testkit';
+import {
+  enginesUnderTest,
+  expectStatus,
+  mlsPrivateMessage,
+  mlsWelcome,
+  mustOpen,
+  type TestUser,
+} from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumingClient } from '../helpers/resuming-client';
 import {
@@ -138,6 +145,11 @@ describe.each(enginesUnderTest())('exactly once, in order (%s)', (engine) => {
   it('three devices of one user (three sockets, own cursors) each get every MLS item once, in order, across a realtime kill', async () => {
     const [alice, bob] = [await rt.user(), await rt.user()];
     await makeContacts(rt.api, alice, bob);
+    // Each MLS message's header names the conversation (group id), its epoch and its content type.
+    const conversation = expectStatus<{ conversation_id: string }>(
+      await rt.api.get(`/messages/mls/epoch/${bob.id}`, { token: alice.token }),
+      200,
+    ).conversation_id;
     const devices = [0, 1, 2].map(() => new ResumingClient(rt.stack.gatewayUrl, bob));
     const aliceDevice = new ResumingClient(rt.stack.gatewayUrl, alice);
     for (const d of [...devices, aliceDevice]) await d.connect();
@@ -153,8 +165,10 @@ describe.each(enginesUnderTest())('exactly once, in order (%s)', (engine) => {
           client_msg_id: randomUUID(),
           kind: commit ? 'commit' : 'application',
           epoch,
-          message: randomBytes(96).toString('base64'),
-          ...(commit ? { welcome: randomBytes(160).toString('base64') } : {}),
+          message: mlsPrivateMessage(conversation, epoch, commit ? 'commit' : 'application', 96).toString(
+            'base64',
+          ),
+          ...(commit ? { welcome: mlsWelcome().toString('base64') } : {}),
         };
         expectStatus(await rt.api.post('/messages/mls', { token: from.token, body }), 201);
         if (commit) epoch++;
