@@ -32,6 +32,7 @@ export const createCtx = (env: CliEnv, out: Output): Ctx => {
         baseUrl: env.url,
         dir: env.home,
         deviceName: opts.deviceName ?? defaultDeviceName(),
+        protocol: env.protocol,
       }).then((s) => {
         s.events.on('key_changed', (e) =>
           out.warn(

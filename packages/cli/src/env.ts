@@ -7,6 +7,7 @@ export interface CliEnv {
   home: string;
   /** The LockBox gateway. */
   url: string;
+  protocol: 'v1' | 'v2';
   /** Non-interactive password (scripts, tests); otherwise prompted without echo. */
   password: string | undefined;
   /** The new password for `passwd` and `upgrade` (non-interactive use). */
@@ -16,6 +17,8 @@ export interface CliEnv {
 export const readEnv = (env: NodeJS.ProcessEnv = process.env): CliEnv => ({
   home: path.resolve(env.LOCKBOX_HOME || path.join(os.homedir(), '.lockbox')),
   url: (env.LOCKBOX_URL || 'http://localhost:8000').replace(/\/+$/, ''),
+  // E2E v2 (MLS, devices) is opt-in for now: LOCKBOX_E2E=v2.
+  protocol: env.LOCKBOX_E2E === 'v2' ? 'v2' : 'v1',
   password: env.LOCKBOX_PASSWORD || undefined,
   newPassword: env.LOCKBOX_NEW_PASSWORD || undefined,
 });

@@ -15,6 +15,9 @@ import { enginesUnderTest, type Stack, startStack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliUser, cliUser, json, lockbox, ok } from './helpers/cli';
 
+/** E2E v2 is opt-in (LOCKBOX_E2E=v2). */
+const V2 = { LOCKBOX_E2E: 'v2' };
+
 const stamp = Date.now().toString(36).slice(-6);
 const engine = enginesUnderTest().at(-1) ?? 'pglite';
 
@@ -52,9 +55,9 @@ describe(`lockbox devices through the real stack (${engine})`, () => {
 
   beforeAll(async () => {
     stack = await startStack({ engine, services: ['auth', 'messages', 'realtime'] });
-    desk = cliUser(stack.gatewayUrl, `Alice-pass-${stamp}-d1`);
-    laptop = cliUser(stack.gatewayUrl, desk.password);
-    bob = cliUser(stack.gatewayUrl, `Bob-pass-${stamp}-d2`);
+    desk = cliUser(stack.gatewayUrl, `Alice-pass-${stamp}-d1`, V2);
+    laptop = cliUser(stack.gatewayUrl, desk.password, V2);
+    bob = cliUser(stack.gatewayUrl, `Bob-pass-${stamp}-d2`, V2);
   });
 
   afterAll(async () => {

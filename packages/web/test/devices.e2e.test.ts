@@ -44,6 +44,8 @@ const pageErrors: string[] = [];
 const newPage = async (): Promise<Page> => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
   contexts.push(context);
+  // E2E v2 is opt-in for now (the app reads localStorage lockbox.e2e).
+  await context.addInitScript(() => window.localStorage.setItem('lockbox.e2e', 'v2'));
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   return page;
@@ -89,9 +91,14 @@ describe('devices in the web app (Chromium)', () => {
   it('the first browser registers; alice also signs in with the SDK; bob becomes her contact', async () => {
     first = await newPage();
     await register(first, stack.gatewayUrl, alice.name, alice.password);
-    bobSdk = await LockboxSession.open({ baseUrl: stack.gatewayUrl, store: new MemoryStore() });
+    bobSdk = await LockboxSession.open({
+      baseUrl: stack.gatewayUrl,
+      store: new MemoryStore(),
+      protocol: 'v2',
+    });
     await bobSdk.account.register(bob.name, bob.password);
     aliceSdk = await LockboxSession.open({
+      protocol: 'v2',
       baseUrl: stack.gatewayUrl,
       store: new MemoryStore(),
       deviceName: sdkDeviceName,

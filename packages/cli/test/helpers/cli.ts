@@ -19,12 +19,12 @@ export interface CliUser {
   env: NodeJS.ProcessEnv;
 }
 
-export const cliUser = (url: string, password: string): CliUser => {
+export const cliUser = (url: string, password: string, extraEnv: NodeJS.ProcessEnv = {}): CliUser => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-home-'));
   return {
     home,
     password,
-    env: { ...process.env, LOCKBOX_URL: url, LOCKBOX_HOME: home, LOCKBOX_PASSWORD: password },
+    env: { ...process.env, LOCKBOX_URL: url, LOCKBOX_HOME: home, LOCKBOX_PASSWORD: password, ...extraEnv },
   };
 };
 

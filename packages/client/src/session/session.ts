@@ -51,8 +51,9 @@ export interface SessionOptions {
   /** This device's name on the account's signed device list (1..64 characters; default `LockBox on <platform>`). */
   deviceName?: string;
   /**
-   * 'v2' (default): E2E v2 (MLS) starts after sign-in and is used whenever the contact has a v2
-   * device. 'v1': never start it (v1 envelopes only: for v1-specific tests and measurements).
+   * 'v2': E2E v2 (MLS) starts after sign-in and is used whenever the contact has a v2 device.
+   * 'v1' (default for now): never start it. v2 stays opt-in until the v1 malicious-server suites
+   * (which tamper with v1 envelopes and vaults) have v2 counterparts; see docs/SECURITY.md 10.11.
    */
   protocol?: 'v2' | 'v1';
 }
@@ -112,7 +113,7 @@ export class LockboxSession {
       keys: this.keys,
       store: opts.store,
       random,
-      protocol: opts.protocol ?? 'v2',
+      protocol: opts.protocol ?? 'v1',
       deviceName,
     });
     const internals: SessionInternals = {

@@ -14,6 +14,10 @@ export const newSession = (stack: Stack, extra: Partial<SessionOptions> = {}) =>
     ...extra,
   });
 
+/** A session with E2E v2 switched on (it is opt-in: SessionOptions.protocol). */
+export const newV2Session = (stack: Stack, extra: Partial<SessionOptions> = {}) =>
+  newSession(stack, { protocol: 'v2', ...extra });
+
 let counter = 0;
 /** A username unique to this run. */
 export const uniqueName = (base: string) =>

@@ -7,7 +7,7 @@ import type { Stack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockboxSession } from '../../src';
 import type { RealtimeClient } from '../../src/realtime/client';
-import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+import { newV2Session, startFullStack, uniqueName, until } from '../helpers/stack';
 
 let stack: Stack;
 const password = 'correct horse battery staple';
@@ -24,14 +24,14 @@ describe('three devices per user', () => {
   it('each device gets every message of the others exactly once, in order, across a realtime kill', async () => {
     const aliceName = uniqueName('alice');
     const bobName = uniqueName('bob');
-    const a1 = await newSession(stack, { deviceName: 'a1' });
-    const b1 = await newSession(stack, { deviceName: 'b1' });
+    const a1 = await newV2Session(stack, { deviceName: 'a1' });
+    const b1 = await newV2Session(stack, { deviceName: 'b1' });
     await a1.account.register(aliceName, password);
     await b1.account.register(bobName, password);
     await a1.requests.send(bobName, 'hi');
     await b1.requests.respond(aliceName, 'accept');
     const more = async (name: string, device: string) => {
-      const s = await newSession(stack, { deviceName: device });
+      const s = await newV2Session(stack, { deviceName: device });
       await s.account.login(name, password);
       return s;
     };

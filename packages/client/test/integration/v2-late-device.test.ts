@@ -5,7 +5,7 @@
  */
 import type { Stack } from '@lockbox/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSession, startFullStack, uniqueName } from '../helpers/stack';
+import { newV2Session, startFullStack, uniqueName } from '../helpers/stack';
 
 let stack: Stack;
 const password = 'correct horse battery staple';
@@ -23,8 +23,8 @@ describe('a late device', () => {
   it('reads all 1,000 earlier messages from the archive with every other device offline', async () => {
     const aliceName = uniqueName('alice');
     const bobName = uniqueName('bob');
-    const alice = await newSession(stack);
-    const bob = await newSession(stack);
+    const alice = await newV2Session(stack);
+    const bob = await newV2Session(stack);
     await alice.account.register(aliceName, password);
     await bob.account.register(bobName, password);
     await alice.requests.send(bobName, 'hi');
@@ -36,7 +36,7 @@ describe('a late device', () => {
     }
     await alice.account.logout();
 
-    const late = await newSession(stack, { deviceName: 'late' });
+    const late = await newV2Session(stack, { deviceName: 'late' });
     await late.account.login(aliceName, password);
     const history = await late.messages.history(bobName);
     expect(history).toHaveLength(COUNT);

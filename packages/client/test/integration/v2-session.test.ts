@@ -11,7 +11,7 @@ import { type LockboxSession, MemoryStore } from '../../src';
 import { internalsOf } from '../../src/session/internals';
 import { V2Engine } from '../../src/v2';
 import { trpcTransport } from '../../src/v2/trpc-transport';
-import { newSession, startFullStack, uniqueName, until } from '../helpers/stack';
+import { newV2Session, startFullStack, uniqueName, until } from '../helpers/stack';
 
 let stack: Stack;
 const password = 'correct horse battery staple';
@@ -23,8 +23,8 @@ const texts = (ms: { payload?: { type: string; text?: string } }[]) =>
 const pair = async (opts: { bobProtocol?: 'v1' | 'v2' } = {}) => {
   const aliceName = uniqueName('alice');
   const bobName = uniqueName('bob');
-  const alice = await newSession(stack, { deviceName: 'alice laptop' });
-  const bob = await newSession(stack, { protocol: opts.bobProtocol ?? 'v2' });
+  const alice = await newV2Session(stack, { deviceName: 'alice laptop' });
+  const bob = await newV2Session(stack, { protocol: opts.bobProtocol ?? 'v2' });
   await alice.account.register(aliceName, password);
   await bob.account.register(bobName, password);
   await alice.requests.send(bobName, 'hi');
@@ -33,7 +33,7 @@ const pair = async (opts: { bobProtocol?: 'v1' | 'v2' } = {}) => {
 };
 
 const secondDevice = async (name: string, store = new MemoryStore()) => {
-  const s = await newSession(stack, { store, deviceName: 'alice phone' });
+  const s = await newV2Session(stack, { store, deviceName: 'alice phone' });
   await s.account.login(name, password);
   return s;
 };
@@ -140,7 +140,7 @@ describe('E2E v2 in the session', () => {
       'after the removal',
     ]);
     // The stolen state, driven with a fresh (valid) session of Alice's: nothing after the removal opens.
-    const thief = await newSession(stack, { protocol: 'v1' });
+    const thief = await newV2Session(stack, { protocol: 'v1' });
     await thief.account.login(aliceName, password);
     const aliceId = alice.user?.user_id as string;
     const bobId = bob.user?.user_id as string;
@@ -172,7 +172,7 @@ describe('E2E v2 in the session', () => {
     expect((await bob.messages.send(aliceName, 'from a v1 peer')).version).toBe(1);
     expect(texts(await alice.messages.history(bobName))).toEqual(['to a v1 peer', 'from a v1 peer']);
     // Bob's next sign-in runs v2: the old v1 history still reads, and new messages go over MLS.
-    const bob2 = await newSession(stack);
+    const bob2 = await newV2Session(stack);
     await bob2.account.login(bobName, password);
     expect((await bob2.messages.send(aliceName, 'now on v2')).version).toBe(2);
     const h = await alice.messages.history(bobName);

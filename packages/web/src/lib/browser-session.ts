@@ -36,4 +36,14 @@ export const openBrowserSession = (): Promise<LockboxSession> =>
     webSocket: browserWebSocket,
     argon2id,
     deviceName: thisBrowserName(),
+    protocol: e2eProtocol(),
   });
+
+/** E2E v2 (MLS, devices) is opt-in for now: localStorage `lockbox.e2e` = `v2` in this browser. */
+const e2eProtocol = (): 'v1' | 'v2' => {
+  try {
+    return window.localStorage.getItem('lockbox.e2e') === 'v2' ? 'v2' : 'v1';
+  } catch {
+    return 'v1';
+  }
+};
