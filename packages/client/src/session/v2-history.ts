@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { fromBase64, toBase64 } from '../crypto/bytes';
 import { ZPayload } from '../crypto/payload';
 import type { KeyValueStore } from '../store/types';
-import type { ArchiveRecord } from '../v2/archive';
+import { type ArchiveRecord, archiveRecordOf } from '../v2/archive';
+import type { ReceivedMessage } from '../v2/conversation-group';
 
 const CHUNK = 100;
 
@@ -25,6 +26,12 @@ export interface HistoryRecord extends ArchiveRecord {
   /** Which of the sender's devices sent it (absent for records restored from the archive). */
   sender_device_id?: string;
 }
+
+/** The local record of a message this device read or sent: the archive's, plus the sending device. */
+export const historyRecordOf = (e: ReceivedMessage): HistoryRecord => ({
+  ...archiveRecordOf(e),
+  sender_device_id: e.senderDeviceId,
+});
 
 const ZRecord = z.object({
   conversation_id: z.string(),

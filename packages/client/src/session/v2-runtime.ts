@@ -19,7 +19,7 @@ import { archiveKeyFromVault } from './archive-key';
 import type { ContactKeys } from './contact-keys';
 import type { Me } from './messages';
 import type { Profile } from './profile';
-import { type HistoryRecord, localHistoryKey, V2History } from './v2-history';
+import { type HistoryRecord, historyRecordOf, localHistoryKey, V2History } from './v2-history';
 
 export type V2Status = { state: 'ready' | 'unavailable'; reason?: string };
 
@@ -257,16 +257,7 @@ export class V2Runtime {
   async ingest(r: Running, events: V2Event[]): Promise<V2Event[]> {
     const records: HistoryRecord[] = [];
     for (const e of events)
-      if (e.kind === 'message' && e.payload.type !== 'unsupported')
-        records.push({
-          conversation_id: e.conversationId,
-          message_id: e.messageId,
-          seq: e.seq,
-          sender_id: e.senderUserId,
-          sent_at: e.sentAt,
-          payload: e.payload,
-          sender_device_id: e.senderDeviceId,
-        });
+      if (e.kind === 'message' && e.payload.type !== 'unsupported') records.push(historyRecordOf(e));
     await r.history.add(records);
     return events;
   }

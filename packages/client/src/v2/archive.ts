@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { bytesEqual, concatBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes';
 import { type ReceivedPayload, ZPayload } from '../crypto/payload';
 import { systemRandom } from '../crypto/random';
+import type { ReceivedMessage } from './conversation-group';
 import { parseAnswer, type V2Transport, ZArchiveAppendAnswer, ZArchivePage } from './transport';
 
 export const ARCHIVE_KEY_BYTES = 32;
@@ -33,6 +34,16 @@ const ZArchiveRecord = z.strictObject({
   payload: ZPayload,
 });
 export type ArchiveRecord = Omit<z.infer<typeof ZArchiveRecord>, 'payload'> & { payload: ReceivedPayload };
+
+/** The archive record of a message this device read or sent (what every device of the account keeps). */
+export const archiveRecordOf = (e: ReceivedMessage): ArchiveRecord => ({
+  conversation_id: e.conversationId,
+  message_id: e.messageId,
+  seq: e.seq,
+  sender_id: e.senderUserId,
+  sent_at: e.sentAt,
+  payload: e.payload,
+});
 
 export const generateArchiveKey = (): Uint8Array => systemRandom(ARCHIVE_KEY_BYTES);
 

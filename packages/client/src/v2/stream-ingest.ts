@@ -2,7 +2,7 @@
  * Reading this device's stream: each item is checked, handed to its conversation's group, and the
  * messages it yields are appended to the history archive (when the account keeps one).
  */
-import type { ArchiveRecord, HistoryArchive } from './archive';
+import { type ArchiveRecord, archiveRecordOf, type HistoryArchive } from './archive';
 import type { ConversationGroup, GroupEvent } from './conversation-group';
 import type { V2EngineOptions } from './engine';
 import type { KeyPackagePool } from './key-package-pool';
@@ -82,15 +82,7 @@ export class StreamIngest {
     const events = await g.receive(item);
     const records: ArchiveRecord[] = [];
     for (const e of events)
-      if (e.kind === 'message' && e.payload.type !== 'unsupported')
-        records.push({
-          conversation_id: e.conversationId,
-          message_id: e.messageId,
-          seq: e.seq,
-          sender_id: e.senderUserId,
-          sent_at: e.sentAt,
-          payload: e.payload,
-        });
+      if (e.kind === 'message' && e.payload.type !== 'unsupported') records.push(archiveRecordOf(e));
     // receive() has already deleted the keys and marked the items seen: from here on nothing may
     // throw, or the events (the only copy of these messages) would be lost for good.
     await this.archiveRecords(records);

@@ -6,6 +6,7 @@ import { RealtimeClient, type RealtimeState } from '../../realtime/client';
 import type { SessionInternals } from '../internals';
 import { type DecryptedMessage, decryptMessage } from '../messages';
 import { openRequestNote, type RequestNote } from '../request-notes';
+import { historyRecordOf } from '../v2-history';
 import { v2Message } from '../v2-read';
 import { seenMessagesOf } from './messages';
 
@@ -79,15 +80,7 @@ export class LiveDomain {
                 client_msg_id: e.messageId,
                 created_at: e.sentAt,
               },
-          {
-            conversation_id: e.conversationId,
-            message_id: e.messageId,
-            seq: e.seq,
-            sender_id: e.senderUserId,
-            sent_at: e.sentAt,
-            payload: e.payload,
-            sender_device_id: e.senderDeviceId,
-          },
+          historyRecordOf(e),
         ),
       );
     }
@@ -124,15 +117,7 @@ export class LiveDomain {
             client_msg_id: e.messageId,
             created_at: e.sentAt,
           },
-          {
-            conversation_id: e.conversationId,
-            message_id: e.messageId,
-            seq: e.seq,
-            sender_id: e.senderUserId,
-            sent_at: e.sentAt,
-            payload: e.payload,
-            sender_device_id: e.senderDeviceId,
-          },
+          historyRecordOf(e),
         ),
       );
     });
