@@ -43,10 +43,13 @@ export const uploadKeyPackagesHandler =
           WHERE device_id = $1 AND claimed_at < now() - interval '${SPENT_HASH_KEEP}'`,
         [deviceId],
       );
+      // In upload order, so ids (and claims, oldest first) follow it: DISTINCT here reordered the rows.
+      // A KeyPackage repeated within one upload is skipped by ON CONFLICT like a re-upload.
       if (input.key_packages.length > 0)
         await tx.query(
           `INSERT INTO lockbox_auth.key_packages (device_id, hash, bytes)
-           SELECT DISTINCT $1::text, sha256(decode(b, 'base64')), decode(b, 'base64') FROM unnest($2::text[]) AS b
+           SELECT $1::text, sha256(decode(b, 'base64')), decode(b, 'base64')
+             FROM unnest($2::text[]) WITH ORDINALITY AS u(b, n) ORDER BY n
            ON CONFLICT (device_id, hash) DO NOTHING`,
           [deviceId, input.key_packages],
         );
