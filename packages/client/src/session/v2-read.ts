@@ -70,11 +70,13 @@ export const readMixedPage = async (
       records = await r.history.lookup(apps);
     }
   }
-  const v1ById = new Map(v1.map((m) => [m.id, m]));
+  // By position, not by id: a hostile server can serve several items under one id (a genuine one
+  // and relabelled copies), and each must keep its own verdict. checkV1 answers one per input, in order.
+  let nextV1 = 0;
   const out: DecryptedMessage[] = [];
   for (const m of items) {
     if (m.mls === undefined) {
-      const opened = v1ById.get(m.id);
+      const opened = v1[nextV1++];
       if (opened !== undefined) out.push(opened);
       continue;
     }
